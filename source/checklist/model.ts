@@ -1,0 +1,120 @@
+// The checklist model: what every other part reads. `outline --json` prints
+// exactly this shape (minus `frontmatter` and `file`), so changes here are
+// changes to a documented public format.
+
+export type Executor = 'shell' | 'sql' | 'promql' | 'redis';
+
+export interface Block {
+	/** Info string's first word, lower-cased ('' when none). */
+	lang: string;
+	/** null = display only. Follows the info string alone. */
+	executor: Executor | null;
+	/** 1-based line of the opening fence (or of the inline code's line). */
+	line: number;
+	/** The block's content; for `console` blocks, only the `$ ` commands (prompt stripped). */
+	code: string;
+	/** true for a runnable inline `code` span in a task item. */
+	inline: boolean;
+}
+
+export interface SectionMeta {
+	/** Raw bold-label values: `**Risk**: Medium` → {risk: 'Medium'} (keys lower-cased). */
+	[label: string]: string | number | undefined;
+	/** `**Duration**: 30 minutes` → 30. */
+	durationMinutes?: number;
+}
+
+export type RollbackRole = 'procedure' | 'trigger' | null;
+
+export interface Section {
+	id: string;
+	title: string;
+	/** Heading level 1–6. */
+	depth: number;
+	line: number;
+	/** Id of the enclosing section, null at the top. */
+	parent: string | null;
+	rollback: RollbackRole;
+	meta: SectionMeta;
+	/** Display-only blocks that belong to no step. */
+	blocks: Block[];
+}
+
+export interface Step {
+	id: string;
+	/** Id of the section the step is in (null before the first heading). */
+	section: string | null;
+	/** Id of the parent step for nested task items. */
+	parent: string | null;
+	title: string;
+	line: number;
+	/** true for `- [ ]` items; false for list items / standalone blocks that became steps. */
+	checkbox: boolean;
+	/** `[x]` in the source. */
+	checked: boolean;
+	blocks: Block[];
+	/** `# Expected: ...` / `# Should be 0` comment lines of its shell blocks. */
+	expect: string[];
+	/** `<pod>`-style placeholders found in its runnable code, without brackets. */
+	placeholders: string[];
+}
+
+export interface RollbackInfo {
+	/** Section id of the default (most immediate) procedure, or null. */
+	default: string | null;
+	/** Section ids of all rollback procedures, document order. */
+	procedures: string[];
+	/** Links or paths to external rollback documents. */
+	references: Array<{text: string; target: string; line: number}>;
+}
+
+export interface Warning {
+	line: number;
+	message: string;
+}
+
+export interface TileSpec {
+	title: string;
+	query?: string;
+	/** A plain /metrics URL scraped directly (with `metric`). */
+	url?: string;
+	metric?: string;
+	unit?: 'percent' | 'ratio' | 'seconds' | 'ms' | 'bytes' | 'reqps' | 'plain';
+	/** Number, or relative to the baseline as a string like '2x'. */
+	warn?: number | string;
+	crit?: number | string;
+	/** e.g. '5s'. */
+	interval?: string;
+	/** How several series are combined: 'sum' (default) or 'top3'-style 'topN'. */
+	combine?: string;
+}
+
+/** The `deploycockpit:` key of the YAML frontmatter. Unknown keys are kept. */
+export interface CockpitSettings {
+	prometheus?: string;
+	tiles?: TileSpec[];
+	/** Rollback section (title or id) or a path to a separate rollback runbook. */
+	rollback?: string;
+	/** Planned window length, e.g. '4h' or minutes. */
+	window?: string | number;
+	/** Default connection env var names. */
+	db?: string;
+	redis?: string;
+	flags?: {redis?: string; env?: string; prefix?: string};
+	/** Extra patterns (regex source) that mark a command dangerous. */
+	dangerous?: string[];
+	[key: string]: unknown;
+}
+
+export interface Checklist {
+	title: string;
+	sections: Section[];
+	steps: Step[];
+	rollback: RollbackInfo;
+	warnings: Warning[];
+	settings: CockpitSettings;
+	/** Absolute path when loaded from a file. */
+	file?: string;
+	/** sha256 of the file's bytes. */
+	hash?: string;
+}

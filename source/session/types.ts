@@ -1,0 +1,99 @@
+import type {Checklist} from '../checklist/model.js';
+import type {StepStatus} from '../engine/types.js';
+
+export interface StepRecord {
+	status: StepStatus;
+	exitCode: number | null;
+	signal?: string | null;
+	/** user@host of whoever ran or marked it. */
+	by?: string;
+	startedAt?: string;
+	endedAt?: string;
+	durationMs?: number;
+	/** Id of the latest run (its log is runs/<runId>.log in the session dir). */
+	runId?: string;
+	logPath?: string;
+	/** Why it failed when it is not an exit code (refused, sql error, ...). */
+	error?: string;
+	notes?: string[];
+}
+
+export interface TriggerRecord {
+	at: string;
+	kind: 'threshold' | 'alert' | 'step-failed';
+	message: string;
+	value?: number;
+	ticked?: boolean;
+}
+
+export interface RollbackRecord {
+	id: string;
+	procedure: string | null;
+	by: string;
+	startedAt: string;
+	endedAt?: string;
+	trigger?: TriggerRecord;
+	outcome?: 'done' | 'aborted' | 'failed' | 'running';
+	steps: Array<{id: string; status: StepStatus; exitCode: number | null; startedAt?: string; endedAt?: string}>;
+}
+
+/** The persisted session (state.json). Secrets are masked before it is written. */
+export interface SessionState {
+	version: 1;
+	id: string;
+	file: string;
+	hash: string;
+	createdAt: string;
+	windowStartedAt: string;
+	steps: Record<string, StepRecord>;
+	/** Carried shell state: exported/assigned variables and the cwd. */
+	shell: {cwd: string; vars: Record<string, string>};
+	cursor: {stepId?: string; pane?: string};
+	/** Steps that were in the session but are gone from the checklist. */
+	orphans?: Array<{id: string; title?: string; record: StepRecord}>;
+	baseline?: Record<string, {value: number | null; at: string}>;
+	latest?: Record<string, {value: number | null; at: string}>;
+	triggers: TriggerRecord[];
+	rollbacks: RollbackRecord[];
+}
+
+export type SessionEvent =
+	| {type: 'state'; state: SessionState}
+	| {type: 'output'; stepId: string; runId: string; chunk: string}
+	| {type: 'run-start'; stepId: string; runId: string}
+	| {type: 'run-end'; stepId: string; runId: string; status: StepStatus; exitCode: number | null};
+
+export interface RunOptions {
+	/** Operator confirmed dangerous commands / writes. */
+	confirmed?: boolean;
+	/** Values for placeholders and unset variables from preflight. */
+	vars?: Record<string, string>;
+	timeoutMs?: number;
+	/** Shell runs attached to the real terminal (the `!` key); the caller suspends the UI. */
+	interactive?: boolean;
+}
+
+/**
+ * What the store drives. One object per open checklist; the engine writes
+ * through it, the UI only reads the state and events it publishes.
+ */
+export interface SessionHandle {
+	readonly checklist: Checklist;
+	readonly dir: string;
+	/** true when another process holds the writer lock: this one follows. */
+	readonly readOnly: boolean;
+	/** Problems found on open (corrupt state kept aside, steps gone, ...). */
+	readonly notices: string[];
+	getState(): SessionState;
+	/** Bounded in-memory tail of the step's latest run output (ANSI kept). */
+	outputTail(stepId: string): string;
+	subscribe(listener: (event: SessionEvent) => void): () => void;
+	runStep(stepId: string, options?: RunOptions): Promise<{status: StepStatus; exitCode: number | null}>;
+	cancel(stepId: string): Promise<void>;
+	/** Manual marks: done / skipped / failed / pending. */
+	mark(stepId: string, status: StepStatus, note?: string): Promise<void>;
+	setCursor(cursor: SessionState['cursor']): void;
+	/** Read-modify-write of the state; persisted atomically. */
+	update(mutator: (state: SessionState) => void): Promise<void>;
+	close(): Promise<void>;
+}
