@@ -15,6 +15,10 @@ export interface Block {
 	code: string;
 	/** true for a runnable inline `code` span in a task item. */
 	inline: boolean;
+	/** The block as written, when `code` differs from it (console blocks: prompts and output). */
+	raw?: string;
+	/** true when the fence was never closed (it runs to the end of its container). */
+	unclosed?: boolean;
 }
 
 export interface SectionMeta {
@@ -57,6 +61,8 @@ export interface Step {
 	expect: string[];
 	/** `<pod>`-style placeholders found in its runnable code, without brackets. */
 	placeholders: string[];
+	/** Plain text under the step that is not a step itself (sub-bullets, paragraphs), for display. */
+	notes?: string[];
 }
 
 export interface RollbackInfo {
@@ -117,4 +123,6 @@ export interface Checklist {
 	file?: string;
 	/** sha256 of the file's bytes. */
 	hash?: string;
+	/** Planned window length in minutes: frontmatter `window`, else a `**Schedule**`/`**Window**` time range. */
+	windowMinutes?: number;
 }
