@@ -8,7 +8,7 @@ const unitMinutes: Array<[RegExp, number]> = [
 	[/^s(?:ec(?:ond)?s?)?$/, 1 / 60],
 ];
 const unitWord = 'days?|d|hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s';
-const amount = `(\\d+(?:[.,]\\d+)?)\\s*(${unitWord})\\b`;
+const amount = `(\\d+(?:[.,]\\d+)?)\\s*(${unitWord})(?![a-z])`;
 
 function minutesOf(value: string, unit: string): number | undefined {
 	const n = Number(value.replace(',', '.'));

@@ -93,6 +93,10 @@ export interface TileSpec {
 	interval?: string;
 	/** How several series are combined: 'sum' (default) or 'top3'-style 'topN'. */
 	combine?: string;
+	/** A host tile read locally: 'cpu' | 'mem' | 'load' | 'disk'. */
+	host?: 'cpu' | 'mem' | 'load' | 'disk';
+	/** Filesystem watched by a `host: disk` tile (default: the checklist's directory). */
+	path?: string;
 }
 
 /** The `deploycockpit:` key of the YAML frontmatter. Unknown keys are kept. */

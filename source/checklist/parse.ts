@@ -134,6 +134,8 @@ interface State {
 	usedIds: Map<string, number>;
 	sectionIds: Map<string, number>;
 	preambleMeta: SectionMeta;
+	/** The document title's section: window-ish labels are copied there for the UI. */
+	titleSection: Section | null;
 	windowMinutes?: number;
 	mojibakeLine?: number;
 }
@@ -208,6 +210,11 @@ function readMeta(state: State, inline: Token, line: number): boolean {
 				meta.windowMinutes ??= minutes;
 				state.windowMinutes ??= minutes;
 			}
+			const doc = state.titleSection;
+			if (doc && doc.meta !== meta && !Object.hasOwn(doc.meta, k)) {
+				doc.meta[k] = value;
+				if (minutes !== undefined) doc.meta.windowMinutes ??= minutes;
+			}
 		}
 	}
 	return true;
@@ -223,7 +230,10 @@ function openSection(state: State, node: Node & {kind: 'heading'}, stack: Sectio
 	const id = uniqueId(state.sectionIds, base);
 	const section: Section = {id, title, depth: node.level, line: node.line, parent: parent?.id ?? null, rollback: rollbackRoleOf(title), meta: {}, blocks: []};
 	if (state.sections.length === 0 && Object.keys(state.preambleMeta).length > 0) Object.assign(section.meta, state.preambleMeta);
-	if (node.level === 1 && titleSection.id === null) titleSection.id = id;
+	if (node.level === 1 && titleSection.id === null) {
+		titleSection.id = id;
+		state.titleSection = section;
+	}
 	state.sections.push(section);
 	stack.push(section);
 	state.section = section;
@@ -249,7 +259,8 @@ function fenceBlock(state: State, node: Node & {kind: 'fence'}): Block {
 	const closed = end - 1 > node.line - 1 && stripped.startsWith(t.markup) && new RegExp(`^\\${char}+\\s*$`).test(stripped);
 	if (!closed) {
 		block.unclosed = true;
-		state.warnings.push({line: node.line, message: `code fence opened at line ${node.line} is never closed; it runs to line ${end} (the end of its ${end >= state.lines.length ? 'document' : 'list item or quote'})`});
+		const atEnd = state.lines.slice(end).every(l => l.trim() === '');
+		state.warnings.push({line: node.line, message: `code fence opened at line ${node.line} is never closed; it runs to line ${end}, the end of ${atEnd ? 'the document' : 'its list item or quote'}`});
 	}
 	return block;
 }
@@ -311,7 +322,7 @@ function walkItem(state: State, item: Node & {kind: 'item'}, parent: Step | null
 		ownParas.push(first);
 		rest = item.children.slice(1);
 	}
-	if (!title) title = state.lastTitle || 'Step';
+	if (!title) title = task ? '(untitled task)' : state.lastTitle || 'Step';
 	const step = newStep(state, title, item.line, parent, task !== null, task !== null && task[1] !== ' ');
 	for (const node of rest) {
 		switch (node.kind) {
@@ -431,6 +442,7 @@ function parseUnsafe(input: string, file?: string): Checklist {
 		usedIds: new Map(),
 		sectionIds: new Map(),
 		preambleMeta: {},
+		titleSection: null,
 	};
 	const tree = buildTree(md.parse(front.body, {}));
 	const titleId = walkDocument(state, tree);
