@@ -1,0 +1,191 @@
+// Splits a SQL block into statements the way psql would: semicolons inside
+// quotes, dollar quotes, quoted identifiers and comments do not end a statement.
+
+export interface SqlStatement {
+	/** The statement as sent to the server (no trailing semicolon). */
+	text: string;
+	/** Offset of `text` in the block's code. */
+	offset: number;
+	/** 1-based line and column of the statement's first character within the block. */
+	line: number;
+	column: number;
+	/** Words of the statement outside strings and comments, upper-cased (for classification). */
+	words: string[];
+}
+
+export interface SplitResult {
+	statements: SqlStatement[];
+	/** Lines that are psql meta-commands (`\d`, `\x`): not SQL, not run. */
+	metaCommands: Array<{line: number; text: string}>;
+	/** Set when a quote or comment is still open at the end of the block. */
+	unterminated?: string;
+}
+
+/** 1-based line and column of `offset` in `text`. */
+export function lineColumn(text: string, offset: number): {line: number; column: number} {
+	let line = 1;
+	let lastBreak = -1;
+	for (let i = 0; i < offset && i < text.length; i++) {
+		if (text[i] === '\n') {
+			line++;
+			lastBreak = i;
+		}
+	}
+	return {line, column: offset - lastBreak};
+}
+
+const DOLLAR_TAG = /^\$([A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/;
+
+export function splitSql(code: string): SplitResult {
+	const statements: SqlStatement[] = [];
+	const metaCommands: SplitResult['metaCommands'] = [];
+	let words: string[] = [];
+	let word = '';
+	let hasCode = false;
+	let firstCode = -1;
+	let unterminated: string | undefined;
+	let atLineStart = true;
+
+	const endWord = () => {
+		if (word) words.push(word.toUpperCase());
+		word = '';
+	};
+	const markCode = (i: number) => {
+		if (!hasCode) {
+			hasCode = true;
+			firstCode = i;
+		}
+	};
+	const finish = (end: number) => {
+		endWord();
+		if (hasCode) {
+			// Leading comments stay out of the text so error positions start at the code.
+			const text = code.slice(firstCode, end).trimEnd();
+			const {line, column} = lineColumn(code, firstCode);
+			statements.push({text, offset: firstCode, line, column, words});
+		}
+		words = [];
+		hasCode = false;
+		firstCode = -1;
+	};
+
+	let i = 0;
+	while (i < code.length) {
+		const ch = code[i]!;
+		const next = code[i + 1];
+
+		if (atLineStart && ch === '\\' && !hasCode) {
+			const eol = code.indexOf('\n', i);
+			const end = eol === -1 ? code.length : eol;
+			metaCommands.push({line: lineColumn(code, i).line, text: code.slice(i, end).trim()});
+			i = end;
+			continue;
+		}
+		if (ch === '\n') atLineStart = true;
+		else if (ch !== ' ' && ch !== '\t' && ch !== '\r') atLineStart = false;
+
+		if (ch === '-' && next === '-') {
+			endWord();
+			const eol = code.indexOf('\n', i);
+			i = eol === -1 ? code.length : eol;
+			continue;
+		}
+		if (ch === '/' && next === '*') {
+			endWord();
+			let depth = 1;
+			let j = i + 2;
+			while (j < code.length && depth > 0) {
+				if (code[j] === '/' && code[j + 1] === '*') {
+					depth++;
+					j += 2;
+				} else if (code[j] === '*' && code[j + 1] === '/') {
+					depth--;
+					j += 2;
+				} else j++;
+			}
+			if (depth > 0) unterminated = 'a /* comment';
+			i = j;
+			continue;
+		}
+		if (ch === "'") {
+			markCode(i);
+			// E'...' strings allow backslash escapes; standard strings only ''.
+			const escapes = /^[eE]$/.test(word);
+			endWord();
+			let j = i + 1;
+			let closed = false;
+			while (j < code.length) {
+				if (escapes && code[j] === '\\') {
+					j += 2;
+					continue;
+				}
+				if (code[j] === "'") {
+					if (code[j + 1] === "'") {
+						j += 2;
+						continue;
+					}
+					closed = true;
+					j++;
+					break;
+				}
+				j++;
+			}
+			if (!closed) unterminated = 'a quoted string';
+			i = j;
+			continue;
+		}
+		if (ch === '"') {
+			markCode(i);
+			endWord();
+			let j = i + 1;
+			let closed = false;
+			while (j < code.length) {
+				if (code[j] === '"') {
+					if (code[j + 1] === '"') {
+						j += 2;
+						continue;
+					}
+					closed = true;
+					j++;
+					break;
+				}
+				j++;
+			}
+			if (!closed) unterminated = 'a quoted identifier';
+			i = j;
+			continue;
+		}
+		if (ch === '$' && !/[A-Za-z0-9_]/.test(code[i - 1] ?? '')) {
+			const match = DOLLAR_TAG.exec(code.slice(i, i + 64));
+			if (match) {
+				markCode(i);
+				endWord();
+				const tag = match[0];
+				const close = code.indexOf(tag, i + tag.length);
+				if (close === -1) {
+					unterminated = `a ${tag} dollar-quoted string`;
+					i = code.length;
+				} else i = close + tag.length;
+				continue;
+			}
+		}
+		if (ch === ';') {
+			finish(i);
+			i++;
+			continue;
+		}
+		if (/[A-Za-z0-9_\u0080-\uffff]/.test(ch)) {
+			markCode(i);
+			word += ch;
+		} else {
+			endWord();
+			if (!/\s/.test(ch)) {
+				markCode(i);
+				if (ch === '(' || ch === ')') words.push(ch);
+			}
+		}
+		i++;
+	}
+	finish(code.length);
+	return {statements, metaCommands, unterminated};
+}
