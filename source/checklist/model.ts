@@ -19,6 +19,8 @@ export interface Block {
 	raw?: string;
 	/** true when the fence was never closed (it runs to the end of its container). */
 	unclosed?: boolean;
+	/** true for an indented (4-space) code block: always display only. */
+	indented?: boolean;
 }
 
 export interface SectionMeta {

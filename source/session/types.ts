@@ -16,6 +16,14 @@ export interface StepRecord {
 	/** Why it failed when it is not an exit code (refused, sql error, ...). */
 	error?: string;
 	notes?: string[];
+	/** The step's title when the record was written (kept for orphans). */
+	title?: string;
+	/** Set when a cancel was asked for; the run then ends as `cancelled`. */
+	cancelRequestedAt?: string;
+	/** The run was stopped by its per-step timeout. */
+	timedOut?: boolean;
+	/** Which detached runner of the run is current (steps mixing shell with sql have several). */
+	segment?: number;
 }
 
 export interface TriggerRecord {
@@ -47,12 +55,14 @@ export interface SessionState {
 	windowStartedAt: string;
 	steps: Record<string, StepRecord>;
 	/** Carried shell state: exported/assigned variables and the cwd. */
-	shell: {cwd: string; vars: Record<string, string>};
+	shell: {cwd: string; vars: Record<string, string>; /** Names of vars that were exported (the rest were only assigned). */ exported?: string[]};
 	cursor: {stepId?: string; pane?: string};
 	/** Steps that were in the session but are gone from the checklist. */
 	orphans?: Array<{id: string; title?: string; record: StepRecord}>;
 	baseline?: Record<string, {value: number | null; at: string}>;
 	latest?: Record<string, {value: number | null; at: string}>;
+	/** Alerts (label keys) firing when the baseline was taken: the others are NEW. */
+	baselineAlerts?: string[];
 	triggers: TriggerRecord[];
 	rollbacks: RollbackRecord[];
 }
