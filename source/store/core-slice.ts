@@ -1,0 +1,505 @@
+// Navigation, selection, overlays and the run/mark/cancel flow: everything
+// the cockpit does with the session handle. Output events are coalesced here
+// (never more than OUTPUT_HZ store updates a second) so a step flooding
+// output cannot starve key handling.
+import type {StateCreator} from 'zustand/vanilla';
+import type {Checklist, Section, Step} from '../checklist/model.js';
+import type {StepStatus} from '../engine/types.js';
+import {preflight, type Preflight} from '../safety/analyze.js';
+import type {SessionEvent, SessionState, StepRecord} from '../session/types.js';
+import type {CockpitState, CockpitStore, StoreDeps} from './index.js';
+import {isRunnable, sectionKey, stepsBySection, stepStatus} from './selectors.js';
+
+export type Pane = 'sections' | 'steps' | 'detail';
+export const PANES: Pane[] = ['sections', 'steps', 'detail'];
+
+/** Built-in overlays; other parts add their own names ('rollback', 'flags'). */
+export type Overlay = 'help' | 'find' | 'preflight' | 'confirm-cancel' | 'confirm-quit' | 'rollback' | 'flags' | (string & {});
+
+export interface Flash {
+	text: string;
+	level: 'info' | 'warn' | 'error';
+	/** Bumped per message so the UI can restart its fade timer. */
+	seq: number;
+}
+
+export interface PendingRun {
+	stepId: string;
+	preflight: Preflight;
+	/** Names to fill: placeholders first, then unset variables. */
+	fields: string[];
+	values: Record<string, string>;
+	/** Index into fields of the field being edited; fields.length = the confirm stage. */
+	field: number;
+	interactive: boolean;
+	dryRun: boolean;
+}
+
+export interface CoreSlice {
+	checklist: Checklist;
+	session: SessionState;
+	readOnly: boolean;
+	dryRun: boolean;
+	notices: string[];
+	selectedStepId: string | null;
+	/** The section the sections pane points at (the selected step's, or one without steps). */
+	selectedSectionKey: string;
+	pane: Pane;
+	overlay: Overlay | null;
+	flash: Flash | null;
+	/** Changes (at most OUTPUT_HZ times a second) when the selected step's output grew. */
+	outputRev: number;
+	/** Lines scrolled back from the end of the selected step's output tail. */
+	outputScroll: number;
+	findQuery: string;
+	findIndex: number;
+	pendingRun: PendingRun | null;
+	/** Set when the user confirmed quitting; the app unmounts on it. */
+	quitting: boolean;
+
+	select(stepId: string): void;
+	selectSection(key: string): void;
+	/** Moves within the focused pane: steps/sections by delta, the detail pane scrolls. */
+	move(delta: number): void;
+	moveEdge(edge: 'first' | 'last'): void;
+	page(direction: 1 | -1, pageSize: number): void;
+	nextPending(): void;
+	cyclePane(direction: 1 | -1): void;
+	focusPane(pane: Pane): void;
+	openOverlay(overlay: Overlay): void;
+	closeOverlay(): void;
+	showFlash(text: string, level?: Flash['level']): void;
+	clearFlash(): void;
+
+	requestRun(stepId?: string, options?: {interactive?: boolean}): void;
+	setPendingValue(value: string): void;
+	pendingField(delta: number): void;
+	/** Next stage of the preflight overlay: next field, the confirm stage, or the run. */
+	confirmPending(): void;
+	abandonRun(): void;
+	requestCancel(stepId?: string): void;
+	confirmCancel(): void;
+	toggleDone(stepId?: string): void;
+	skip(stepId?: string): void;
+	markFailed(stepId?: string): void;
+	setFindQuery(query: string): void;
+	findMove(delta: number): void;
+	findJump(): void;
+	scrollOutput(delta: number): void;
+	requestQuit(force?: boolean): void;
+	confirmQuit(): void;
+	openLog(stepId?: string): void;
+	/** The in-memory output tail of the step's latest run (ANSI kept). */
+	outputTail(stepId: string): string;
+}
+
+const OUTPUT_HZ = 20;
+
+function firstPending(checklist: Checklist, state: SessionState): string | null {
+	const pending = checklist.steps.find(s => stepStatus(state, s.id) === 'pending');
+	return (pending ?? checklist.steps[0])?.id ?? null;
+}
+
+function initialSelection(checklist: Checklist, state: SessionState): string | null {
+	const saved = state.cursor?.stepId;
+	if (saved && checklist.steps.some(s => s.id === saved)) return saved;
+	return firstPending(checklist, state);
+}
+
+/** Fields the user must fill before the run starts. */
+function fieldsOf(pf: Preflight): string[] {
+	return [...new Set([...pf.placeholders, ...pf.unsetVars])];
+}
+
+export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [], [], CoreSlice> {
+	const {session} = deps;
+	return (set, get) => {
+		const checklist = session.checklist;
+		const state0 = session.getState();
+		const selected = initialSelection(checklist, state0);
+		const selectedStep = checklist.steps.find(s => s.id === selected);
+		let flashSeq = 0;
+
+		const step = (id?: string): Step | undefined => {
+			const target = id ?? get().selectedStepId ?? undefined;
+			return target === undefined ? undefined : get().checklist.steps.find(s => s.id === target);
+		};
+		const status = (id: string): StepStatus => stepStatus(get().session, id);
+		const refuseReadOnly = (): boolean => {
+			if (!get().readOnly) return false;
+			get().showFlash('read-only: another cockpit holds this session; run and mark from that one', 'warn');
+			return true;
+		};
+		const saveCursor = () => {
+			if (get().readOnly) return;
+			const {selectedStepId, pane} = get();
+			try {
+				session.setCursor({stepId: selectedStepId ?? undefined, pane});
+			} catch {
+				// The cursor is a convenience; a failed save must not disturb the user.
+			}
+		};
+		const report = (error: unknown) => {
+			get().showFlash(error instanceof Error ? error.message : String(error), 'error');
+		};
+		const mark = (stepId: string, to: StepStatus, note?: string) => {
+			if (refuseReadOnly()) return;
+			session.mark(stepId, to, note).catch(report);
+		};
+		const startRun = (pending: {stepId: string; values: Record<string, string>; interactive: boolean; confirmed: boolean}) => {
+			const vars = Object.keys(pending.values).length > 0 ? pending.values : undefined;
+			const go = () => session.runStep(pending.stepId, {confirmed: pending.confirmed, vars, interactive: pending.interactive || undefined});
+			if (pending.interactive) {
+				if (!deps.terminal) {
+					get().showFlash('no terminal to hand over', 'error');
+					return;
+				}
+				deps.terminal.suspend(go).then(
+					result => get().showFlash(`exit code ${result.exitCode ?? '—'} (${result.status})`, result.status === 'done' ? 'info' : 'warn'),
+					report,
+				);
+				return;
+			}
+			go().catch(report);
+		};
+
+		return {
+			checklist,
+			session: state0,
+			readOnly: session.readOnly,
+			dryRun: deps.options.dryRun,
+			notices: [...session.notices],
+			selectedStepId: selected,
+			selectedSectionKey: sectionKey(selectedStep?.section ?? checklist.sections[0]?.id ?? null),
+			pane: 'steps',
+			overlay: null,
+			flash: null,
+			outputRev: 0,
+			outputScroll: 0,
+			findQuery: '',
+			findIndex: 0,
+			pendingRun: null,
+			quitting: false,
+
+			select(stepId) {
+				const target = get().checklist.steps.find(s => s.id === stepId);
+				if (!target) return;
+				if (get().selectedStepId === stepId) return;
+				set({selectedStepId: stepId, selectedSectionKey: sectionKey(target.section), outputScroll: 0});
+				saveCursor();
+			},
+			selectSection(key) {
+				const steps = stepsBySection(get().checklist).get(key) ?? [];
+				const pending = steps.find(s => status(s.id) === 'pending') ?? steps[0];
+				if (pending) {
+					set({selectedStepId: pending.id, selectedSectionKey: key, outputScroll: 0});
+					saveCursor();
+				} else {
+					set({selectedSectionKey: key});
+				}
+			},
+			move(delta) {
+				const {pane, checklist: cl} = get();
+				if (pane === 'detail') {
+					get().scrollOutput(-delta);
+					return;
+				}
+				if (pane === 'sections') {
+					const keys = sectionKeys(cl);
+					const at = keys.indexOf(get().selectedSectionKey);
+					const next = keys[clamp(at + delta, 0, keys.length - 1)];
+					if (next !== undefined) get().selectSection(next);
+					return;
+				}
+				const at = cl.steps.findIndex(s => s.id === get().selectedStepId);
+				const next = cl.steps[clamp(at + delta, 0, cl.steps.length - 1)];
+				if (next) get().select(next.id);
+			},
+			moveEdge(edge) {
+				const {pane, checklist: cl} = get();
+				if (pane === 'detail') {
+					set({outputScroll: edge === 'first' ? Number.MAX_SAFE_INTEGER : 0, outputRev: get().outputRev + 1});
+					return;
+				}
+				if (pane === 'sections') {
+					const keys = sectionKeys(cl);
+					const key = edge === 'first' ? keys[0] : keys.at(-1);
+					if (key !== undefined) get().selectSection(key);
+					return;
+				}
+				const target = edge === 'first' ? cl.steps[0] : cl.steps.at(-1);
+				if (target) get().select(target.id);
+			},
+			page(direction, pageSize) {
+				if (get().pane === 'detail') get().scrollOutput(direction * -pageSize);
+				else get().move(direction * Math.max(1, pageSize));
+			},
+			nextPending() {
+				const {checklist: cl, selectedStepId} = get();
+				const at = cl.steps.findIndex(s => s.id === selectedStepId);
+				for (let i = 1; i <= cl.steps.length; i++) {
+					const candidate = cl.steps[(at + i) % cl.steps.length];
+					if (candidate && status(candidate.id) === 'pending') {
+						get().select(candidate.id);
+						return;
+					}
+				}
+				get().showFlash('no pending steps left');
+			},
+			cyclePane(direction) {
+				const at = PANES.indexOf(get().pane);
+				get().focusPane(PANES[(at + direction + PANES.length) % PANES.length]!);
+			},
+			focusPane(pane) {
+				set({pane});
+			},
+			openOverlay(overlay) {
+				set({overlay});
+			},
+			closeOverlay() {
+				set({overlay: null, pendingRun: null});
+			},
+			showFlash(text, level = 'info') {
+				set({flash: {text, level, seq: ++flashSeq}});
+			},
+			clearFlash() {
+				set({flash: null});
+			},
+
+			requestRun(stepId, options = {}) {
+				const target = step(stepId);
+				if (!target) return;
+				if (refuseReadOnly()) return;
+				if (!isRunnable(target)) {
+					get().showFlash('manual step: Space marks it done, f marks it failed');
+					return;
+				}
+				if (status(target.id) === 'running') {
+					get().showFlash('already running — x cancels it');
+					return;
+				}
+				const env = {...(deps.env ?? process.env), ...get().session.shell.vars};
+				const extra = (get().checklist.settings.dangerous as string[] | undefined) ?? [];
+				const pf = preflight(target, env, extra);
+				const fields = fieldsOf(pf);
+				const interactive = options.interactive === true;
+				const dryRun = get().dryRun;
+				if (pf.dangerous.length === 0 && fields.length === 0 && !dryRun) {
+					startRun({stepId: target.id, values: {}, interactive, confirmed: false});
+					return;
+				}
+				set({
+					pendingRun: {stepId: target.id, preflight: pf, fields, values: {}, field: 0, interactive, dryRun},
+					overlay: 'preflight',
+				});
+			},
+			setPendingValue(value) {
+				const pending = get().pendingRun;
+				if (!pending) return;
+				const name = pending.fields[pending.field];
+				if (name === undefined) return;
+				set({pendingRun: {...pending, values: {...pending.values, [name]: value}}});
+			},
+			pendingField(delta) {
+				const pending = get().pendingRun;
+				if (!pending || pending.fields.length === 0) return;
+				set({pendingRun: {...pending, field: clamp(pending.field + delta, 0, pending.fields.length - 1)}});
+			},
+			confirmPending() {
+				const pending = get().pendingRun;
+				if (!pending) return;
+				if (pending.field < pending.fields.length) {
+					const name = pending.fields[pending.field]!;
+					if (!pending.values[name]) {
+						get().showFlash(`${name} needs a value (Esc abandons the run)`, 'warn');
+						return;
+					}
+					const nextField = pending.fields.findIndex((f, i) => i > pending.field && !pending.values[f]);
+					const unfilled = nextField >= 0 ? nextField : pending.fields.findIndex(f => !pending.values[f]);
+					if (unfilled >= 0) {
+						set({pendingRun: {...pending, field: unfilled}});
+						return;
+					}
+					// All filled: a dangerous command still needs its explicit key.
+					if (pending.preflight.dangerous.length > 0 || pending.dryRun) {
+						set({pendingRun: {...pending, field: pending.fields.length}});
+						return;
+					}
+				}
+				if (pending.dryRun) {
+					get().showFlash('dry run: nothing was run');
+					set({overlay: null, pendingRun: null});
+					return;
+				}
+				set({overlay: null, pendingRun: null});
+				startRun({stepId: pending.stepId, values: pending.values, interactive: pending.interactive, confirmed: pending.preflight.dangerous.length > 0});
+			},
+			abandonRun() {
+				if (get().pendingRun) get().showFlash('run abandoned');
+				set({overlay: null, pendingRun: null});
+			},
+			requestCancel(stepId) {
+				const target = step(stepId);
+				if (!target) return;
+				if (refuseReadOnly()) return;
+				if (status(target.id) !== 'running') {
+					get().showFlash('not running');
+					return;
+				}
+				set({overlay: 'confirm-cancel'});
+			},
+			confirmCancel() {
+				const target = step();
+				set({overlay: null});
+				if (!target || status(target.id) !== 'running') return;
+				session.cancel(target.id).catch(report);
+				get().showFlash(`cancelling ${target.title}`);
+			},
+			toggleDone(stepId) {
+				const target = step(stepId);
+				if (!target) return;
+				if (isRunnable(target)) {
+					get().showFlash('this step runs a command: Enter runs it, s skips it', 'warn');
+					return;
+				}
+				const now = status(target.id);
+				if (now === 'running') return;
+				mark(target.id, now === 'done' ? 'pending' : 'done');
+			},
+			skip(stepId) {
+				const target = step(stepId);
+				if (!target) return;
+				const now = status(target.id);
+				if (now === 'running') {
+					get().showFlash('running — x cancels it first', 'warn');
+					return;
+				}
+				mark(target.id, now === 'skipped' ? 'pending' : 'skipped');
+			},
+			markFailed(stepId) {
+				const target = step(stepId);
+				if (!target) return;
+				if (isRunnable(target)) {
+					get().showFlash('this step runs a command: its result sets the status', 'warn');
+					return;
+				}
+				const now = status(target.id);
+				mark(target.id, now === 'failed' ? 'pending' : 'failed');
+			},
+			setFindQuery(query) {
+				set({findQuery: query, findIndex: 0});
+			},
+			findMove(delta) {
+				const count = findMatches(get().checklist, get().findQuery).length;
+				if (count === 0) return;
+				set({findIndex: clamp(get().findIndex + delta, 0, count - 1)});
+			},
+			findJump() {
+				const matches = findMatches(get().checklist, get().findQuery);
+				const target = matches[get().findIndex] ?? matches[0];
+				set({overlay: null});
+				if (!target) {
+					get().showFlash(`no step matches "${get().findQuery}"`, 'warn');
+					return;
+				}
+				get().select(target.id);
+				set({pane: 'steps'});
+			},
+			scrollOutput(delta) {
+				set({outputScroll: Math.max(0, get().outputScroll + delta)});
+			},
+			requestQuit(force = false) {
+				const running = runningSteps(get().session);
+				if (force || running.length > 0) {
+					set({overlay: 'confirm-quit'});
+					return;
+				}
+				set({quitting: true});
+			},
+			confirmQuit() {
+				set({overlay: null, quitting: true});
+			},
+			outputTail(stepId) {
+				try {
+					return session.outputTail(stepId);
+				} catch {
+					return '';
+				}
+			},
+			openLog(stepId) {
+				const target = step(stepId);
+				if (!target) return;
+				const record: StepRecord | undefined = get().session.steps[target.id];
+				if (!record?.logPath) {
+					get().showFlash('no log yet: the step has not run');
+					return;
+				}
+				if (!deps.terminal) {
+					get().showFlash(`log: ${record.logPath}`);
+					return;
+				}
+				const logPath = record.logPath;
+				deps.terminal
+					.suspend(async () => {
+						const {pageFile} = await import('./pager.js');
+						await pageFile(logPath);
+					})
+					.catch(report);
+			},
+		};
+	};
+}
+
+/** Wires session events into the store; output is coalesced to OUTPUT_HZ. */
+export function startCore(store: CockpitStore, deps: StoreDeps): () => void {
+	let dirty = false;
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const flushOutput = () => {
+		timer = undefined;
+		if (!dirty) return;
+		dirty = false;
+		store.setState({outputRev: store.getState().outputRev + 1});
+	};
+	const unsubscribe = deps.session.subscribe((event: SessionEvent) => {
+		switch (event.type) {
+			case 'state':
+				store.setState({session: event.state});
+				break;
+			case 'output':
+				if (event.stepId !== store.getState().selectedStepId) return;
+				dirty = true;
+				timer ??= setTimeout(flushOutput, 1000 / OUTPUT_HZ);
+				break;
+			case 'run-start':
+			case 'run-end':
+				store.setState({session: deps.session.getState(), outputRev: store.getState().outputRev + 1});
+				break;
+		}
+	});
+	return () => {
+		unsubscribe();
+		if (timer) clearTimeout(timer);
+	};
+}
+
+export function runningSteps(state: SessionState): string[] {
+	return Object.entries(state.steps)
+		.filter(([, r]) => r.status === 'running')
+		.map(([id]) => id);
+}
+
+export function sectionKeys(checklist: Checklist): string[] {
+	const keys = checklist.sections.map((s: Section) => s.id);
+	if (checklist.steps.some(s => s.section === null)) keys.unshift(sectionKey(null));
+	return keys;
+}
+
+export function findMatches(checklist: Checklist, query: string): Step[] {
+	const q = query.trim().toLowerCase();
+	if (!q) return [];
+	return checklist.steps.filter(s => s.title.toLowerCase().includes(q) || s.blocks.some(b => b.code.toLowerCase().includes(q)));
+}
+
+function clamp(n: number, lo: number, hi: number): number {
+	return Math.max(lo, Math.min(hi, n));
+}

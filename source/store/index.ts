@@ -1,0 +1,62 @@
+// The cockpit store: the only place where the engine, metrics, rollback and
+// flags parts meet the UI. Engines write into it; Ink components only read it
+// (via source/ui/use-cockpit.ts) and call its actions.
+import {createStore, type StoreApi} from 'zustand/vanilla';
+import type {SessionHandle} from '../session/types.js';
+import {createCoreSlice, startCore, type CoreSlice} from './core-slice.js';
+import {createMetricsSlice, startMetrics, type MetricsSlice} from './metrics-slice.js';
+import {createRollbackSlice, startRollback, type RollbackSlice} from './rollback-slice.js';
+import {createFlagsSlice, startFlags, type FlagsSlice} from './flags-slice.js';
+import type {OpenOptions, UserConfig} from './options.js';
+
+export type {OpenOptions, UserConfig} from './options.js';
+
+export type CockpitState = CoreSlice & MetricsSlice & RollbackSlice & FlagsSlice;
+export type CockpitStore = StoreApi<CockpitState>;
+
+/**
+ * Hands the real terminal to a child process (the `!` and `o` keys): the UI
+ * layer implements it (leave the alternate screen, raw mode off, ...), the
+ * store only calls it. Absent in tests without a terminal.
+ */
+export interface TerminalControl {
+	suspend<T>(work: () => Promise<T>): Promise<T>;
+}
+
+export interface StoreDeps {
+	session: SessionHandle;
+	options: OpenOptions;
+	config: UserConfig;
+	now(): number;
+	/** Environment used by preflight (defaults to process.env). */
+	env?: Record<string, string | undefined>;
+	terminal?: TerminalControl;
+}
+
+export function createCockpitStore(deps: StoreDeps): CockpitStore {
+	return createStore<CockpitState>()((...a) => ({
+		...createCoreSlice(deps)(...a),
+		...createMetricsSlice(deps)(...a),
+		...createRollbackSlice(deps)(...a),
+		...createFlagsSlice(deps)(...a),
+	}));
+}
+
+/** Starts every slice's background work; the returned function stops all of it. */
+export function startEngines(store: CockpitStore, deps: StoreDeps): () => void {
+	const stops = [
+		startCore(store, deps),
+		startMetrics(store, deps),
+		startRollback(store, deps),
+		startFlags(store, deps),
+	];
+	return () => {
+		for (const stop of stops.reverse()) {
+			try {
+				stop();
+			} catch {
+				// One slice failing to stop must not keep the others running.
+			}
+		}
+	};
+}

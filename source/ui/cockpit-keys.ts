@@ -1,0 +1,138 @@
+// The panes' key handler: maps keys (through the user's keymap) to store
+// actions. Overlays have their own handlers on a higher layer.
+import {useMemo} from 'react';
+import type {CockpitStore} from '../store/index.js';
+import {isDeliberate, type Key} from './input/keys.js';
+import {LAYER_BASE, LAYER_OVERLAY, LAYER_PANEL, useKeys} from './input/key-context.js';
+import {actionFor, buildBindings} from './keymap.js';
+import type {Keymap} from '../store/options.js';
+
+/** Overlays drawn by other parts; Esc closes them unless they consume it. */
+const PANEL_OVERLAYS = new Set(['rollback', 'flags']);
+
+export function dispatchAction(store: CockpitStore, action: string, key: Key, pageSize: number): boolean {
+	const s = store.getState();
+	switch (action) {
+		case 'up':
+			s.move(-1);
+			return true;
+		case 'down':
+			s.move(1);
+			return true;
+		case 'pageUp':
+			s.page(-1, pageSize);
+			return true;
+		case 'pageDown':
+			s.page(1, pageSize);
+			return true;
+		case 'first':
+			s.moveEdge('first');
+			return true;
+		case 'last':
+			s.moveEdge('last');
+			return true;
+		case 'nextPane':
+			s.cyclePane(1);
+			return true;
+		case 'prevPane':
+			s.cyclePane(-1);
+			return true;
+		case 'run':
+		case 'runInteractive':
+			// Never start a command from typed-ahead or pasted input.
+			if (!isDeliberate(key)) {
+				s.showFlash('that key arrived together with other input (a paste?) — press it again on its own', 'warn');
+				return true;
+			}
+			s.requestRun(undefined, {interactive: action === 'runInteractive'});
+			return true;
+		case 'toggleDone':
+			s.toggleDone();
+			return true;
+		case 'skip':
+			s.skip();
+			return true;
+		case 'fail':
+			s.markFailed();
+			return true;
+		case 'nextPending':
+			s.nextPending();
+			return true;
+		case 'find':
+			s.setFindQuery('');
+			s.openOverlay('find');
+			return true;
+		case 'cancel':
+			s.requestCancel();
+			return true;
+		case 'openLog':
+			s.openLog();
+			return true;
+		case 'rollback':
+			s.openOverlay('rollback');
+			return true;
+		case 'flags':
+			s.openOverlay('flags');
+			return true;
+		case 'baseline':
+			s.recaptureBaseline();
+			s.showFlash('baseline recaptured');
+			return true;
+		case 'help':
+			s.openOverlay('help');
+			return true;
+		case 'quit':
+			if (!isDeliberate(key)) {
+				s.showFlash('q arrived together with other input — press it again on its own', 'warn');
+				return true;
+			}
+			s.requestQuit();
+			return true;
+		case 'interrupt':
+			s.requestQuit(true);
+			return true;
+		default:
+			return false;
+	}
+}
+
+export function useCockpitKeys(store: CockpitStore, keymap: Keymap | undefined, pageSize: number) {
+	const {bindings, keysOf} = useMemo(() => buildBindings(keymap), [keymap]);
+	// Ctrl-C anywhere asks before quitting (above every overlay but the quit dialog itself).
+	useKeys(
+		key => {
+			if (!(key.ctrl && key.name === 'c')) return false;
+			const s = store.getState();
+			if (s.overlay === 'confirm-quit') return true;
+			if (s.overlay === 'preflight') return false; // the preflight overlay treats it as "abandon"
+			s.requestQuit(true);
+			return true;
+		},
+		{layer: LAYER_OVERLAY + 10},
+	);
+	// Esc for panels drawn by other parts, when they do not consume it.
+	useKeys(
+		key => {
+			const s = store.getState();
+			if (!s.overlay || !PANEL_OVERLAYS.has(s.overlay)) return false;
+			if (key.name === 'escape') s.closeOverlay();
+			return true;
+		},
+		{layer: LAYER_PANEL},
+	);
+	useKeys(
+		key => {
+			const s = store.getState();
+			if (s.overlay) return true;
+			if (key.paste) {
+				s.showFlash('pasted text ignored: the cockpit runs nothing from a paste', 'warn');
+				return true;
+			}
+			const action = actionFor(bindings, key);
+			if (!action) return false;
+			return dispatchAction(store, action, key, pageSize);
+		},
+		{layer: LAYER_BASE},
+	);
+	return keysOf;
+}

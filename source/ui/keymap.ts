@@ -1,0 +1,70 @@
+// Every cockpit action with its default keys. The user config's `keymap`
+// replaces an action's keys: {"keymap": {"run": "r", "down": ["j", "ctrl+n"]}}.
+// The `?` overlay is generated from this table, so it is always complete.
+import type {Keymap} from '../store/options.js';
+import {keyId, type Key} from './input/keys.js';
+
+export interface ActionDef {
+	action: string;
+	keys: string[];
+	help: string;
+}
+
+export const ACTIONS: ActionDef[] = [
+	{action: 'up', keys: ['up', 'k'], help: 'move up (scrolls output in the detail pane)'},
+	{action: 'down', keys: ['down', 'j'], help: 'move down'},
+	{action: 'pageUp', keys: ['pageup'], help: 'page up / scroll output back'},
+	{action: 'pageDown', keys: ['pagedown'], help: 'page down / scroll output forward'},
+	{action: 'first', keys: ['g', 'home'], help: 'first step (output: oldest line)'},
+	{action: 'last', keys: ['G', 'end'], help: 'last step (output: follow the end)'},
+	{action: 'nextPane', keys: ['tab', 'right', 'l'], help: 'next pane'},
+	{action: 'prevPane', keys: ['shift+tab', 'left', 'h'], help: 'previous pane'},
+	{action: 'run', keys: ['enter'], help: 'run the selected step (asks first for dangerous commands)'},
+	{action: 'runInteractive', keys: ['!'], help: 'run with the real terminal (psql, redis-cli ...)'},
+	{action: 'toggleDone', keys: ['space'], help: 'toggle done (manual step)'},
+	{action: 'skip', keys: ['s'], help: 'skip / unskip'},
+	{action: 'fail', keys: ['f'], help: 'mark a manual step failed'},
+	{action: 'nextPending', keys: ['n'], help: 'next pending step'},
+	{action: 'find', keys: ['/'], help: 'find a step by text (Enter jumps)'},
+	{action: 'cancel', keys: ['x'], help: 'cancel the selected step\'s run (asks)'},
+	{action: 'openLog', keys: ['o'], help: 'open the full log in $PAGER'},
+	{action: 'rollback', keys: ['R'], help: 'rollback panel'},
+	{action: 'flags', keys: ['F'], help: 'feature-flag panel'},
+	{action: 'baseline', keys: ['b'], help: 'recapture the metrics baseline'},
+	{action: 'help', keys: ['?'], help: 'this help'},
+	{action: 'close', keys: ['escape'], help: 'close the overlay'},
+	{action: 'quit', keys: ['q'], help: 'quit (asks when commands are running; they keep running)'},
+	{action: 'interrupt', keys: ['ctrl+c'], help: 'asks whether to quit'},
+];
+
+export type Bindings = Map<string, string>;
+
+/** key id → action, with the user's overrides applied. */
+export function buildBindings(overrides: Keymap = {}): {bindings: Bindings; keysOf: (action: string) => string[]} {
+	const keysByAction = new Map<string, string[]>();
+	for (const def of ACTIONS) {
+		const custom = overrides[def.action];
+		keysByAction.set(def.action, custom === undefined ? def.keys : Array.isArray(custom) ? custom : [custom]);
+	}
+	const bindings: Bindings = new Map();
+	for (const [action, keys] of keysByAction) for (const k of keys) bindings.set(normalise(k), action);
+	return {bindings, keysOf: action => keysByAction.get(action) ?? []};
+}
+
+function normalise(id: string): string {
+	// Letters keep their case ('G' differs from 'g'); modifiers are lower-case.
+	const parts = id.split('+');
+	const last = parts.pop()!;
+	const name = last.length === 1 ? last : last.toLowerCase();
+	return [...parts.map(p => p.toLowerCase().replace(/^(meta|option)$/, 'alt')), name].join('+');
+}
+
+export function actionFor(bindings: Bindings, key: Key): string | undefined {
+	return bindings.get(keyId(key));
+}
+
+/** How a key id is shown in hints. */
+export function showKey(id: string): string {
+	const pretty: Record<string, string> = {up: '↑', down: '↓', left: '←', right: '→', enter: 'Enter', escape: 'Esc', space: 'Space', tab: 'Tab', 'shift+tab': 'S-Tab', pageup: 'PgUp', pagedown: 'PgDn', home: 'Home', end: 'End', 'ctrl+c': 'C-c'};
+	return pretty[id] ?? id;
+}
