@@ -267,7 +267,7 @@ function fenceBlock(state: State, node: Node & {kind: 'fence'}): Block {
 
 function codeBlock(node: Node & {kind: 'code'}): Block {
 	const content = node.token.content.replace(/\n$/, '');
-	return {lang: '', executor: null, line: node.line, code: content, inline: false};
+	return {lang: '', executor: null, line: node.line, code: content, inline: false, indented: true};
 }
 
 function finishStep(step: Step): void {
