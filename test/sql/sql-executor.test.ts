@@ -98,7 +98,7 @@ describe.skipIf(!pgCheck.available)('sql executor against PostgreSQL', () => {
 		expect(output).toMatch(/line 12: INSERT INTO audit_rows/);
 		expect(output).toMatch(/--yes/);
 		const rows = await server.query("SELECT count(*)::int AS n FROM audit_rows WHERE note = 'refused'");
-		expect(rows.rows[0].n).toBe(0);
+		expect(rows.rows[0]!.n).toBe(0);
 	});
 
 	it('runs a confirmed write and reports affected rows', async () => {
@@ -117,13 +117,13 @@ describe.skipIf(!pgCheck.available)('sql executor against PostgreSQL', () => {
 		expect(refused.output).toContain('[DANGEROUS: DELETE without WHERE]');
 		expect(refused.output).toContain('[DANGEROUS: DROP]');
 		expect(refused.output).toContain('[DANGEROUS: TRUNCATE]');
-		expect((await server.query('SELECT count(*)::int AS n FROM audit_rows')).rows[0].n).toBe(2);
+		expect((await server.query('SELECT count(*)::int AS n FROM audit_rows')).rows[0]!.n).toBe(2);
 
 		const confirmed = await run('DELETE FROM audit_rows;', {confirmed: true});
 		expect(confirmed.result.exitCode).toBe(0);
 		expect(confirmed.output).toContain('(dangerous: DELETE without WHERE; confirmed)');
 		expect(confirmed.output).toMatch(/DELETE: 2 rows affected/);
-		expect((await server.query('SELECT count(*)::int AS n FROM audit_rows')).rows[0].n).toBe(0);
+		expect((await server.query('SELECT count(*)::int AS n FROM audit_rows')).rows[0]!.n).toBe(0);
 	});
 
 	it('lets the server enforce READ ONLY for reads that write behind a SELECT', async () => {
@@ -142,10 +142,10 @@ describe.skipIf(!pgCheck.available)('sql executor against PostgreSQL', () => {
 		]);
 		const open = await run("BEGIN;\nINSERT INTO audit_rows (note) VALUES ('left open');", {confirmed: true});
 		expect(open.output).toMatch(/left a transaction open .* rolled back/);
-		expect((await server.query("SELECT count(*)::int AS n FROM audit_rows WHERE note = 'left open'")).rows[0].n).toBe(0);
+		expect((await server.query("SELECT count(*)::int AS n FROM audit_rows WHERE note = 'left open'")).rows[0]!.n).toBe(0);
 		const committed = await run("BEGIN;\nINSERT INTO audit_rows (note) VALUES ('kept');\nCOMMIT;", {confirmed: true});
 		expect(committed.result.exitCode).toBe(0);
-		expect((await server.query("SELECT count(*)::int AS n FROM audit_rows WHERE note = 'kept'")).rows[0].n).toBe(1);
+		expect((await server.query("SELECT count(*)::int AS n FROM audit_rows WHERE note = 'kept'")).rows[0]!.n).toBe(1);
 	});
 
 	it('shows message, detail, hint and the position as line:column of the block', async () => {
@@ -214,7 +214,7 @@ describe.skipIf(!pgCheck.available)('sql executor against PostgreSQL', () => {
 		};
 		const first = await pidOf();
 		expect(await pidOf()).toBe(first);
-		const alive = async () => (await server.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1', [Number(first)])).rows[0].n;
+		const alive = async () => (await server.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1', [Number(first)])).rows[0]!.n;
 		expect(await alive()).toBe(1);
 		await own.close?.();
 		for (let i = 0; i < 100 && (await alive()) > 0; i++) await new Promise(r => setTimeout(r, 20));
