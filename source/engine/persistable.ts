@@ -1,0 +1,36 @@
+// What of a shell change may be written to disk: never a variable whose
+// name says it is a secret, nor a value the masker would alter (a URL with
+// a password). Those stay in memory only; after a restart preflight asks.
+import {createMasker} from '../safety/mask.js';
+import type {ShellChange} from './shell-state.js';
+
+const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL/i;
+
+export function isSecretName(name: string): boolean {
+	return SECRET_NAME.test(name);
+}
+
+export function persistableChange(change: ShellChange, env: Record<string, string | undefined>): ShellChange & {withheld: string[]} {
+	const mask = createMasker({...env, ...change.set});
+	const set: Record<string, string> = {};
+	const withheld: string[] = [];
+	for (const [name, value] of Object.entries(change.set)) {
+		if (isSecretName(name) || mask(value) !== value) withheld.push(name);
+		else set[name] = value;
+	}
+	return {
+		...(change.cwd !== undefined && mask(change.cwd) === change.cwd ? {cwd: change.cwd} : {}),
+		set,
+		exported: change.exported.filter(n => n in set),
+		unset: change.unset,
+		withheld,
+	};
+}
+
+/** The carried variables that may be written to state.json. */
+export function persistableVars(vars: Record<string, string>, env: Record<string, string | undefined>): Record<string, string> {
+	const mask = createMasker({...env, ...vars});
+	const out: Record<string, string> = {};
+	for (const [name, value] of Object.entries(vars)) if (!isSecretName(name) && mask(value) === value) out[name] = value;
+	return out;
+}

@@ -1,0 +1,62 @@
+// Files of one run inside the session's runs/ directory. The log holds the
+// masked output; .pid.json is written by the detached runner when the
+// command starts, .exit.json when the command ends (both atomically).
+import {join} from 'node:path';
+import type {ShellChange} from './shell-state.js';
+import type {ProcessIdentity} from './proc.js';
+
+export interface RunFiles {
+	log: string;
+	pid: string;
+	exit: string;
+}
+
+/** A step mixing shell with other blocks may start several runners: segment 1, 2... get their own pid/exit files. */
+export function runFiles(runsDir: string, runId: string, segment = 0): RunFiles {
+	const base = segment > 0 ? `${runId}-s${segment}` : runId;
+	return {log: join(runsDir, `${runId}.log`), pid: join(runsDir, `${base}.pid.json`), exit: join(runsDir, `${base}.exit.json`)};
+}
+
+export interface PidFile {
+	/** The detached runner (node) that writes the log and the exit file. */
+	runner: ProcessIdentity;
+	/** The bash process; its pid is the run's process group id. */
+	shell: ProcessIdentity;
+	pgid: number;
+	startedAt: string;
+}
+
+export interface ExitFile {
+	exitCode: number | null;
+	signal: string | null;
+	startedAt: string;
+	endedAt: string;
+	durationMs: number;
+	/** Index of the block that ended the run (the failing one, or the last). */
+	block: number;
+	timedOut?: boolean;
+	/** What the run changed in the carried shell state; values that would need masking are withheld. */
+	shell?: ShellChange & {withheld: string[]};
+	error?: string;
+}
+
+/** What the runner reads on stdin. Carries the environment, so it never touches the disk. */
+export interface RunnerSpec {
+	runId: string;
+	files: RunFiles;
+	scripts: string[];
+	prelude: string;
+	cwd: string;
+	env: Record<string, string>;
+	/** Names carried before this run (so that unchanged ones still count as carried). */
+	carried: string[];
+	timeoutMs?: number;
+	graceMs: number;
+}
+
+/** The message the runner sends back on its descriptor 3 while the cockpit still listens. */
+export interface RunnerReport {
+	exit: ExitFile;
+	/** The full change, secrets included (kept in memory only). */
+	change?: ShellChange;
+}

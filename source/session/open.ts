@@ -1,0 +1,192 @@
+// Opening a checklist creates or resumes its session. A session is tied to
+// the checklist's absolute path; reopening the same path resumes the latest
+// session for it, also when the content changed (statuses are mapped by step
+// id, steps that are gone are kept as orphans and reported).
+import {chmod, mkdir, readdir, readFile, stat} from 'node:fs/promises';
+import {dirname, join, resolve} from 'node:path';
+import type {Checklist} from '../checklist/model.js';
+import {loadChecklist} from '../checklist/load.js';
+import {writeFileAtomic} from '../engine/atomic-write.js';
+import {appendAudit} from './audit.js';
+import {newSessionId, whoAmI} from './identity.js';
+import {lockIsLive, readLock, WriterLock} from './lock.js';
+import {sessionsRoot, stateDirectory} from './paths.js';
+import {Session} from './session.js';
+import {freshState, readState, setAside, statePath} from './state-file.js';
+import type {SessionHandle, SessionState} from './types.js';
+
+export {stateDirectory} from './paths.js';
+
+export interface OpenOptions {
+	stateDir?: string;
+	/** --new: start a fresh session even if one exists for this file. */
+	fresh?: boolean;
+	/** Take the writer lock from another live cockpit. */
+	takeOver?: boolean;
+	/** Resolve FILE against this directory. */
+	cwd?: string;
+	/** Never take the writer lock (status, report): a view that writes nothing. */
+	readOnly?: boolean;
+	/** An already loaded checklist (tests, or a caller that loaded it). */
+	checklist?: Checklist;
+	/** Grace between SIGINT, SIGTERM and SIGKILL on cancel (default 2000 ms). */
+	cancelGraceMs?: number;
+}
+
+export interface SessionMeta {
+	id: string;
+	file: string;
+	hash: string;
+	createdAt: string;
+}
+
+export interface SessionSummary extends SessionMeta {
+	dir: string;
+	updatedAt?: string;
+	title?: string;
+	counts: Partial<Record<string, number>>;
+	/** A cockpit holds the writer lock right now. */
+	open: boolean;
+	problem?: string;
+}
+
+async function readMeta(dir: string): Promise<SessionMeta | undefined> {
+	try {
+		const meta = JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')) as SessionMeta;
+		return typeof meta.file === 'string' && typeof meta.id === 'string' ? meta : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+async function ensureDir(path: string): Promise<void> {
+	await mkdir(path, {recursive: true, mode: 0o700});
+	await chmod(path, 0o700).catch(() => undefined);
+}
+
+/** The latest session for an absolute checklist path, if any. */
+export async function findSession(file: string, stateDir = stateDirectory()): Promise<{dir: string; meta: SessionMeta} | undefined> {
+	const root = sessionsRoot(stateDir);
+	let names: string[];
+	try {
+		names = await readdir(root);
+	} catch {
+		return undefined;
+	}
+	let best: {dir: string; meta: SessionMeta} | undefined;
+	for (const name of names) {
+		const dir = join(root, name);
+		const meta = await readMeta(dir);
+		if (!meta || meta.file !== file) continue;
+		if (!best || meta.createdAt > best.meta.createdAt) best = {dir, meta};
+	}
+	return best;
+}
+
+export async function listSessions(stateDir = stateDirectory()): Promise<SessionSummary[]> {
+	const root = sessionsRoot(stateDir);
+	let names: string[];
+	try {
+		names = await readdir(root);
+	} catch {
+		return [];
+	}
+	const out: SessionSummary[] = [];
+	for (const name of names.sort()) {
+		const dir = join(root, name);
+		const meta = await readMeta(dir);
+		if (!meta) continue;
+		const summary: SessionSummary = {...meta, dir, counts: {}, open: lockIsLive(readLock(dir))};
+		const read = await readState(dir);
+		if (read.kind === 'ok') {
+			for (const record of Object.values(read.state.steps)) summary.counts[record.status] = (summary.counts[record.status] ?? 0) + 1;
+			const info = await stat(statePath(dir)).catch(() => undefined);
+			if (info) summary.updatedAt = info.mtime.toISOString();
+		} else if (read.kind === 'corrupt') {
+			summary.problem = `state.json: ${read.reason}`;
+		}
+		out.push(summary);
+	}
+	return out.sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+}
+
+/** Maps the records onto the current checklist: gone steps become orphans, returning ones come back. */
+function remap(state: SessionState, checklist: Checklist, notices: string[]): void {
+	const ids = new Set(checklist.steps.map(s => s.id));
+	const orphans = [...(state.orphans ?? [])];
+	for (const [id, record] of Object.entries(state.steps)) {
+		if (ids.has(id)) continue;
+		orphans.push({id, ...(record.title ? {title: record.title} : {}), record});
+		delete state.steps[id];
+		notices.push(`step ${id}${record.title ? ` (${record.title})` : ''} is no longer in the checklist; its record (${record.status}) is kept under orphans`);
+	}
+	state.orphans = orphans.filter(o => {
+		if (!ids.has(o.id) || state.steps[o.id]) return true;
+		state.steps[o.id] = o.record;
+		notices.push(`step ${o.id} is back in the checklist; its earlier record (${o.record.status}) is restored`);
+		return false;
+	});
+	if (state.orphans.length === 0) delete state.orphans;
+}
+
+export async function openSession(file: string, options: OpenOptions = {}): Promise<SessionHandle> {
+	const stateDir = options.stateDir ?? stateDirectory();
+	const checklist = options.checklist ?? (await loadChecklist(resolve(options.cwd ?? process.cwd(), file)));
+	const absolute = checklist.file ?? resolve(options.cwd ?? process.cwd(), file);
+	const hash = checklist.hash ?? '';
+	const notices: string[] = [];
+	const by = whoAmI();
+
+	await ensureDir(stateDir);
+	await ensureDir(sessionsRoot(stateDir));
+	const existing = options.fresh ? undefined : await findSession(absolute, stateDir);
+	let dir: string;
+	let meta: SessionMeta;
+	let created = false;
+	if (existing) {
+		({dir, meta} = existing);
+	} else {
+		if (options.readOnly) throw new Error(`no session for ${absolute}`);
+		meta = {id: newSessionId(absolute), file: absolute, hash, createdAt: new Date().toISOString()};
+		dir = join(sessionsRoot(stateDir), meta.id);
+		await ensureDir(dir);
+		await writeFileAtomic(join(dir, 'meta.json'), JSON.stringify(meta, null, '\t') + '\n');
+		created = true;
+	}
+	await ensureDir(join(dir, 'runs'));
+
+	const lock = options.readOnly ? undefined : WriterLock.acquire(dir, by, options.takeOver ?? false);
+	if (!lock && !options.readOnly) {
+		const holder = readLock(dir);
+		notices.push(`read-only: this session is open in another cockpit${holder ? ` (${holder.by}, pid ${holder.pid})` : ''}; following it`);
+	}
+
+	const read = await readState(dir);
+	let state: SessionState;
+	if (read.kind === 'ok') {
+		state = read.state;
+	} else {
+		state = freshState(meta.id, absolute, hash, dirname(absolute));
+		if (read.kind === 'corrupt') {
+			if (lock) {
+				const aside = await setAside(dir);
+				notices.push(`the session state was unreadable (${read.reason}); kept it as ${aside} and started a fresh state`);
+			} else {
+				notices.push(`the session state is unreadable (${read.reason})`);
+			}
+		}
+	}
+	if (state.hash !== hash) {
+		if (state.hash) notices.push('the checklist changed since this session began; statuses are kept by step id');
+		remap(state, checklist, notices);
+		state.hash = hash;
+		if (lock) await writeFileAtomic(join(dir, 'meta.json'), JSON.stringify({...meta, hash}, null, '\t') + '\n');
+	}
+
+	const session = new Session({checklist, dir, state, lock, notices, ...(options.cancelGraceMs !== undefined ? {cancelGraceMs: options.cancelGraceMs} : {})});
+	await session.start();
+	if (lock) {
+		await appendAudit(dir, {at: new Date().toISOString(), type: 'session', by, action: created ? 'created' : 'opened', file: absolute, hash}).catch(() => undefined);
+	}
+	return session;
+}

@@ -1,0 +1,672 @@
+// One open checklist session: the records, the carried shell state, the
+// runs this process started or reattached to, and the bounded output tails.
+// The engine writes through it; the UI reads getState() and the events.
+import {createWriteStream, existsSync, openSync, readSync, closeSync, fstatSync, watch, type FSWatcher} from 'node:fs';
+import {stat} from 'node:fs/promises';
+import {join} from 'node:path';
+import type {Block, Checklist, Step} from '../checklist/model.js';
+import {awaitRunEnd, runState, type RunOutcome} from '../engine/await-run.js';
+import {ExecutorRegistry} from '../engine/executors.js';
+import {LogFollower} from '../engine/follow.js';
+import {launchRunner} from '../engine/launch.js';
+import {LineMasker} from '../engine/line-masker.js';
+import {persistableVars} from '../engine/persistable.js';
+import {stopGroup} from '../engine/proc.js';
+import {runFiles, type ExitFile, type PidFile, type RunFiles, type RunnerSpec} from '../engine/run-files.js';
+import {runInteractive} from '../engine/interactive.js';
+import {applyChange, unexportPrelude, type CarriedShell, type ShellChange} from '../engine/shell-state.js';
+import {BoundedTail, defaultTailLimits} from '../engine/tail.js';
+import type {StepStatus} from '../engine/types.js';
+import {createMasker, type Masker} from '../safety/mask.js';
+import {fillPlaceholders} from '../safety/analyze.js';
+import {appendAudit, type AuditEntry} from './audit.js';
+import {newRunId, whoAmI} from './identity.js';
+import {lockIsLive, readLock, type WriterLock} from './lock.js';
+import {readState, statePath, writeState} from './state-file.js';
+import type {RunOptions, SessionEvent, SessionHandle, SessionState, StepRecord} from './types.js';
+
+export interface SessionInit {
+	checklist: Checklist;
+	dir: string;
+	state: SessionState;
+	lock: WriterLock | undefined;
+	notices: string[];
+	/** Grace period between SIGINT, SIGTERM and SIGKILL on cancel. */
+	cancelGraceMs?: number;
+	pollMs?: number;
+}
+
+interface ActiveRun {
+	stepId: string;
+	runId: string;
+	abort: AbortController;
+	cancelRequested: boolean;
+	pgid?: number;
+	/** Started by this process (runStep), as opposed to reattached. */
+	own: boolean;
+}
+
+const VALID_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function statusFromExit(exit: ExitFile, cancelled: boolean): StepStatus {
+	if (cancelled) return 'cancelled';
+	return exit.exitCode === 0 && !exit.error ? 'done' : 'failed';
+}
+
+/** Groups consecutive shell blocks: they run in one detached bash; other blocks run in-process. */
+function segments(blocks: Block[]): Array<{kind: 'shell'; blocks: Block[]} | {kind: 'other'; block: Block}> {
+	const out: Array<{kind: 'shell'; blocks: Block[]} | {kind: 'other'; block: Block}> = [];
+	for (const block of blocks) {
+		if (block.executor === 'shell') {
+			const last = out.at(-1);
+			if (last?.kind === 'shell') last.blocks.push(block);
+			else out.push({kind: 'shell', blocks: [block]});
+		} else if (block.executor) {
+			out.push({kind: 'other', block});
+		}
+	}
+	return out;
+}
+
+export class Session implements SessionHandle {
+	readonly checklist: Checklist;
+	readonly dir: string;
+	readonly notices: string[];
+	private state: SessionState;
+	private lock: WriterLock | undefined;
+	private readonly listeners = new Set<(event: SessionEvent) => void>();
+	private readonly tails = new Map<string, BoundedTail>();
+	private readonly followers = new Map<string, LogFollower>();
+	private readonly active = new Map<string, ActiveRun>();
+	private readonly executors = new ExecutorRegistry();
+	/** The full carried shell, secrets included; state.shell is its persistable part. */
+	private carried: CarriedShell;
+	/** Values the operator gave in preflight, for the life of this process only. */
+	private readonly givenVars: Record<string, string> = {};
+	private writeChain: Promise<void> = Promise.resolve();
+	private cursorTimer: NodeJS.Timeout | undefined;
+	private closed = false;
+	private stateWatcher: FSWatcher | undefined;
+	private statePoll: NodeJS.Timeout | undefined;
+	private lastStateStamp = '';
+	private readonly graceMs: number;
+	private readonly pollMs: number;
+	private readonly by = whoAmI();
+
+	constructor(init: SessionInit) {
+		this.checklist = init.checklist;
+		this.dir = init.dir;
+		this.state = init.state;
+		this.lock = init.lock;
+		this.notices = init.notices;
+		this.graceMs = init.cancelGraceMs ?? 2000;
+		this.pollMs = init.pollMs ?? 100;
+		this.carried = {cwd: this.state.shell.cwd, vars: {...this.state.shell.vars}, exported: this.state.shell.exported};
+	}
+
+	get readOnly(): boolean {
+		return !this.lock;
+	}
+
+	get runsDir(): string {
+		return join(this.dir, 'runs');
+	}
+
+	/** Picks up runs recorded as running: follows the live ones, records the ended ones. */
+	async start(): Promise<void> {
+		const writerAlive = this.readOnly && lockIsLive(readLock(this.dir));
+		if (writerAlive) {
+			this.watchState();
+			this.syncFollowers();
+			return;
+		}
+		await this.reconcile();
+		if (this.readOnly) this.watchState();
+		else await this.persist();
+	}
+
+	getState(): SessionState {
+		return this.state;
+	}
+
+	subscribe(listener: (event: SessionEvent) => void): () => void {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
+	}
+
+	outputTail(stepId: string): string {
+		let tail = this.tails.get(stepId);
+		if (!tail) {
+			const record = this.state.steps[stepId];
+			if (!record?.logPath) return '';
+			tail = new BoundedTail();
+			tail.push(readLogEnd(record.logPath, defaultTailLimits.maxChars));
+			this.tails.set(stepId, tail);
+		}
+		return tail.text();
+	}
+
+	setCursor(cursor: SessionState['cursor']): void {
+		this.state = {...this.state, cursor: {...cursor}};
+		if (this.readOnly) return;
+		if (this.cursorTimer) clearTimeout(this.cursorTimer);
+		this.cursorTimer = setTimeout(() => {
+			this.cursorTimer = undefined;
+			void this.persist();
+		}, 300);
+	}
+
+	async update(mutator: (state: SessionState) => void): Promise<void> {
+		this.assertWritable();
+		await this.mutate(mutator);
+	}
+
+	async mark(stepId: string, status: StepStatus, note?: string): Promise<void> {
+		this.assertWritable();
+		if (this.active.has(stepId) || this.state.steps[stepId]?.status === 'running') throw new Error(`step ${stepId} is running; cancel it first`);
+		const step = this.step(stepId);
+		const at = new Date().toISOString();
+		await this.mutate(s => {
+			const previous = s.steps[stepId];
+			const notes = [...(previous?.notes ?? []), ...(note ? [note] : [])];
+			s.steps[stepId] = {
+				...(previous ?? {}),
+				status,
+				exitCode: status === 'pending' ? null : (previous?.exitCode ?? null),
+				by: this.by,
+				title: step.title,
+				...(status === 'pending' ? {} : {endedAt: at}),
+				...(notes.length ? {notes} : {}),
+			};
+		});
+		await this.audit({at, type: 'mark', by: this.by, stepId, status, ...(note ? {note: this.masker()(note)} : {})});
+	}
+
+	async runStep(stepId: string, options: RunOptions = {}): Promise<{status: StepStatus; exitCode: number | null}> {
+		this.assertWritable();
+		const step = this.step(stepId);
+		if (this.active.has(stepId) || this.state.steps[stepId]?.status === 'running') throw new Error(`step ${stepId} is already running`);
+		const runId = newRunId(stepId);
+		const files = runFiles(this.runsDir, runId);
+		const active: ActiveRun = {stepId, runId, abort: new AbortController(), cancelRequested: false, own: true};
+		this.active.set(stepId, active);
+		const startedAt = new Date();
+		const runnable = step.blocks.filter(b => b.executor !== null);
+		const given = options.vars ?? {};
+		for (const [name, value] of Object.entries(given)) {
+			if (VALID_NAME.test(name) && !step.placeholders.includes(name)) this.givenVars[name] = value;
+		}
+		const scripts = runnable.map(b => fillPlaceholders(b.code, given));
+		try {
+			// Recorded before anything starts: a crash from here on leaves a record that reattach can resolve.
+			await this.mutate(s => {
+				const previous = s.steps[stepId];
+				s.steps[stepId] = {
+					status: 'running',
+					exitCode: null,
+					by: this.by,
+					title: step.title,
+					startedAt: startedAt.toISOString(),
+					runId,
+					logPath: files.log,
+					...(previous?.notes ? {notes: previous.notes} : {}),
+				};
+			});
+			closeSync(openSync(files.log, 'a', 0o600));
+		} catch (error) {
+			this.active.delete(stepId);
+			throw error;
+		}
+		await this.audit({at: startedAt.toISOString(), type: 'run-start', by: this.by, stepId, runId, command: this.masker()(scripts.join('\n'))});
+		this.emit({type: 'run-start', stepId, runId});
+		this.tails.set(stepId, new BoundedTail());
+		const follower = this.follow(stepId, runId, files.log);
+
+		let outcome: {exit?: ExitFile; lost?: string; detached?: boolean; error?: string; withheld?: string[]};
+		try {
+			outcome = await this.execute(step, runnable, scripts, active, options);
+		} catch (error) {
+			outcome = {error: error instanceof Error ? error.message : String(error)};
+		}
+		if (outcome.detached) {
+			await follower.stop();
+			return {status: 'running', exitCode: null};
+		}
+		await follower.finish();
+		this.followers.delete(stepId);
+		const result = await this.finishRun(stepId, runId, outcome, startedAt);
+		this.active.delete(stepId);
+		return result;
+	}
+
+	async cancel(stepId: string): Promise<void> {
+		const record = this.state.steps[stepId];
+		const active = this.active.get(stepId);
+		if (!active && record?.status !== 'running') return;
+		if (this.readOnly) throw new Error('this session is read-only (another cockpit holds it); take it over to cancel');
+		if (active) {
+			active.cancelRequested = true;
+			active.abort.abort();
+		}
+		await this.mutate(s => {
+			const r = s.steps[stepId];
+			if (r) r.cancelRequestedAt = new Date().toISOString();
+		});
+		let pgid = active?.pgid;
+		if (pgid === undefined && record?.runId) {
+			const {pid} = await runState(runFiles(this.runsDir, record.runId, record.segment ?? 0));
+			pgid = pid?.pgid;
+		}
+		// Not started yet: the run sees cancelRequested as soon as its pid file appears.
+		if (pgid !== undefined) await stopGroup(pgid, this.graceMs);
+	}
+
+	async close(): Promise<void> {
+		if (this.closed) return;
+		this.closed = true;
+		if (this.cursorTimer) {
+			clearTimeout(this.cursorTimer);
+			this.cursorTimer = undefined;
+			await this.persist();
+		}
+		this.stateWatcher?.close();
+		if (this.statePoll) clearInterval(this.statePoll);
+		await Promise.all([...this.followers.values()].map(f => f.stop()));
+		this.followers.clear();
+		await this.writeChain;
+		await this.executors.close();
+		this.lock?.release();
+		this.listeners.clear();
+	}
+
+	// --- running ----------------------------------------------------------
+
+	private async execute(step: Step, runnable: Block[], scripts: string[], active: ActiveRun, options: RunOptions): Promise<{exit?: ExitFile; lost?: string; detached?: boolean; withheld?: string[]}> {
+		const started = Date.now();
+		if (runnable.length === 0) {
+			return {exit: {exitCode: 0, signal: null, startedAt: new Date(started).toISOString(), endedAt: new Date().toISOString(), durationMs: 0, block: -1}};
+		}
+		const parts = segments(runnable);
+		const withheld: string[] = [];
+		let index = 0;
+		let last: ExitFile | undefined;
+		for (const [segmentNo, part] of parts.entries()) {
+			if (active.cancelRequested) break;
+			if (segmentNo > 0) await this.mutate(s => {
+				const r = s.steps[active.stepId];
+				if (r) r.segment = segmentNo;
+			});
+			const files = runFiles(this.runsDir, active.runId, segmentNo);
+			if (part.kind === 'shell') {
+				const count = part.blocks.length;
+				const outcome = await this.runShell(step, scripts.slice(index, index + count), files, active, options);
+				index += count;
+				if (outcome.kind === 'detached') return {detached: true};
+				if (outcome.kind === 'lost') return {lost: outcome.reason};
+				if (outcome.change) this.applyShell(outcome.change);
+				else if (outcome.exit.shell) {
+					this.applyShell(outcome.exit.shell);
+					withheld.push(...outcome.exit.shell.withheld);
+				}
+				last = outcome.exit;
+			} else {
+				last = await this.runInProcess(part.block, scripts[index]!, files, active, options);
+				index += 1;
+			}
+			if (last.exitCode !== 0 || last.error) break;
+		}
+		if (active.cancelRequested && !last) {
+			const now = new Date().toISOString();
+			last = {exitCode: null, signal: null, startedAt: now, endedAt: now, durationMs: 0, block: -1};
+		}
+		return {exit: last, withheld};
+	}
+
+	private runEnv(): Record<string, string> {
+		const env: Record<string, string> = {};
+		for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('__DC_')) env[k] = v;
+		Object.assign(env, this.carried.vars, this.givenVars);
+		return env;
+	}
+
+	private async runShell(step: Step, scripts: string[], files: RunFiles, active: ActiveRun, options: RunOptions): Promise<RunOutcome> {
+		const spec: RunnerSpec = {
+			runId: active.runId,
+			files,
+			scripts,
+			prelude: unexportPrelude(this.carried),
+			cwd: this.carried.cwd,
+			env: this.runEnv(),
+			carried: Object.keys(this.carried.vars),
+			...(options.timeoutMs ? {timeoutMs: options.timeoutMs} : {}),
+			graceMs: this.graceMs,
+		};
+		void step;
+		if (options.interactive) {
+			const result = await runInteractive(spec);
+			return {kind: 'exit', exit: result.exit, ...(result.change ? {change: result.change} : {})};
+		}
+		const launched = launchRunner(spec);
+		await launched.started;
+		return awaitRunEnd(files, {
+			report: launched.report,
+			stopped: () => this.closed,
+			pollMs: this.pollMs,
+			onPid: pid => {
+				active.pgid = pid.pgid;
+				if (active.cancelRequested) void stopGroup(pid.pgid, this.graceMs);
+			},
+		});
+	}
+
+	private async runInProcess(block: Block, code: string, files: RunFiles, active: ActiveRun, options: RunOptions): Promise<ExitFile> {
+		const startedAt = new Date();
+		const log = createWriteStream(files.log, {flags: 'a', mode: 0o600});
+		const masker = new LineMasker(this.masker(), text => log.write(text));
+		const executor = await this.executors.get(block.executor as 'sql' | 'redis' | 'promql');
+		let timer: NodeJS.Timeout | undefined;
+		if (options.timeoutMs) timer = setTimeout(() => active.abort.abort(new Error('timed out')), options.timeoutMs);
+		let result;
+		try {
+			result = await executor.run({...block, code}, {
+				cwd: this.carried.cwd,
+				env: this.runEnv(),
+				settings: this.checklist.settings,
+				signal: active.abort.signal,
+				write: chunk => masker.write(chunk),
+				...(options.timeoutMs ? {timeoutMs: options.timeoutMs} : {}),
+				confirmed: options.confirmed ?? false,
+			});
+		} catch (error) {
+			result = {exitCode: null, error: error instanceof Error ? error.message : String(error)};
+		} finally {
+			if (timer) clearTimeout(timer);
+		}
+		masker.flush();
+		await new Promise(resolve => log.end(resolve));
+		const endedAt = new Date();
+		return {
+			exitCode: result.exitCode,
+			signal: result.signal ?? null,
+			startedAt: startedAt.toISOString(),
+			endedAt: endedAt.toISOString(),
+			durationMs: endedAt.getTime() - startedAt.getTime(),
+			block: 0,
+			...(result.error ? {error: result.error} : {}),
+		};
+	}
+
+	/** Records the end of a run (own or reattached) and tells the listeners. */
+	private async finishRun(stepId: string, runId: string, outcome: {exit?: ExitFile; lost?: string; error?: string; withheld?: string[]}, startedAt?: Date): Promise<{status: StepStatus; exitCode: number | null}> {
+		const record = this.state.steps[stepId];
+		if (!record || record.runId !== runId) return {status: record?.status ?? 'pending', exitCode: record?.exitCode ?? null};
+		const cancelled = Boolean(record.cancelRequestedAt);
+		const exit = outcome.exit;
+		const status: StepStatus = exit ? statusFromExit(exit, cancelled) : outcome.error ? 'failed' : 'interrupted';
+		const endedAt = exit?.endedAt ?? new Date().toISOString();
+		const began = startedAt ?? (record.startedAt ? new Date(record.startedAt) : undefined);
+		const durationMs = began ? Math.max(0, new Date(endedAt).getTime() - began.getTime()) : exit?.durationMs;
+		const error = outcome.error ?? exit?.error ?? (exit?.timedOut ? 'timed out' : outcome.lost);
+		const exitCode = exit?.exitCode ?? null;
+		await this.mutate(s => {
+			const r = s.steps[stepId];
+			if (!r) return;
+			r.status = status;
+			r.exitCode = exitCode;
+			r.signal = exit?.signal ?? null;
+			r.endedAt = endedAt;
+			if (durationMs !== undefined) r.durationMs = durationMs;
+			if (error) r.error = error;
+			else delete r.error;
+			if (exit?.timedOut) r.timedOut = true;
+			const withheld = outcome.withheld ?? [];
+			if (withheld.length) r.notes = [...(r.notes ?? []), `not carried (secret, set while the cockpit was away): ${withheld.join(', ')}`];
+		});
+		await this.audit({at: endedAt, type: 'run-end', by: record.by ?? this.by, stepId, runId, status, exitCode, ...(durationMs !== undefined ? {durationMs} : {}), ...(error ? {error} : {})});
+		this.emit({type: 'run-end', stepId, runId, status, exitCode});
+		return {status, exitCode};
+	}
+
+	private applyShell(change: ShellChange): void {
+		this.carried = applyChange(this.carried, change);
+		const env = this.runEnv();
+		const vars = persistableVars(this.carried.vars, env);
+		this.state = {
+			...this.state,
+			shell: {cwd: this.carried.cwd, vars, exported: (this.carried.exported ?? []).filter(n => n in vars)},
+		};
+	}
+
+	// --- reattach and follow ------------------------------------------------
+
+	private async reconcile(): Promise<void> {
+		for (const [stepId, record] of Object.entries(this.state.steps)) {
+			if (record.status !== 'running') continue;
+			if (!record.runId) {
+				await this.mutateQuiet(stepId, 'interrupted', 'no run was recorded');
+				continue;
+			}
+			const segment = record.segment ?? 0;
+			const files = runFiles(this.runsDir, record.runId, segment);
+			const state = await runState(files);
+			if (state.exit) {
+				if (state.exit.shell) this.applyShell(state.exit.shell);
+				await this.finishRun(stepId, record.runId, this.checkRemaining(stepId, segment, state.exit));
+			} else if (state.alive) {
+				this.reattach(stepId, record.runId, files);
+			} else {
+				await this.finishRun(stepId, record.runId, {lost: state.pid ? 'the runner is gone and left no exit status (machine restarted?)' : 'the cockpit stopped before the command started'});
+			}
+		}
+	}
+
+	/** A reattached step that had blocks after this runner: those never ran. */
+	private checkRemaining(stepId: string, segment: number, exit: ExitFile): {exit?: ExitFile; lost?: string; withheld?: string[]} {
+		const step = this.checklist.steps.find(s => s.id === stepId);
+		const total = step ? segments(step.blocks.filter(b => b.executor)).length : segment + 1;
+		if (segment + 1 < total && exit.exitCode === 0) return {lost: 'the cockpit stopped before the remaining blocks ran'};
+		return {exit, withheld: exit.shell?.withheld ?? []};
+	}
+
+	private reattach(stepId: string, runId: string, files: RunFiles): void {
+		const active: ActiveRun = {stepId, runId, abort: new AbortController(), cancelRequested: false, own: false};
+		this.active.set(stepId, active);
+		const follower = this.follow(stepId, runId, files.log, true);
+		void (async () => {
+			const outcome = await awaitRunEnd(files, {
+				stopped: () => this.closed,
+				pollMs: Math.max(this.pollMs, 200),
+				onPid: (pid: PidFile) => {
+					active.pgid = pid.pgid;
+				},
+			});
+			if (outcome.kind === 'detached') return;
+			await follower.finish();
+			this.followers.delete(stepId);
+			if (this.readOnly || this.closed) return;
+			if (outcome.kind === 'exit') {
+				const record = this.state.steps[stepId];
+				if (outcome.exit.shell) this.applyShell(outcome.exit.shell);
+				await this.finishRun(stepId, runId, this.checkRemaining(stepId, record?.segment ?? 0, outcome.exit));
+			} else {
+				await this.finishRun(stepId, runId, {lost: outcome.reason});
+			}
+			this.active.delete(stepId);
+		})();
+	}
+
+	/** Tails the log into the step's bounded buffer and to the listeners. */
+	private follow(stepId: string, runId: string, logPath: string, fromTail = false): LogFollower {
+		this.followers.get(stepId)?.stop();
+		const tail = new BoundedTail();
+		this.tails.set(stepId, tail);
+		let from = 0;
+		if (fromTail) {
+			// Reattached: show the end of what was printed while away, then follow.
+			const size = fileSize(logPath);
+			from = Math.max(0, size - defaultTailLimits.maxChars);
+			tail.push(readLogEnd(logPath, defaultTailLimits.maxChars, size));
+			from = size;
+		}
+		const follower = new LogFollower(
+			logPath,
+			text => {
+				tail.push(text);
+				this.emit({type: 'output', stepId, runId, chunk: text});
+			},
+			{from, pollMs: Math.max(this.pollMs, 100)},
+		).start();
+		this.followers.set(stepId, follower);
+		return follower;
+	}
+
+	/** Read-only: follow the logs of the runs the writer has going. */
+	private syncFollowers(): void {
+		for (const [stepId, record] of Object.entries(this.state.steps)) {
+			const follower = this.followers.get(stepId);
+			if (record.status === 'running' && record.logPath && record.runId) {
+				if (!follower || follower.path !== record.logPath) this.follow(stepId, record.runId, record.logPath, true);
+			} else if (follower) {
+				this.followers.delete(stepId);
+				void follower.finish();
+			}
+		}
+	}
+
+	private watchState(): void {
+		const check = async () => {
+			if (this.closed) return;
+			let stamp: string;
+			try {
+				const info = await stat(statePath(this.dir));
+				stamp = `${info.ino}:${info.size}:${info.mtimeMs}`;
+			} catch {
+				return;
+			}
+			if (stamp === this.lastStateStamp) return;
+			this.lastStateStamp = stamp;
+			const read = await readState(this.dir);
+			if (read.kind !== 'ok' || this.closed) return;
+			this.state = read.state;
+			this.carried = {cwd: read.state.shell.cwd, vars: {...read.state.shell.vars}, exported: read.state.shell.exported};
+			this.syncFollowers();
+			this.emit({type: 'state', state: this.state});
+		};
+		try {
+			this.stateWatcher = watch(this.dir, {persistent: false}, (_event, name) => {
+				if (name === 'state.json') void check();
+			});
+			this.stateWatcher.on('error', () => undefined);
+		} catch {
+			// the poll covers it
+		}
+		this.statePoll = setInterval(() => void check(), 500);
+		this.statePoll.unref();
+		void check();
+	}
+
+	// --- state --------------------------------------------------------------
+
+	private step(stepId: string): Step {
+		const step = this.checklist.steps.find(s => s.id === stepId);
+		if (!step) throw new Error(`no step with id ${stepId} in ${this.checklist.file ?? 'the checklist'}`);
+		return step;
+	}
+
+	private assertWritable(): void {
+		if (this.closed) throw new Error('the session is closed');
+		if (this.readOnly) throw new Error('this session is read-only (another cockpit holds it); take it over to make changes');
+	}
+
+	private masker(): Masker {
+		return createMasker({...process.env, ...this.carried.vars, ...this.givenVars});
+	}
+
+	private async mutate(mutator: (state: SessionState) => void): Promise<void> {
+		const next = structuredClone(this.state);
+		mutator(next);
+		this.state = next;
+		this.emit({type: 'state', state: this.state});
+		await this.persist();
+	}
+
+	private async mutateQuiet(stepId: string, status: StepStatus, error: string): Promise<void> {
+		await this.mutate(s => {
+			const r = s.steps[stepId];
+			if (!r) return;
+			r.status = status;
+			r.error = error;
+			r.endedAt ??= new Date().toISOString();
+		});
+	}
+
+	private persist(): Promise<void> {
+		if (!this.lock) return this.writeChain;
+		const write = async () => {
+			if (!this.lock) return;
+			if (!this.lock.held()) {
+				// Another cockpit took the session over: from now on this one follows.
+				this.lock = undefined;
+				this.notices.push('another cockpit took this session over; this one is now read-only');
+				this.watchState();
+				this.emit({type: 'state', state: this.state});
+				return;
+			}
+			await writeState(this.dir, this.state, this.masker());
+		};
+		this.writeChain = this.writeChain.then(write, write);
+		return this.writeChain;
+	}
+
+	private async audit(entry: AuditEntry): Promise<void> {
+		if (this.readOnly) return;
+		try {
+			await appendAudit(this.dir, entry);
+		} catch (error) {
+			this.notices.push(`could not write the audit log: ${(error as Error).message}`);
+		}
+	}
+
+	private emit(event: SessionEvent): void {
+		for (const listener of this.listeners) {
+			try {
+				listener(event);
+			} catch {
+				// a listener's failure must not stop the engine
+			}
+		}
+	}
+}
+
+function fileSize(path: string): number {
+	try {
+		const fd = openSync(path, 'r');
+		try {
+			return fstatSync(fd).size;
+		} finally {
+			closeSync(fd);
+		}
+	} catch {
+		return 0;
+	}
+}
+
+/** The last `max` bytes of a log, starting at a line start when there is one. */
+export function readLogEnd(path: string, max: number, size = fileSize(path)): string {
+	if (!existsSync(path) || size === 0) return '';
+	const length = Math.min(size, max);
+	const buffer = Buffer.alloc(length);
+	const fd = openSync(path, 'r');
+	try {
+		readSync(fd, buffer, 0, length, size - length);
+	} finally {
+		closeSync(fd);
+	}
+	let text = buffer.toString('utf8');
+	if (length < size) {
+		const nl = text.indexOf('\n');
+		if (nl >= 0) text = text.slice(nl + 1);
+	}
+	return text;
+}
+
