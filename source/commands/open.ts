@@ -1,5 +1,219 @@
-// Placeholder until its part lands; replaced by the owner of 'open'.
-export async function run(_argv: string[]): Promise<number> {
-	process.stderr.write('deploycockpit: open is not implemented yet\n');
-	return 1;
+// `deploycockpit [open] FILE`: the cockpit. Everything heavy (Ink, React,
+// the store, the session engine) is imported only after the arguments are
+// checked, and the terminal is restored on every way out: q, a crash,
+// SIGTERM, SIGHUP. SIGINT (kill -INT; Ctrl-C arrives as a key in raw mode)
+// never quits directly: it opens the quit confirmation.
+import {parseArgs} from 'node:util';
+import type {SessionHandle} from '../session/types.js';
+import type {OpenOptions} from '../store/options.js';
+
+export const openUsage = `Usage: deploycockpit [open] FILE [options]
+
+Opens the checklist in the cockpit, resuming its session.
+
+Options:
+  --theme NAME         dark (default), light, high-contrast, or a path to a theme .json
+  --new                start a fresh session (the old one stays on disk)
+  --take-over          become the writer even if another cockpit holds the session
+  --prometheus URL     Prometheus for the metric tiles
+  --rollback FILE      a separate rollback runbook for the R panel
+  --dry-run            show what would run; run nothing
+  --help, -h           this help
+
+Keys: ? in the cockpit lists them all. User config: see the README.`;
+
+export function parseOpenArgs(argv: string[]): OpenOptions | {help: true} {
+	const {values, positionals} = parseArgs({
+		args: argv,
+		allowPositionals: true,
+		strict: true,
+		options: {
+			theme: {type: 'string'},
+			new: {type: 'boolean'},
+			'take-over': {type: 'boolean'},
+			prometheus: {type: 'string'},
+			rollback: {type: 'string'},
+			'dry-run': {type: 'boolean'},
+			help: {type: 'boolean', short: 'h'},
+		},
+	});
+	if (values.help) return {help: true};
+	if (positionals.length === 0) throw new UsageError('open needs a checklist FILE');
+	if (positionals.length > 1) throw new UsageError(`one checklist at a time (got ${positionals.join(', ')})`);
+	return {
+		file: positionals[0]!,
+		theme: values.theme,
+		newSession: values.new ?? false,
+		takeOver: values['take-over'] ?? false,
+		prometheus: values.prometheus,
+		rollbackFile: values.rollback,
+		dryRun: values['dry-run'] ?? false,
+	};
+}
+
+class UsageError extends Error {}
+
+type OpenSession = (file: string, options: Record<string, unknown>) => Promise<SessionHandle>;
+
+async function loadOpenSession(): Promise<OpenSession> {
+	// Resolved at run time: the session module is the session part's.
+	const path = '../session/open.js';
+	const mod = (await import(path)) as {openSession: OpenSession};
+	return mod.openSession;
+}
+
+export async function run(argv: string[]): Promise<number> {
+	let parsed: OpenOptions | {help: true};
+	try {
+		parsed = parseOpenArgs(argv);
+	} catch (error) {
+		process.stderr.write(`deploycockpit: ${error instanceof Error ? error.message : String(error)}\n${openUsage}\n`);
+		return 2;
+	}
+	if ('help' in parsed) {
+		process.stdout.write(openUsage + '\n');
+		return 0;
+	}
+	const options = parsed;
+	if (!process.stdout.isTTY || !process.stdin.isTTY) {
+		process.stderr.write('deploycockpit: the cockpit needs a terminal (for scripts: deploycockpit run / status)\n');
+		return 2;
+	}
+
+	const {loadUserConfig} = await import('../store/user-config.js');
+	const {config, problems} = await loadUserConfig();
+	const {loadTheme} = await import('../ui/theme.js');
+	const theme = loadTheme(options.theme ?? config.theme ?? 'dark');
+	const openSession = await loadOpenSession();
+	const session = await openSession(options.file, {
+		newSession: options.newSession,
+		new: options.newSession,
+		takeOver: options.takeOver,
+		rollbackFile: options.rollbackFile,
+		prometheus: options.prometheus ?? config.prometheus,
+	});
+	return runCockpit(session, options, config, theme, problems);
+}
+
+async function runCockpit(
+	session: SessionHandle,
+	options: OpenOptions,
+	config: import('../store/options.js').UserConfig,
+	theme: import('../ui/theme.js').Theme,
+	problems: string[],
+): Promise<number> {
+	// Ink decides at import time whether it runs "in CI" (and then draws no
+	// frames). A cockpit on a TTY is interactive whatever CI says; the
+	// variable is restored right after so the steps' commands see it as it was.
+	const savedCi = process.env.CI;
+	process.env.CI = 'false';
+	const [{render}, React, {Screen}, {App}, store] = await Promise.all([
+		import('ink'),
+		import('react'),
+		import('../ui/screen.js'),
+		import('../ui/app.js'),
+		import('../store/index.js'),
+	]);
+	if (savedCi === undefined) delete process.env.CI;
+	else process.env.CI = savedCi;
+
+	const screen = new Screen();
+	let mountApp: () => void = () => {};
+	const deps: import('../store/index.js').StoreDeps = {
+		session,
+		options,
+		config,
+		now: () => Date.now(),
+		terminal: {suspend: work => screen.suspend(work, () => mountApp())},
+	};
+	const cockpit = store.createCockpitStore(deps);
+	for (const notice of [...problems, ...session.notices]) cockpit.getState().showFlash(notice, 'warn');
+	const stopEngines = store.startEngines(cockpit, deps);
+
+	let resolveQuit: (code: number) => void = () => {};
+	const quit = new Promise<number>(resolve => (resolveQuit = resolve));
+	// Ink gets a stand-in stdin: the key layer reads the real one, and a
+	// component calling Ink's useInput must not steal raw input from it.
+	const fakeStdin = Object.assign(new (await import('node:events')).EventEmitter(), {
+		isTTY: true,
+		setRawMode: () => {},
+		setEncoding: () => {},
+		ref: () => {},
+		unref: () => {},
+		resume: () => {},
+		pause: () => {},
+		read: () => null,
+	}) as unknown as NodeJS.ReadStream;
+	let instance: import('ink').Instance | undefined;
+	mountApp = () => {
+		instance?.unmount();
+		screen.write('\x1b[2J\x1b[H');
+		instance = render(
+			React.createElement(App, {store: cockpit, theme, input: screen.keys, keymap: config.keymap, onQuit: () => resolveQuit(0)}),
+			{stdout: screen.out, stdin: fakeStdin, stderr: process.stderr, exitOnCtrlC: false, patchConsole: false, incrementalRendering: true, maxFps: 30},
+		);
+	};
+
+	let finished = false;
+	const finish = async (code: number) => {
+		if (finished) return;
+		finished = true;
+		try {
+			instance?.unmount();
+		} catch {
+			// Unmounting a broken tree must not keep the terminal raw.
+		}
+		screen.leave();
+		stopEngines();
+		await session.close().catch(() => {});
+		resolveQuit(code);
+	};
+	const onSignal = (signal: NodeJS.Signals, code: number) => () => {
+		void finish(code).then(() => process.exit(code));
+		void signal;
+	};
+	const onTerm = onSignal('SIGTERM', 143);
+	const onHup = onSignal('SIGHUP', 129);
+	const onInt = () => cockpit.getState().requestQuit(true);
+	const onCrash = (error: unknown) => {
+		screen.leave();
+		process.stderr.write(`deploycockpit: crashed: ${error instanceof Error ? error.message : String(error)}\n`);
+		if (process.env.DEPLOYCOCKPIT_DEBUG) console.error(error);
+		void finish(1).finally(() => process.exit(1));
+	};
+	// A failed promise somewhere (a metrics poll, a panel) is shown, not fatal.
+	const onRejection = (error: unknown) => cockpit.getState().showFlash(`internal error: ${error instanceof Error ? error.message : String(error)}`, 'error');
+	const onExit = () => screen.leave();
+	// Resizes repaint from scratch: cheaper to reason about than Ink's diff
+	// against a screen the terminal has already reflowed.
+	let resizeTimer: ReturnType<typeof setTimeout> | undefined;
+	const onResize = () => {
+		clearTimeout(resizeTimer);
+		resizeTimer = setTimeout(() => {
+			if (!finished && !screen.isSuspended) mountApp();
+		}, 80);
+	};
+	process.on('SIGTERM', onTerm);
+	process.on('SIGHUP', onHup);
+	process.on('SIGINT', onInt);
+	process.on('uncaughtException', onCrash);
+	process.on('unhandledRejection', onRejection);
+	process.on('exit', onExit);
+	process.stdout.on('resize', onResize);
+
+	screen.enter();
+	mountApp();
+	const code = await quit;
+	await finish(code);
+	clearTimeout(resizeTimer);
+	process.off('SIGTERM', onTerm);
+	process.off('SIGHUP', onHup);
+	process.off('SIGINT', onInt);
+	process.off('uncaughtException', onCrash);
+	process.off('unhandledRejection', onRejection);
+	process.off('exit', onExit);
+	process.stdout.off('resize', onResize);
+	const running = Object.values(session.getState().steps).filter(r => r.status === 'running').length;
+	if (running > 0) process.stdout.write(`deploycockpit: ${running} command${running === 1 ? '' : 's'} still running; reopen the checklist to reattach\n`);
+	return code;
 }

@@ -10,6 +10,8 @@ import {useTheme} from '../theme.js';
 import {useCockpit, useShallow} from '../use-cockpit.js';
 import {PaneTitle, windowStart} from './pane-title.js';
 
+const NO_STEPS: never[] = [];
+
 export interface SectionProgress {
 	done: number;
 	total: number;
@@ -19,7 +21,7 @@ export interface SectionProgress {
 
 const SectionRow = memo(function SectionRow({sectionKey, section, selected, width, indent}: {sectionKey: string; section?: Section; selected: boolean; width: number; indent: number}) {
 	const theme = useTheme();
-	const steps = useCockpit(s => stepsBySection(s.checklist).get(sectionKey) ?? []);
+	const steps = useCockpit(s => stepsBySection(s.checklist).get(sectionKey)) ?? NO_STEPS;
 	const [done, failed, running] = useCockpit(
 		useShallow(s => {
 			let d = 0;

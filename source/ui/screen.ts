@@ -1,0 +1,126 @@
+// The real terminal: alternate screen and raw mode set up by hand, restored
+// on every exit path; a gate in front of stdout so nothing Ink writes while a
+// child owns the terminal (the `!` and `o` keys) reaches the screen; and a
+// byte counter the bench reads.
+import {EventEmitter} from 'node:events';
+import {ENABLE_PASTE, DISABLE_PASTE} from './input/parse-keys.js';
+
+export const ENTER_ALT = '\x1b[?1049h';
+export const LEAVE_ALT = '\x1b[?1049l';
+export const HIDE_CURSOR = '\x1b[?25l';
+export const SHOW_CURSOR = '\x1b[?25h';
+export const CLEAR = '\x1b[2J\x1b[H';
+const RESET_ATTRS = '\x1b[0m';
+
+export class Screen {
+	/** What the cockpit's key layer listens to: stdin data, only while the cockpit owns the terminal. */
+	readonly keys = new EventEmitter();
+	/** Stands in for stdout in Ink: same size and events, writes gated. */
+	readonly out: NodeJS.WriteStream;
+	bytesWritten = 0;
+	private suspended = false;
+	private active = false;
+	private readonly onData = (chunk: string | Buffer) => {
+		if (!this.suspended) this.keys.emit('data', chunk);
+	};
+
+	constructor(
+		private readonly stdout: NodeJS.WriteStream = process.stdout,
+		private readonly stdin: NodeJS.ReadStream = process.stdin,
+	) {
+		const gatedWrite = (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+			if (this.suspended) {
+				const cb = rest.find(r => typeof r === 'function') as (() => void) | undefined;
+				cb?.();
+				return true;
+			}
+			this.bytesWritten += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+			return (stdout.write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
+		};
+		this.out = new Proxy(stdout, {
+			get(target, prop) {
+				if (prop === 'write') return gatedWrite;
+				const value = Reflect.get(target, prop, target) as unknown;
+				return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+			},
+		});
+	}
+
+	/** Raw mode, alternate screen, hidden cursor, bracketed paste. */
+	enter(): void {
+		this.active = true;
+		if (this.stdin.isTTY) this.stdin.setRawMode(true);
+		this.stdin.setEncoding('utf8');
+		this.stdin.on('data', this.onData);
+		this.stdin.resume();
+		this.write(ENTER_ALT + HIDE_CURSOR + ENABLE_PASTE + CLEAR);
+	}
+
+	/** Back to the normal screen; safe to call more than once and from exit handlers (sync writes). */
+	leave(): void {
+		if (!this.active) return;
+		this.active = false;
+		this.write(RESET_ATTRS + DISABLE_PASTE + SHOW_CURSOR + LEAVE_ALT);
+		this.stdin.off('data', this.onData);
+		try {
+			if (this.stdin.isTTY) this.stdin.setRawMode(false);
+		} catch {
+			// The terminal may be gone (SIGHUP); nothing left to restore.
+		}
+		this.stdin.pause();
+	}
+
+	get isSuspended(): boolean {
+		return this.suspended;
+	}
+
+	/**
+	 * Hands the terminal to `work` (a child with stdio inherited): leaves the
+	 * alternate screen and raw mode, stops reading stdin, then waits for Enter
+	 * and comes back. `redraw` repaints the cockpit from scratch.
+	 */
+	async suspend<T>(work: () => Promise<T>, redraw: () => void, prompt = true): Promise<T> {
+		this.suspended = true;
+		this.write(RESET_ATTRS + DISABLE_PASTE + SHOW_CURSOR + LEAVE_ALT);
+		if (this.stdin.isTTY) this.stdin.setRawMode(false);
+		this.stdin.off('data', this.onData);
+		this.stdin.pause();
+		try {
+			return await work();
+		} finally {
+			if (prompt) await this.waitForEnter();
+			if (this.stdin.isTTY) this.stdin.setRawMode(true);
+			this.write(ENTER_ALT + HIDE_CURSOR + ENABLE_PASTE + CLEAR);
+			this.stdin.on('data', this.onData);
+			this.stdin.resume();
+			this.suspended = false;
+			redraw();
+		}
+	}
+
+	private waitForEnter(): Promise<void> {
+		this.write('\n\x1b[7m press Enter to return to the cockpit \x1b[0m ');
+		return new Promise(resolve => {
+			if (this.stdin.isTTY) this.stdin.setRawMode(true);
+			const onData = (chunk: string | Buffer) => {
+				const text = chunk.toString();
+				if (text.includes('\r') || text.includes('\n')) {
+					this.stdin.off('data', onData);
+					this.stdin.pause();
+					resolve();
+				}
+			};
+			this.stdin.on('data', onData);
+			this.stdin.resume();
+		});
+	}
+
+	/** Writes straight to the terminal (bypasses the gate). */
+	write(text: string): void {
+		try {
+			this.stdout.write(text);
+		} catch {
+			// EIO after a hang-up: the terminal is gone.
+		}
+	}
+}
