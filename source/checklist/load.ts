@@ -12,16 +12,28 @@ export {ChecklistError} from './errors.js';
 /** Bigger than any runbook a person writes; refusing keeps a wrong path from eating memory. */
 const maxBytes = 64 * 1024 * 1024;
 
-/** True when the bytes are not text: a NUL byte, or many control / undecodable bytes. */
+/**
+ * True when the bytes are not text: a NUL byte, many control bytes, or (when
+ * not UTF-8) mostly high bytes. Windows-1252 prose is mostly ASCII, so it passes.
+ */
 export function looksBinary(bytes: Uint8Array): boolean {
 	const sample = bytes.subarray(0, 64 * 1024);
+	if (sample.length === 0) return false;
 	if (sample.includes(0)) return true;
-	let odd = 0;
-	for (const b of sample) if (b < 0x20 && b !== 9 && b !== 10 && b !== 12 && b !== 13 && b !== 27) odd++;
-	const decoded = new TextDecoder('utf-8').decode(sample);
-	let replaced = 0;
-	for (let i = decoded.indexOf('\uFFFD'); i !== -1; i = decoded.indexOf('\uFFFD', i + 1)) replaced++;
-	return sample.length > 0 && (odd + replaced) / Math.max(1, decoded.length) > 0.1;
+	let control = 0;
+	let high = 0;
+	for (const b of sample) {
+		if (b < 0x20 && b !== 9 && b !== 10 && b !== 12 && b !== 13 && b !== 27) control++;
+		else if (b >= 0x80) high++;
+	}
+	if (control / sample.length > 0.05) return true;
+	try {
+		// A sample cut mid-character is still UTF-8: 'stream' tolerates the cut at the end.
+		new TextDecoder('utf-8', {fatal: true}).decode(sample, {stream: true});
+		return false;
+	} catch {
+		return high / sample.length > 0.3;
+	}
 }
 
 function describe(error: unknown): string {

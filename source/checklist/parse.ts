@@ -19,7 +19,7 @@ type Node =
 	| {kind: 'fence'; token: Token; line: number}
 	| {kind: 'code'; token: Token; line: number}
 	| {kind: 'table'; line: number}
-	| {kind: 'item'; line: number; children: Node[]; runnable: boolean};
+	| {kind: 'item'; line: number; children: Node[]; runnable: boolean; task: RegExpExecArray | null};
 
 const taskMarker = /^\[([ xX])\](?=\s|$)/;
 
@@ -33,7 +33,9 @@ function buildTree(tokens: Token[]): Node[] {
 		const line = (t.map?.[0] ?? 0) + 1;
 		switch (t.type) {
 			case 'list_item_open': {
-				const item: Node = {kind: 'item', line, children: [], runnable: false};
+				// GFM: the marker opens the item's first paragraph; `- > [x] a` (a quote first) is no task.
+				const task = tokens[i + 1]?.type === 'paragraph_open' ? taskMarker.exec(tokens[i + 2]?.content ?? '') : null;
+				const item: Node = {kind: 'item', line, children: [], runnable: false, task};
 				top().push(item);
 				stack.push(item.children);
 				break;
@@ -71,11 +73,6 @@ function buildTree(tokens: Token[]): Node[] {
 	return root;
 }
 
-function isTask(item: Node & {kind: 'item'}): boolean {
-	const first = item.children[0];
-	return first?.kind === 'para' && taskMarker.test(first.inline.content);
-}
-
 /** An item is a step when it is a task or holds a fence or a task anywhere below it. */
 function markRunnable(nodes: Node[]): boolean {
 	let any = false;
@@ -83,7 +80,7 @@ function markRunnable(nodes: Node[]): boolean {
 		if (node.kind === 'fence') any = true;
 		else if (node.kind === 'item') {
 			const below = markRunnable(node.children);
-			node.runnable = below || isTask(node);
+			node.runnable = below || node.task !== null;
 			if (node.runnable) any = true;
 		}
 	}
@@ -146,10 +143,19 @@ function repaired(state: State, text: string, line: number): string {
 	return fixed;
 }
 
+/** base, then base-2, base-3… skipping ids already taken (a title may itself end in "-2"). */
 function uniqueId(used: Map<string, number>, base: string): string {
-	const seen = used.get(base) ?? 0;
-	used.set(base, seen + 1);
-	return seen === 0 ? base : `${base}-${seen + 1}`;
+	if (!used.has(base)) {
+		used.set(base, 1);
+		return base;
+	}
+	let n = used.get(base)!;
+	let id: string;
+	do id = `${base}-${++n}`;
+	while (used.has(id));
+	used.set(base, n);
+	used.set(id, 1);
+	return id;
 }
 
 function collectReferences(state: State, inline: Token, line: number): void {
@@ -243,7 +249,9 @@ function openSection(state: State, node: Node & {kind: 'heading'}, stack: Sectio
 
 function newStep(state: State, title: string, line: number, parent: Step | null, checkbox: boolean, checked: boolean): Step {
 	const sectionId = state.section?.id ?? null;
-	const base = (sectionId ? `${sectionId}/` : '') + slugify(title, 'step');
+	// Like section ids, step ids leave the document title out: renaming it changes nothing.
+	const prefix = sectionId && state.section !== state.titleSection ? `${sectionId}/` : '';
+	const base = prefix + slugify(title, 'step');
 	const step: Step = {id: uniqueId(state.usedIds, base), section: sectionId, parent: parent?.id ?? null, title, line, checkbox, checked, blocks: [], expect: [], placeholders: []};
 	state.steps.push(step);
 	return step;
@@ -311,7 +319,7 @@ function walkItem(state: State, item: Node & {kind: 'item'}, parent: Step | null
 		return;
 	}
 	const first = item.children[0];
-	const task = first?.kind === 'para' ? taskMarker.exec(first.inline.content) : null;
+	const task = item.task;
 	let title = '';
 	let rest = item.children;
 	const ownParas: Array<Node & {kind: 'para'}> = [];
