@@ -3,7 +3,8 @@
 import type {TileUnit} from './types.js';
 
 function trim(n: number, digits: number): string {
-	return n.toFixed(digits).replace(/\.?0+$/, '') || '0';
+	const text = n.toFixed(digits);
+	return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
 }
 
 /** About three significant digits, without trailing zeros. */

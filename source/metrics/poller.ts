@@ -238,7 +238,7 @@ export class TilePoller {
 			]);
 			if (!this.running) return;
 			const firstLive = this.points[0]?.at ?? Number.POSITIVE_INFINITY;
-			const older = seeded.filter(p => p.at < firstLive && Number.isFinite(p.value));
+			const older = seeded.filter(p => p.at <= now && p.at < firstLive && Number.isFinite(p.value));
 			if (older.length === 0) return;
 			this.points = [...older, ...this.points].slice(-this.historySize);
 			this.state = {...this.state, history: this.values()};

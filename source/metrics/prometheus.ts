@@ -81,24 +81,25 @@ function parseNumber(text: unknown): number {
 export class PrometheusClient {
 	readonly base: string;
 	private readonly timeoutMs: number;
-	private readonly env: Env;
+	// Private fields stay out of JSON.stringify / util.inspect of the client.
+	readonly #env: Env;
 
 	constructor(options: ClientOptions) {
 		const u = new URL(options.url);
 		// user:pw in the URL moves to the request header so it never shows.
-		this.userInfo = u.username ? {user: decodeURIComponent(u.username), password: decodeURIComponent(u.password)} : undefined;
+		this.#userInfo = u.username ? {user: decodeURIComponent(u.username), password: decodeURIComponent(u.password)} : undefined;
 		u.username = '';
 		u.password = '';
 		this.base = u.toString().replace(/\/+$/, '');
 		this.timeoutMs = options.timeoutMs ?? 4000;
-		this.env = options.env ?? process.env;
+		this.#env = options.env ?? process.env;
 	}
 
-	private readonly userInfo: {user: string; password: string} | undefined;
+	readonly #userInfo: {user: string; password: string} | undefined;
 
 	private headers(): Record<string, string> {
 		const headers: Record<string, string> = {accept: 'application/json'};
-		const auth = authHeader(this.env) ?? (this.userInfo ? `Basic ${Buffer.from(`${this.userInfo.user}:${this.userInfo.password}`).toString('base64')}` : undefined);
+		const auth = authHeader(this.#env) ?? (this.#userInfo ? `Basic ${Buffer.from(`${this.#userInfo.user}:${this.#userInfo.password}`).toString('base64')}` : undefined);
 		if (auth) headers.authorization = auth;
 		return headers;
 	}
