@@ -1,7 +1,14 @@
-// Stub: the redis executor's owner replaces this body. Runs in-process (not detached).
+// The redis executor runs in-process (not detached): one instance per session,
+// so its connections are reused by every redis step of the session.
 import type {BlockExecutor} from '../types.js';
-import {notSupportedExecutor} from '../not-supported.js';
+import {RedisConnections} from './connection.js';
+import {runRedisBlock} from './run.js';
 
 export function createRedisExecutor(): BlockExecutor {
-	return notSupportedExecutor('redis');
+	const connections = new RedisConnections();
+	return {
+		name: 'redis',
+		run: (block, ctx) => runRedisBlock(block, ctx, connections),
+		close: () => connections.close(),
+	};
 }

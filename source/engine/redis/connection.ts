@@ -1,0 +1,155 @@
+// Where a redis block connects to, and per-session connection reuse. Each
+// running block holds its own connection, so cancelling one (which drops the
+// connection) never disturbs another step or the flag watcher.
+import {Redis} from 'ioredis';
+import {createMasker} from '../../safety/mask.js';
+import type {Resolved} from '../sql/connection.js';
+import {commentDirective, connectTimeout, humanMs, isEnvName} from '../sql/options.js';
+
+export interface RedisTarget {
+	url: string;
+	from: string;
+	host: string;
+	port: number;
+	db: number;
+	/** Never contains a password. */
+	label: string;
+	connectTimeoutMs: number;
+}
+
+export function maskedRedisUrl(url: string): string {
+	try {
+		const parsed = new URL(url);
+		if (parsed.password) parsed.password = '****';
+		return parsed.toString().replace(/\/$/, '');
+	} catch {
+		return createMasker()(url);
+	}
+}
+
+/** A connection URL from an env var name; also used by the flag watcher. */
+export function redisTargetFromUrl(url: string, from: string, connectTimeoutMs: number): RedisTarget {
+	let host = '127.0.0.1';
+	let port = 6379;
+	let db = 0;
+	try {
+		const parsed = new URL(url);
+		host = parsed.hostname.replace(/^\[|\]$/g, '') || host;
+		port = Number(parsed.port) || port;
+		db = Number(parsed.pathname.replace(/^\//, '')) || 0;
+	} catch {
+		// ioredis reports the malformed URL when connecting.
+	}
+	return {url, from, host, port, db, label: maskedRedisUrl(url), connectTimeoutMs};
+}
+
+/**
+ * `# redis: ENV_NAME` in the block, else the frontmatter's `redis`, else
+ * REDIS_URL. Nothing configured is an error, never a silent localhost.
+ */
+export function resolveRedisTarget(code: string, env: Record<string, string | undefined>, settings: Record<string, unknown>, settingName = 'redis'): Resolved<RedisTarget> {
+	const fromBlock = commentDirective(code, '#', 'redis');
+	const setting = settings[settingName];
+	const fromSettings = typeof setting === 'string' && setting ? setting : undefined;
+	const named = fromBlock ?? fromSettings;
+	const timeout = connectTimeout(env, settings);
+	if (named) {
+		const from = fromBlock ? `# redis: ${named}` : `frontmatter ${settingName}: ${named}`;
+		if (!isEnvName(named)) return {ok: false, error: `${from}: expected the name of an environment variable holding a redis:// URL`};
+		const url = env[named];
+		if (!url) return {ok: false, error: `${from}: environment variable ${named} is not set`};
+		return {ok: true, target: redisTargetFromUrl(url, from, timeout)};
+	}
+	if (env.REDIS_URL) return {ok: true, target: redisTargetFromUrl(env.REDIS_URL, 'REDIS_URL', timeout)};
+	return {ok: false, error: 'no redis configured: add a `# redis: ENV_VAR` comment to the block, set `redis:` in the frontmatter, or set REDIS_URL'};
+}
+
+export function redisConnectError(target: RedisTarget, error: unknown): string {
+	const err = error as {code?: string; message?: string};
+	const message = String(err?.message ?? error);
+	let why: string;
+	if (err?.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(message)) why = 'connection refused';
+	else if (err?.code === 'ENOTFOUND' || /ENOTFOUND|EAI_AGAIN/.test(message)) why = `host ${target.host} not found`;
+	else if (/timeout|timed out/i.test(message)) why = `no answer within ${humanMs(target.connectTimeoutMs)} (connect timeout)`;
+	else why = message.split('\n')[0] ?? message;
+	return createMasker()(`cannot connect to Redis at ${target.host}:${target.port} (${target.from}): ${why}`);
+}
+
+/** Connects, failing within the connect timeout even when the server accepts but never answers. */
+export async function connectRedis(target: RedisTarget): Promise<Redis> {
+	const redis = new Redis(target.url, {
+		lazyConnect: true,
+		connectTimeout: target.connectTimeoutMs,
+		maxRetriesPerRequest: 0,
+		retryStrategy: () => null,
+		enableOfflineQueue: false,
+		connectionName: 'deploycockpit',
+	});
+	// Errors surface through the command that hit them; an unhandled 'error' event would crash the cockpit.
+	let lastError: unknown;
+	redis.on('error', error => {
+		lastError = error;
+	});
+	let timer: NodeJS.Timeout | undefined;
+	try {
+		await Promise.race([
+			redis.connect(),
+			new Promise((_, reject) => {
+				timer = setTimeout(() => reject(new Error('connect timeout')), target.connectTimeoutMs);
+			}),
+		]);
+		return redis;
+	} catch (error) {
+		redis.disconnect();
+		// ioredis rejects with "Connection is closed."; the cause came as an 'error' event.
+		throw lastError ?? error;
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
+function socketOf(redis: Redis): {ref(): void; unref(): void} | undefined {
+	return (redis as unknown as {stream?: {ref(): void; unref(): void}}).stream;
+}
+
+/** Idle connections per URL, owned by one executor (one session). */
+export class RedisConnections {
+	private readonly idle = new Map<string, Redis[]>();
+	private readonly busy = new Set<Redis>();
+
+	async acquire(target: RedisTarget): Promise<Redis> {
+		const list = this.idle.get(target.url) ?? [];
+		while (list.length > 0) {
+			const redis = list.pop()!;
+			if (redis.status === 'ready') {
+				socketOf(redis)?.ref();
+				this.busy.add(redis);
+				return redis;
+			}
+			redis.disconnect();
+		}
+		const redis = await connectRedis(target);
+		this.busy.add(redis);
+		return redis;
+	}
+
+	release(target: RedisTarget, redis: Redis, reusable: boolean): void {
+		this.busy.delete(redis);
+		if (!reusable || redis.status !== 'ready') {
+			redis.disconnect();
+			return;
+		}
+		// An idle connection must not keep a headless `run` alive when nobody calls close().
+		socketOf(redis)?.unref();
+		const list = this.idle.get(target.url) ?? [];
+		list.push(redis);
+		this.idle.set(target.url, list);
+	}
+
+	async close(): Promise<void> {
+		const all = [...this.busy, ...[...this.idle.values()].flat()];
+		this.idle.clear();
+		this.busy.clear();
+		await Promise.allSettled(all.map(redis => redis.quit().catch(() => redis.disconnect())));
+	}
+}
