@@ -34,12 +34,16 @@ export interface StoreDeps {
 }
 
 export function createCockpitStore(deps: StoreDeps): CockpitStore {
-	return createStore<CockpitState>()((...a) => ({
-		...createCoreSlice(deps)(...a),
-		...createMetricsSlice(deps)(...a),
-		...createRollbackSlice(deps)(...a),
-		...createFlagsSlice(deps)(...a),
-	}));
+	return createStore<CockpitState>()((set, get, api) => {
+		// Slices are built in order, and a slice may read what the earlier ones
+		// built (zustand's get() is undefined until the initializer returns).
+		let partial = {} as CockpitState;
+		const initGet = () => get() ?? partial;
+		for (const make of [createCoreSlice, createMetricsSlice, createRollbackSlice, createFlagsSlice]) {
+			partial = {...partial, ...make(deps)(set, initGet, api)};
+		}
+		return partial;
+	});
 }
 
 /** Starts every slice's background work; the returned function stops all of it. */
