@@ -1,5 +1,207 @@
-// Placeholder until its part lands; replaced by the owner of 'run'.
-export async function run(_argv: string[]): Promise<number> {
-	process.stderr.write('deploycockpit: run is not implemented yet\n');
-	return 1;
+// `deploycockpit run FILE --step ID`: runs one step (or a section's pending
+// steps) headless, prints the output live, records everything in the
+// session and exits with the step's exit code.
+import {parseArgs} from 'node:util';
+import type {Checklist, Step} from '../checklist/model.js';
+import {createMasker} from '../safety/mask.js';
+import {fillPlaceholders, preflight} from '../safety/analyze.js';
+import {openSession} from '../session/open.js';
+import type {SessionHandle} from '../session/types.js';
+import type {StepStatus} from '../engine/types.js';
+
+const help = `Usage: deploycockpit run FILE --step ID [options]
+
+Runs a step's commands in the checklist's session, prints their output and
+exits with the step's exit code. The command runs detached: if this process
+or the SSH connection dies, it keeps running and the session records its
+real exit code (see 'deploycockpit status FILE').
+
+Options:
+  --step ID         the step to run (ids: deploycockpit outline --ids FILE)
+  --section ID      run the section's pending steps in order, stop at the first failure
+  --var NAME=VALUE  a value for a <placeholder> or an unset variable (repeatable)
+  --yes             run commands flagged dangerous, and with unset variables
+  --dry-run         print what would run (variables expanded as far as known); run nothing
+  --timeout T       stop the step after T (30s, 5m, 1h; SIGINT, SIGTERM, SIGKILL)
+  --new             start a fresh session instead of resuming
+  --take-over       take the session from a cockpit that has it open
+  -h, --help        this help`;
+
+export function parseDuration(text: string): number | undefined {
+	const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(text.trim());
+	if (!match) return undefined;
+	const factor = {ms: 1, s: 1000, m: 60_000, h: 3_600_000}[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+	return Math.round(Number(match[1]) * factor);
+}
+
+/** $NAME and ${NAME} replaced where the value is known; the rest left as written. */
+export function expandKnown(code: string, env: Record<string, string | undefined>): string {
+	return code.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, a?: string, b?: string) => {
+		const value = env[(a ?? b)!];
+		return value === undefined ? whole : value;
+	});
+}
+
+function fail(message: string, code = 2): number {
+	process.stderr.write(`deploycockpit run: ${message}\n`);
+	return code;
+}
+
+function exitCodeOf(result: {status: StepStatus; exitCode: number | null}): number {
+	if (result.status === 'done') return 0;
+	if (result.exitCode !== null && result.exitCode !== 0) return result.exitCode;
+	return result.status === 'cancelled' ? 130 : 1;
+}
+
+function sectionSteps(checklist: Checklist, sectionId: string): Step[] | undefined {
+	if (!checklist.sections.some(s => s.id === sectionId)) return undefined;
+	const inside = new Set([sectionId]);
+	for (const section of checklist.sections) if (section.parent && inside.has(section.parent)) inside.add(section.id);
+	return checklist.steps.filter(s => s.section !== null && inside.has(s.section));
+}
+
+export async function run(argv: string[]): Promise<number> {
+	let parsed;
+	try {
+		parsed = parseArgs({
+			args: argv,
+			allowPositionals: true,
+			options: {
+				step: {type: 'string'},
+				section: {type: 'string'},
+				var: {type: 'string', multiple: true},
+				yes: {type: 'boolean'},
+				'dry-run': {type: 'boolean'},
+				timeout: {type: 'string'},
+				new: {type: 'boolean'},
+				'take-over': {type: 'boolean'},
+				help: {type: 'boolean', short: 'h'},
+			},
+		});
+	} catch (error) {
+		return fail(`${(error as Error).message.split('\n')[0]}\nRun 'deploycockpit run --help' for usage.`);
+	}
+	const {values, positionals} = parsed;
+	if (values.help) {
+		process.stdout.write(help + '\n');
+		return 0;
+	}
+	const [file, ...extra] = positionals;
+	if (!file || extra.length) return fail(file ? 'one FILE only' : 'missing FILE');
+	if (!values.step === !values.section) return fail('give --step ID or --section ID');
+	let timeoutMs: number | undefined;
+	if (values.timeout !== undefined) {
+		timeoutMs = parseDuration(values.timeout);
+		if (!timeoutMs) return fail(`--timeout ${values.timeout}: expected a duration like 30s, 5m or 1h`);
+	}
+	const vars: Record<string, string> = {};
+	for (const pair of values.var ?? []) {
+		const at = pair.indexOf('=');
+		if (at <= 0) return fail(`--var ${pair}: expected NAME=VALUE`);
+		vars[pair.slice(0, at)] = pair.slice(at + 1);
+	}
+
+	const session = await openSession(file, {fresh: values.new ?? false, takeOver: values['take-over'] ?? false});
+	try {
+		if (session.readOnly && !values['dry-run']) {
+			return fail(`${session.notices.find(n => n.startsWith('read-only')) ?? 'the session is open in another cockpit'}; close it there or use --take-over`, 1);
+		}
+		for (const notice of session.notices) if (!notice.startsWith('read-only')) process.stderr.write(`deploycockpit: ${notice}\n`);
+		const {checklist} = session;
+		let steps: Step[];
+		if (values.step) {
+			const step = checklist.steps.find(s => s.id === values.step);
+			if (!step) return fail(`no step with id ${values.step} (see: deploycockpit outline --ids ${file})`);
+			steps = [step];
+		} else {
+			const inSection = sectionSteps(checklist, values.section!);
+			if (!inSection) return fail(`no section with id ${values.section} (see: deploycockpit outline --ids ${file})`);
+			const state = session.getState();
+			steps = inSection.filter(s => {
+				const status = state.steps[s.id]?.status ?? (s.checked ? 'done' : 'pending');
+				return status !== 'done' && status !== 'skipped';
+			});
+			if (steps.length === 0) {
+				process.stderr.write(`deploycockpit run: nothing pending in section ${values.section}\n`);
+				return 0;
+			}
+		}
+		return values['dry-run'] ? dryRun(session, steps, vars) : await runSteps(session, steps, {vars, yes: values.yes ?? false, timeoutMs});
+	} finally {
+		await session.close();
+	}
+}
+
+function knownEnv(session: SessionHandle, vars: Record<string, string>): Record<string, string | undefined> {
+	return {...process.env, ...session.getState().shell.vars, ...vars};
+}
+
+function dryRun(session: SessionHandle, steps: Step[], vars: Record<string, string>): number {
+	const env = knownEnv(session, vars);
+	const mask = createMasker(env);
+	for (const step of steps) {
+		process.stdout.write(`# step ${step.id}: ${step.title}\n`);
+		const runnable = step.blocks.filter(b => b.executor);
+		if (runnable.length === 0) process.stdout.write('# (manual step: nothing to run)\n');
+		for (const block of runnable) {
+			const code = expandKnown(fillPlaceholders(block.code, vars), env);
+			process.stdout.write(`# ${block.executor} block, line ${block.line}\n${mask(code).replace(/\n?$/, '\n')}`);
+		}
+		const check = preflight(step, env, session.checklist.settings.dangerous ?? []);
+		for (const finding of check.dangerous) process.stdout.write(`# dangerous (${finding.reason}): ${mask(finding.command)}\n`);
+		const open = check.placeholders.filter(p => vars[p] === undefined);
+		if (open.length) process.stdout.write(`# placeholders without a value: ${open.map(p => `<${p}>`).join(' ')}\n`);
+		if (check.unsetVars.length) process.stdout.write(`# unset variables: ${check.unsetVars.map(v => `$${v}`).join(' ')}\n`);
+	}
+	process.stdout.write('# dry run: nothing was run\n');
+	return 0;
+}
+
+async function runSteps(session: SessionHandle, steps: Step[], options: {vars: Record<string, string>; yes: boolean; timeoutMs?: number}): Promise<number> {
+	let current: string | undefined;
+	let interrupted = false;
+	const onSigint = () => {
+		if (interrupted || !current) process.exit(130);
+		interrupted = true;
+		process.stderr.write(`\ndeploycockpit: cancelling ${current} (Ctrl-C again to leave it running)\n`);
+		void session.cancel(current);
+	};
+	process.on('SIGINT', onSigint);
+	const unsubscribe = session.subscribe(event => {
+		if (event.type === 'output' && event.stepId === current) process.stdout.write(event.chunk);
+	});
+	try {
+		for (const step of steps) {
+			const env = knownEnv(session, options.vars);
+			const mask = createMasker(env);
+			if (!step.blocks.some(b => b.executor)) {
+				process.stderr.write(`deploycockpit run: step ${step.id} is a manual step (${step.title}); check it and mark it in the cockpit\n`);
+				return 1;
+			}
+			const check = preflight(step, env, session.checklist.settings.dangerous ?? []);
+			if (check.dangerous.length && !options.yes) {
+				const list = check.dangerous.map(f => `  ${mask(f.command)}   (${f.reason})`).join('\n');
+				return fail(`step ${step.id} has commands flagged dangerous; not run. Check them and use --yes to run:\n${list}`, 1);
+			}
+			const open = check.placeholders.filter(p => options.vars[p] === undefined);
+			if (open.length) return fail(`step ${step.id} has placeholders without a value: ${open.map(p => `<${p}>`).join(' ')}; give them with --var NAME=VALUE`, 1);
+			const unset = check.unsetVars.filter(v => options.vars[v] === undefined);
+			if (unset.length && !options.yes) {
+				return fail(`step ${step.id} reads unset variables: ${unset.map(v => `$${v}`).join(' ')}; give them with --var NAME=VALUE (or --yes to run anyway)`, 1);
+			}
+			current = step.id;
+			if (steps.length > 1) process.stderr.write(`deploycockpit: running ${step.id}: ${step.title}\n`);
+			const result = await session.runStep(step.id, {vars: options.vars, confirmed: options.yes, ...(options.timeoutMs ? {timeoutMs: options.timeoutMs} : {})});
+			const record = session.getState().steps[step.id];
+			if (result.status !== 'done') {
+				const why = record?.error ? ` (${record.error})` : '';
+				process.stderr.write(`deploycockpit: step ${step.id} ${result.status}${result.exitCode !== null ? ` with exit code ${result.exitCode}` : ''}${why}\n`);
+				return exitCodeOf(result);
+			}
+		}
+		return 0;
+	} finally {
+		unsubscribe();
+		process.off('SIGINT', onSigint);
+	}
 }

@@ -1,5 +1,103 @@
-// Placeholder until its part lands; replaced by the owner of 'status'.
-export async function run(_argv: string[]): Promise<number> {
-	process.stderr.write('deploycockpit: status is not implemented yet\n');
-	return 1;
+// `deploycockpit status FILE [--json]`: the session's steps with their
+// statuses. Writes nothing: a run that ended while no cockpit was open is
+// shown with its real exit code (read from the run's exit file).
+import {resolve} from 'node:path';
+import {parseArgs} from 'node:util';
+import {loadChecklist} from '../checklist/load.js';
+import type {Checklist} from '../checklist/model.js';
+import {findSession, openSession} from '../session/open.js';
+import type {SessionState, StepRecord} from '../session/types.js';
+
+const help = `Usage: deploycockpit status FILE [--json]
+
+The checklist session's steps: status, exit code, when and by whom.
+
+Options:
+  --json      {session, file, steps:[{id,title,status,exitCode,startedAt,endedAt,by}],
+              rollbacks, baseline, latest, orphans}
+  -h, --help  this help`;
+
+const glyphs: Record<string, string> = {pending: '·', running: '▶', done: '✓', failed: '✗', skipped: '↷', cancelled: '⊘', interrupted: '!'};
+
+export interface StatusJson {
+	session: string | null;
+	file: string;
+	steps: Array<{id: string; title: string; status: string; exitCode: number | null; startedAt: string | null; endedAt: string | null; by: string | null; durationMs?: number; error?: string}>;
+	rollbacks: SessionState['rollbacks'];
+	baseline: SessionState['baseline'] | null;
+	latest: SessionState['latest'] | null;
+	orphans: Array<{id: string; title: string | null; status: string; exitCode: number | null}>;
+}
+
+export function statusJson(checklist: Checklist, state: SessionState | undefined): StatusJson {
+	const file = checklist.file ?? '';
+	const row = (id: string, title: string, record: StepRecord | undefined, checked: boolean) => ({
+		id,
+		title,
+		status: record?.status ?? (checked ? 'done' : 'pending'),
+		exitCode: record?.exitCode ?? null,
+		startedAt: record?.startedAt ?? null,
+		endedAt: record?.endedAt ?? null,
+		by: record?.by ?? null,
+		...(record?.durationMs !== undefined ? {durationMs: record.durationMs} : {}),
+		...(record?.error ? {error: record.error} : {}),
+	});
+	return {
+		session: state?.id ?? null,
+		file,
+		steps: checklist.steps.map(s => row(s.id, s.title, state?.steps[s.id], s.checked)),
+		rollbacks: state?.rollbacks ?? [],
+		baseline: state?.baseline ?? null,
+		latest: state?.latest ?? null,
+		orphans: (state?.orphans ?? []).map(o => ({id: o.id, title: o.title ?? null, status: o.record.status, exitCode: o.record.exitCode})),
+	};
+}
+
+function duration(ms: number | undefined): string {
+	if (ms === undefined) return '';
+	if (ms < 1000) return `${ms}ms`;
+	if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+	return `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
+}
+
+export async function run(argv: string[]): Promise<number> {
+	let parsed;
+	try {
+		parsed = parseArgs({args: argv, allowPositionals: true, options: {json: {type: 'boolean'}, help: {type: 'boolean', short: 'h'}}});
+	} catch (error) {
+		process.stderr.write(`deploycockpit status: ${(error as Error).message.split('\n')[0]}\nRun 'deploycockpit status --help' for usage.\n`);
+		return 2;
+	}
+	if (parsed.values.help) {
+		process.stdout.write(help + '\n');
+		return 0;
+	}
+	const [file, ...extra] = parsed.positionals;
+	if (!file || extra.length) {
+		process.stderr.write(`deploycockpit status: ${file ? 'one FILE only' : 'missing FILE'}\n`);
+		return 2;
+	}
+	const checklist = await loadChecklist(resolve(file));
+	let state: SessionState | undefined;
+	const notices: string[] = [];
+	if (await findSession(checklist.file ?? resolve(file))) {
+		const session = await openSession(file, {readOnly: true, checklist});
+		state = session.getState();
+		notices.push(...session.notices);
+		await session.close();
+	}
+	const json = statusJson(checklist, state);
+	if (parsed.values.json) {
+		process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+		return 0;
+	}
+	process.stdout.write(`${checklist.title}\nsession: ${json.session ?? '(none yet)'}\n`);
+	for (const notice of notices) process.stdout.write(`note: ${notice}\n`);
+	for (const step of json.steps) {
+		const exit = step.exitCode !== null && step.status !== 'done' ? ` exit ${step.exitCode}` : '';
+		const extraInfo = [duration(checklist.steps.length ? (step.durationMs ?? undefined) : undefined), step.by ?? ''].filter(Boolean).join('  ');
+		process.stdout.write(`${glyphs[step.status] ?? '?'} ${step.status.padEnd(11)} ${step.id}  ${step.title}${exit}${extraInfo ? `  (${extraInfo})` : ''}\n`);
+	}
+	for (const orphan of json.orphans) process.stdout.write(`  gone from the checklist: ${orphan.id} ${orphan.title ?? ''} (${orphan.status})\n`);
+	return 0;
 }

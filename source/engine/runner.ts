@@ -139,6 +139,8 @@ async function main(): Promise<void> {
 		...(spawnError ? {error: `could not start bash: ${spawnError.message}`} : {}),
 	};
 	if (spawnError) log.write(`deploycockpit: could not start bash: ${spawnError.message}\n`);
+	// Everything printed so far is in the log file before the exit file says the run ended.
+	await new Promise(resolve => log.write('', resolve));
 	writeFileAtomicSync(spec.files.exit, JSON.stringify(exit));
 	report({exit, ...(change ? {change} : {})});
 

@@ -23,7 +23,7 @@ import {appendAudit, type AuditEntry} from './audit.js';
 import {newRunId, whoAmI} from './identity.js';
 import {lockIsLive, readLock, type WriterLock} from './lock.js';
 import {readState, statePath, writeState} from './state-file.js';
-import type {RunOptions, SessionEvent, SessionHandle, SessionState, StepRecord} from './types.js';
+import type {RunOptions, SessionEvent, SessionHandle, SessionState} from './types.js';
 
 export interface SessionInit {
 	checklist: Checklist;
@@ -575,6 +575,7 @@ export class Session implements SessionHandle {
 
 	private assertWritable(): void {
 		if (this.closed) throw new Error('the session is closed');
+		if (this.lock && !this.lock.held()) this.loseLock();
 		if (this.readOnly) throw new Error('this session is read-only (another cockpit holds it); take it over to make changes');
 	}
 
@@ -605,17 +606,22 @@ export class Session implements SessionHandle {
 		const write = async () => {
 			if (!this.lock) return;
 			if (!this.lock.held()) {
-				// Another cockpit took the session over: from now on this one follows.
-				this.lock = undefined;
-				this.notices.push('another cockpit took this session over; this one is now read-only');
-				this.watchState();
-				this.emit({type: 'state', state: this.state});
+				this.loseLock();
 				return;
 			}
 			await writeState(this.dir, this.state, this.masker());
 		};
 		this.writeChain = this.writeChain.then(write, write);
 		return this.writeChain;
+	}
+
+	/** Another cockpit took the session over: from now on this one follows. */
+	private loseLock(): void {
+		if (!this.lock) return;
+		this.lock = undefined;
+		this.notices.push('another cockpit took this session over; this one is now read-only');
+		this.watchState();
+		this.emit({type: 'state', state: this.state});
 	}
 
 	private async audit(entry: AuditEntry): Promise<void> {

@@ -1,0 +1,26 @@
+import {copyFileSync, mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+
+export const fixtures = join(import.meta.dirname, '..', 'fixtures', 'engine');
+
+/** A temp dir with a copy of the fixture checklist and its own state dir. */
+export function sandbox(fixture = 'carry.md'): {dir: string; file: string; stateDir: string; cleanup(): void} {
+	const dir = mkdtempSync(join(tmpdir(), 'dc-session-'));
+	const file = join(dir, fixture);
+	copyFileSync(join(fixtures, fixture), file);
+	const stateDir = join(dir, 'state');
+	return {dir, file, stateDir, cleanup: () => rmSync(dir, {recursive: true, force: true, maxRetries: 10, retryDelay: 100})};
+}
+
+export const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+
+export async function until<T>(fn: () => T | Promise<T>, ms = 10_000, step = 50): Promise<T> {
+	const end = Date.now() + ms;
+	for (;;) {
+		const value = await fn();
+		if (value) return value;
+		if (Date.now() > end) throw new Error('condition not met in time');
+		await sleep(step);
+	}
+}
