@@ -230,3 +230,10 @@ export function expandKnown(code: string, env: Record<string, string | undefined
 export function describeFinding(f: DangerFinding): string {
 	return `${f.command}  (${f.reason}, line ${f.line})`;
 }
+
+/** Variables a shell script assigns or exports anywhere in it (what later steps of a session will see). */
+export function assignedIn(code: string): string[] {
+	const names: string[] = [];
+	for (const e of parseShell(code).vars) if (e.kind === 'assign' && !names.includes(e.name)) names.push(e.name);
+	return names;
+}
