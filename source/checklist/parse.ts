@@ -264,7 +264,8 @@ function fenceBlock(state: State, node: Node & {kind: 'fence'}): Block {
 	const closing = state.lines[end - 1] ?? '';
 	const char = t.markup[0] ?? '`';
 	const stripped = closing.replace(/^[\s>]*/, '');
-	const closed = end - 1 > node.line - 1 && stripped.startsWith(t.markup) && new RegExp(`^\\${char}+\\s*$`).test(stripped);
+	const fenceRun = stripped.length - stripped.replace(char === '`' ? /^`+/ : /^~+/, '').length;
+	const closed = end - 1 > node.line - 1 && fenceRun >= t.markup.length && stripped.slice(fenceRun).trim() === '';
 	if (!closed) {
 		block.unclosed = true;
 		const atEnd = state.lines.slice(end).every(l => l.trim() === '');

@@ -55,6 +55,7 @@ export function isRollbackReference(target: string): boolean {
 /** Rollback-document names in plain text ("see rollback_plan.md §3"). */
 export function rollbackReferencesInText(text: string): string[] {
 	const out: string[] = [];
+	if (!/roll[_-]?back/i.test(text)) return out;
 	for (const m of text.matchAll(/[\w./~-]*roll[_-]?back[\w./-]*\.(?:md|markdown|txt|html?|pdf|adoc|rst)\b/gi)) out.push(m[0]);
 	return out;
 }
