@@ -15,11 +15,11 @@ export function sandbox(fixture = 'carry.md'): {dir: string; file: string; state
 
 export const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
-export async function until<T>(fn: () => T | Promise<T>, ms = 10_000, step = 50): Promise<T> {
+export async function until<T>(fn: () => T | Promise<T>, ms = 10_000, step = 50): Promise<NonNullable<T>> {
 	const end = Date.now() + ms;
 	for (;;) {
 		const value = await fn();
-		if (value) return value;
+		if (value) return value as NonNullable<T>;
 		if (Date.now() > end) throw new Error('condition not met in time');
 		await sleep(step);
 	}
