@@ -5,7 +5,7 @@ import type {Block} from '../../checklist/model.js';
 import {createMasker} from '../../safety/mask.js';
 import type {ExecContext, ExecResult} from '../types.js';
 import {formatDuration} from '../table-format.js';
-import {commentDirective, humanMs, resolveTimeout} from '../sql/options.js';
+import {abortReason, commentDirective, humanMs, resolveTimeout} from '../sql/options.js';
 import {CONNECTION_MODE, isRedisRead, redisDanger} from './classify.js';
 import {redisConnectError, resolveRedisTarget, type RedisConnections} from './connection.js';
 import {parseRedisBlock} from './parse.js';
@@ -73,7 +73,7 @@ export async function runRedisBlock(block: Block, ctx: ExecContext, connections:
 	if (!resolved.ok) return fail(ctx, resolved.error, data);
 	const target = resolved.target;
 	data.target = target.label;
-	if (ctx.signal.aborted) return {exitCode: null, error: 'cancelled', data};
+	if (ctx.signal.aborted) return {exitCode: null, error: abortReason(ctx), data};
 
 	let redis: Redis;
 	try {
@@ -156,7 +156,7 @@ export async function runRedisBlock(block: Block, ctx: ExecContext, connections:
 		ctx.signal.removeEventListener('abort', onAbort);
 		connections.release(target, redis, reusable && !cancelled);
 	}
-	if (cancelled) return {exitCode: null, signal: 'SIGINT', error: 'cancelled', data};
+	if (cancelled) return {exitCode: null, signal: 'SIGINT', error: abortReason(ctx), data};
 	if (failed) return {exitCode: 1, error: mask(`redis error: ${failed}`), data};
 	return {exitCode: 0, data};
 }

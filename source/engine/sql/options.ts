@@ -62,3 +62,9 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export function isEnvName(value: string): boolean {
 	return ENV_NAME.test(value);
 }
+
+/** 'cancelled', or the reason the engine aborted with (its per-step timeout says 'timed out'). */
+export function abortReason(ctx: {signal: AbortSignal}): string {
+	const reason: unknown = ctx.signal.reason;
+	return reason instanceof Error && reason.name !== 'AbortError' && reason.message ? reason.message : 'cancelled';
+}

@@ -9,7 +9,7 @@ import {formatDuration, plural, renderTable, DEFAULT_MAX_CELL_WIDTH, type TableC
 import {classifyStatement, fileLine, type StatementClass} from './classify.js';
 import {connectError, resolveSqlTarget, type PoolCache, type SqlTarget} from './connection.js';
 import {formatValue, isNumericType, renderSqlError, sqlErrorInfo, typeName, type SqlErrorInfo} from './format.js';
-import {commentDirective, humanMs, resolveTimeout} from './options.js';
+import {abortReason, commentDirective, humanMs, resolveTimeout} from './options.js';
 import {runStatement} from './query.js';
 import {splitSql, type SqlStatement} from './split.js';
 
@@ -174,7 +174,7 @@ export async function runSqlBlock(block: Block, ctx: ExecContext, pools: PoolCac
 	if (!resolved.ok) return failure(ctx, resolved.error, data);
 	const target = resolved.target;
 	data.target = target.label;
-	if (ctx.signal.aborted) return {exitCode: null, error: 'cancelled', data};
+	if (ctx.signal.aborted) return {exitCode: null, error: abortReason(ctx), data};
 
 	const pool = pools.get(target);
 	let client: pg.PoolClient;
@@ -303,7 +303,7 @@ export async function runSqlBlock(block: Block, ctx: ExecContext, pools: PoolCac
 		client.release(broken ? true : undefined);
 	}
 
-	if (cancelled) return {exitCode: null, signal: 'SIGINT', error: 'cancelled', data};
+	if (cancelled) return {exitCode: null, signal: 'SIGINT', error: abortReason(ctx), data};
 	if (failed) return {exitCode: 1, error: mask(`sql error: ${failed.message}`), data};
 	return {exitCode: 0, data};
 }
