@@ -93,7 +93,8 @@ const BARS = '▁▂▃▄▅▆▇█';
 
 /** The last `width` values as a block sparkline, scaled to their own min..max. */
 export function sparkline(values: readonly number[], width: number): string {
-	const shown = values.filter(v => Number.isFinite(v)).slice(-Math.max(0, width));
+	if (width <= 0) return '';
+	const shown = values.filter(v => Number.isFinite(v)).slice(-width);
 	if (shown.length === 0) return '';
 	let min = Infinity;
 	let max = -Infinity;

@@ -114,7 +114,8 @@ export function tileView(meta: TileMeta, snap: TileSnapshot | undefined, ctx: Vi
 		view.crossed = crossed;
 		const b = ctx.baseline?.value;
 		if (snap.value !== null && b !== null && b !== undefined && Number.isFinite(b) && Number.isFinite(snap.value)) {
-			view.deltaText = formatDelta(snap.value - b, meta.unit);
+			// No change says nothing; the delta appears once there is one.
+			if (snap.value !== b) view.deltaText = formatDelta(snap.value - b, meta.unit);
 		}
 		if (snap.series && snap.series.length > 1) {
 			view.lines = snap.series.map(s => `${seriesLabel(s, snap.series ?? [])} ${formatValue(s.value, meta.unit)}`);
