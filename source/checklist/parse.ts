@@ -135,6 +135,7 @@ interface State {
 	titleSection: Section | null;
 	windowMinutes?: number;
 	mojibakeLine?: number;
+	lastContent?: number;
 }
 
 function repaired(state: State, text: string, line: number): string {
@@ -268,10 +269,20 @@ function fenceBlock(state: State, node: Node & {kind: 'fence'}): Block {
 	const closed = end - 1 > node.line - 1 && fenceRun >= t.markup.length && stripped.slice(fenceRun).trim() === '';
 	if (!closed) {
 		block.unclosed = true;
-		const atEnd = state.lines.slice(end).every(l => l.trim() === '');
+		const atEnd = end >= lastContentLine(state);
 		state.warnings.push({line: node.line, message: `code fence opened at line ${node.line} is never closed; it runs to line ${end}, the end of ${atEnd ? 'the document' : 'its list item or quote'}`});
 	}
 	return block;
+}
+
+/** 1-based number of the last non-blank line, computed once. */
+function lastContentLine(state: State): number {
+	if (state.lastContent === undefined) {
+		let i = state.lines.length;
+		while (i > 0 && state.lines[i - 1]!.trim() === '') i--;
+		state.lastContent = i;
+	}
+	return state.lastContent;
 }
 
 function codeBlock(node: Node & {kind: 'code'}): Block {
