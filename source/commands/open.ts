@@ -53,15 +53,6 @@ export function parseOpenArgs(argv: string[]): OpenOptions | {help: true} {
 
 class UsageError extends Error {}
 
-type OpenSession = (file: string, options: Record<string, unknown>) => Promise<SessionHandle>;
-
-async function loadOpenSession(): Promise<OpenSession> {
-	// Resolved at run time: the session module is the session part's.
-	const path = '../session/open.js';
-	const mod = (await import(path)) as {openSession: OpenSession};
-	return mod.openSession;
-}
-
 export async function run(argv: string[]): Promise<number> {
 	let parsed: OpenOptions | {help: true};
 	try {
@@ -84,14 +75,8 @@ export async function run(argv: string[]): Promise<number> {
 	const {config, problems} = await loadUserConfig();
 	const {loadTheme} = await import('../ui/theme.js');
 	const theme = loadTheme(options.theme ?? config.theme ?? 'dark');
-	const openSession = await loadOpenSession();
-	const session = await openSession(options.file, {
-		newSession: options.newSession,
-		new: options.newSession,
-		takeOver: options.takeOver,
-		rollbackFile: options.rollbackFile,
-		prometheus: options.prometheus ?? config.prometheus,
-	});
+	const {openSession} = await import('../session/open.js');
+	const session = await openSession(options.file, {fresh: options.newSession, takeOver: options.takeOver});
 	return runCockpit(session, options, config, theme, problems);
 }
 
@@ -102,11 +87,6 @@ async function runCockpit(
 	theme: import('../ui/theme.js').Theme,
 	problems: string[],
 ): Promise<number> {
-	// Ink decides at import time whether it runs "in CI" (and then draws no
-	// frames). A cockpit on a TTY is interactive whatever CI says; the
-	// variable is restored right after so the steps' commands see it as it was.
-	const savedCi = process.env.CI;
-	process.env.CI = 'false';
 	const [{render}, React, {Screen}, {App}, store] = await Promise.all([
 		import('ink'),
 		import('react'),
@@ -114,17 +94,14 @@ async function runCockpit(
 		import('../ui/app.js'),
 		import('../store/index.js'),
 	]);
-	if (savedCi === undefined) delete process.env.CI;
-	else process.env.CI = savedCi;
 
 	const screen = new Screen();
-	let mountApp: () => void = () => {};
 	const deps: import('../store/index.js').StoreDeps = {
 		session,
 		options,
 		config,
 		now: () => Date.now(),
-		terminal: {suspend: work => screen.suspend(work, () => mountApp())},
+		terminal: {suspend: work => screen.suspend(work)},
 	};
 	const cockpit = store.createCockpitStore(deps);
 	for (const notice of [...problems, ...session.notices]) cockpit.getState().showFlash(notice, 'warn');
@@ -144,13 +121,13 @@ async function runCockpit(
 		pause: () => {},
 		read: () => null,
 	}) as unknown as NodeJS.ReadStream;
+	// debug: Ink hands every whole frame to the FrameWriter, which writes only
+	// the changed lines (see frame-writer.ts for why not incrementalRendering).
 	let instance: import('ink').Instance | undefined;
-	mountApp = () => {
-		instance?.unmount();
-		screen.write('\x1b[2J\x1b[H');
+	const mountApp = () => {
 		instance = render(
 			React.createElement(App, {store: cockpit, theme, input: screen.keys, keymap: config.keymap, onQuit: () => resolveQuit(0)}),
-			{stdout: screen.out, stdin: fakeStdin, stderr: process.stderr, exitOnCtrlC: false, patchConsole: false, incrementalRendering: true, maxFps: 30},
+			{stdout: screen.writer.inkStdout, stdin: fakeStdin, stderr: process.stderr, debug: true, exitOnCtrlC: false, patchConsole: false},
 		);
 	};
 
@@ -184,35 +161,23 @@ async function runCockpit(
 	// A failed promise somewhere (a metrics poll, a panel) is shown, not fatal.
 	const onRejection = (error: unknown) => cockpit.getState().showFlash(`internal error: ${error instanceof Error ? error.message : String(error)}`, 'error');
 	const onExit = () => screen.leave();
-	// Resizes repaint from scratch: cheaper to reason about than Ink's diff
-	// against a screen the terminal has already reflowed.
-	let resizeTimer: ReturnType<typeof setTimeout> | undefined;
-	const onResize = () => {
-		clearTimeout(resizeTimer);
-		resizeTimer = setTimeout(() => {
-			if (!finished && !screen.isSuspended) mountApp();
-		}, 80);
-	};
 	process.on('SIGTERM', onTerm);
 	process.on('SIGHUP', onHup);
 	process.on('SIGINT', onInt);
 	process.on('uncaughtException', onCrash);
 	process.on('unhandledRejection', onRejection);
 	process.on('exit', onExit);
-	process.stdout.on('resize', onResize);
 
 	screen.enter();
 	mountApp();
 	const code = await quit;
 	await finish(code);
-	clearTimeout(resizeTimer);
 	process.off('SIGTERM', onTerm);
 	process.off('SIGHUP', onHup);
 	process.off('SIGINT', onInt);
 	process.off('uncaughtException', onCrash);
 	process.off('unhandledRejection', onRejection);
 	process.off('exit', onExit);
-	process.stdout.off('resize', onResize);
 	const running = Object.values(session.getState().steps).filter(r => r.status === 'running').length;
 	if (running > 0) process.stdout.write(`deploycockpit: ${running} command${running === 1 ? '' : 's'} still running; reopen the checklist to reattach\n`);
 	return code;

@@ -8,7 +8,7 @@ import type {StepStatus} from '../engine/types.js';
 import {preflight, type Preflight} from '../safety/analyze.js';
 import type {SessionEvent, SessionState, StepRecord} from '../session/types.js';
 import type {CockpitState, CockpitStore, StoreDeps} from './index.js';
-import {isRunnable, sectionKey, stepsBySection, stepStatus} from './selectors.js';
+import {inSection, isRunnable, sectionKey, stepsBySection, statusOf} from './selectors.js';
 
 export type Pane = 'sections' | 'steps' | 'detail';
 export const PANES: Pane[] = ['sections', 'steps', 'detail'];
@@ -96,7 +96,7 @@ export interface CoreSlice {
 const OUTPUT_HZ = 20;
 
 function firstPending(checklist: Checklist, state: SessionState): string | null {
-	const pending = checklist.steps.find(s => stepStatus(state, s.id) === 'pending');
+	const pending = checklist.steps.find(s => statusOf(state, s) === 'pending');
 	return (pending ?? checklist.steps[0])?.id ?? null;
 }
 
@@ -124,7 +124,10 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 			const target = id ?? get().selectedStepId ?? undefined;
 			return target === undefined ? undefined : get().checklist.steps.find(s => s.id === target);
 		};
-		const status = (id: string): StepStatus => stepStatus(get().session, id);
+		const status = (id: string): StepStatus => {
+			const target = get().checklist.steps.find(s => s.id === id);
+			return target ? statusOf(get().session, target) : 'pending';
+		};
 		const refuseReadOnly = (): boolean => {
 			if (!get().readOnly) return false;
 			get().showFlash('read-only: another cockpit holds this session; run and mark from that one', 'warn');
@@ -185,7 +188,9 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 				const target = get().checklist.steps.find(s => s.id === stepId);
 				if (!target) return;
 				if (get().selectedStepId === stepId) return;
-				set({selectedStepId: stepId, selectedSectionKey: sectionKey(target.section), outputScroll: 0});
+				// Stay on a parent section while moving inside it.
+				const keep = inSection(get().checklist, get().selectedSectionKey, stepId);
+				set({selectedStepId: stepId, selectedSectionKey: keep ? get().selectedSectionKey : sectionKey(target.section), outputScroll: 0});
 				saveCursor();
 			},
 			selectSection(key) {

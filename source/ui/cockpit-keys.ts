@@ -39,6 +39,11 @@ export function dispatchAction(store: CockpitStore, action: string, key: Key, pa
 			return true;
 		case 'run':
 		case 'runInteractive':
+			// In the sections pane Enter opens the section: it never runs a step that is out of view.
+			if (s.pane === 'sections') {
+				s.focusPane('steps');
+				return true;
+			}
 			// Never start a command from typed-ahead or pasted input.
 			if (!isDeliberate(key)) {
 				s.showFlash('that key arrived together with other input (a paste?) — press it again on its own', 'warn');

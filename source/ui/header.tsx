@@ -2,7 +2,7 @@
 // is its own component on the shared one-second ticker, so once a second only
 // this line changes (Ink's incremental rendering rewrites just that line).
 import {Box, Text} from 'ink';
-import {plannedWindowMs, stepsBySection} from '../store/selectors.js';
+import {budgetSection, plannedWindowMs, stepsBySection} from '../store/selectors.js';
 import {clock, formatDuration} from './glyphs.js';
 import {useTheme} from './theme.js';
 import {useSecond} from './ticker.js';
@@ -21,10 +21,10 @@ function Clocks() {
 	useSecond();
 	const now = Date.now();
 	const [windowStartedAt, window] = useCockpit(useShallow(s => [s.session.windowStartedAt, s.checklist.settings.window] as const));
-	const section = useCockpit(s => s.checklist.sections.find(x => x.id === s.selectedSectionKey));
+	const section = useCockpit(s => budgetSection(s.checklist, s.selectedSectionKey));
 	const [starts, ends, running] = useCockpit(
 		useShallow(s => {
-			const steps = stepsBySection(s.checklist).get(s.selectedSectionKey) ?? [];
+			const steps = (section && stepsBySection(s.checklist).get(section.id)) || [];
 			const recs = steps.map(st => s.session.steps[st.id]);
 			return [recs.map(r => r?.startedAt).join('|'), recs.map(r => r?.endedAt).join('|'), recs.some(r => r?.status === 'running')] as const;
 		}),

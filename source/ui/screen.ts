@@ -1,8 +1,8 @@
 // The real terminal: alternate screen and raw mode set up by hand, restored
-// on every exit path; a gate in front of stdout so nothing Ink writes while a
-// child owns the terminal (the `!` and `o` keys) reaches the screen; and a
-// byte counter the bench reads.
+// on every exit path; frames go through the FrameWriter, which is paused
+// while a child owns the terminal (the `!` and `o` keys).
 import {EventEmitter} from 'node:events';
+import {FrameWriter} from './frame-writer.js';
 import {ENABLE_PASTE, DISABLE_PASTE} from './input/parse-keys.js';
 
 export const ENTER_ALT = '\x1b[?1049h';
@@ -15,9 +15,8 @@ const RESET_ATTRS = '\x1b[0m';
 export class Screen {
 	/** What the cockpit's key layer listens to: stdin data, only while the cockpit owns the terminal. */
 	readonly keys = new EventEmitter();
-	/** Stands in for stdout in Ink: same size and events, writes gated. */
-	readonly out: NodeJS.WriteStream;
-	bytesWritten = 0;
+	/** Ink renders into writer.inkStdout; the writer puts changed lines on the terminal. */
+	readonly writer: FrameWriter;
 	private suspended = false;
 	private active = false;
 	private readonly onData = (chunk: string | Buffer) => {
@@ -28,22 +27,12 @@ export class Screen {
 		private readonly stdout: NodeJS.WriteStream = process.stdout,
 		private readonly stdin: NodeJS.ReadStream = process.stdin,
 	) {
-		const gatedWrite = (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
-			if (this.suspended) {
-				const cb = rest.find(r => typeof r === 'function') as (() => void) | undefined;
-				cb?.();
-				return true;
-			}
-			this.bytesWritten += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
-			return (stdout.write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
-		};
-		this.out = new Proxy(stdout, {
-			get(target, prop) {
-				if (prop === 'write') return gatedWrite;
-				const value = Reflect.get(target, prop, target) as unknown;
-				return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-			},
-		});
+		this.writer = new FrameWriter(stdout);
+	}
+
+	/** Bytes the cockpit has written to the terminal (frames and mode switches). */
+	get bytesWritten(): number {
+		return this.writer.bytesWritten;
 	}
 
 	/** Raw mode, alternate screen, hidden cursor, bracketed paste. */
@@ -60,6 +49,8 @@ export class Screen {
 	leave(): void {
 		if (!this.active) return;
 		this.active = false;
+		this.writer.pause();
+		this.writer.dispose();
 		this.write(RESET_ATTRS + DISABLE_PASTE + SHOW_CURSOR + LEAVE_ALT);
 		this.stdin.off('data', this.onData);
 		try {
@@ -76,11 +67,12 @@ export class Screen {
 
 	/**
 	 * Hands the terminal to `work` (a child with stdio inherited): leaves the
-	 * alternate screen and raw mode, stops reading stdin, then waits for Enter
-	 * and comes back. `redraw` repaints the cockpit from scratch.
+	 * alternate screen and raw mode and stops reading stdin; afterwards waits
+	 * for Enter, comes back and repaints everything.
 	 */
-	async suspend<T>(work: () => Promise<T>, redraw: () => void, prompt = true): Promise<T> {
+	async suspend<T>(work: () => Promise<T>, prompt = true): Promise<T> {
 		this.suspended = true;
+		this.writer.pause();
 		this.write(RESET_ATTRS + DISABLE_PASTE + SHOW_CURSOR + LEAVE_ALT);
 		if (this.stdin.isTTY) this.stdin.setRawMode(false);
 		this.stdin.off('data', this.onData);
@@ -94,7 +86,7 @@ export class Screen {
 			this.stdin.on('data', this.onData);
 			this.stdin.resume();
 			this.suspended = false;
-			redraw();
+			this.writer.resume();
 		}
 	}
 
@@ -115,7 +107,7 @@ export class Screen {
 		});
 	}
 
-	/** Writes straight to the terminal (bypasses the gate). */
+	/** Writes straight to the terminal. */
 	write(text: string): void {
 		try {
 			this.stdout.write(text);

@@ -340,3 +340,26 @@ describe('read-only follower', () => {
 		await r.waitFor(f => selectedLine(f).includes('✓'), 'live update');
 	});
 });
+
+describe('sections', () => {
+	it('a parent section lists its sub-sections\' steps; Enter in the sections pane opens, never runs', async () => {
+		const session = new MemorySession(fixtureChecklist('nested.md'));
+		r = await renderCockpit(session);
+		// [x] in the markdown counts as done; the selection starts on the first pending step.
+		expect(selectedLine(r.frame())).toContain('Tell the team');
+		expect(r.frame()).toMatch(/✓ Ticket approved/);
+		await r.press(KEYS.shiftTab);
+		await r.press('j');
+		await r.waitFor(f => f.includes('Steps · Rollout'), 'parent section');
+		expect(r.frame()).toContain('Ship stage one');
+		expect(r.frame()).toContain('Ship stage two');
+		expect(r.frame().split('\n').find(l => l.includes('Rollout') && l.includes('/'))).toContain('0/2');
+		await r.press(KEYS.enter);
+		expect(session.runs).toHaveLength(0);
+		expect(r.store.getState().pane).toBe('steps');
+		await r.press('j');
+		// Moving inside the parent keeps the parent's list.
+		expect(r.frame()).toContain('Steps · Rollout');
+		expect(selectedLine(r.frame())).toContain('Ship stage two');
+	});
+});

@@ -28,7 +28,7 @@ function codeRows(step: Step): CodeRow[] {
 }
 
 function StatusLine({step, record, theme, width}: {step: Step; record: StepRecord | undefined; theme: Theme; width: number}) {
-	const status = record?.status ?? 'pending';
+	const status = record?.status ?? (step.checked ? 'done' : 'pending');
 	const runnable = step.blocks.some(b => b.executor !== null);
 	const parts: string[] = [status];
 	if (record?.exitCode !== undefined && record.exitCode !== null) parts.push(`exit ${record.exitCode}`);

@@ -4,7 +4,7 @@ import {memo} from 'react';
 import {Box, Text} from 'ink';
 import type {Section} from '../../checklist/model.js';
 import {sectionKeys} from '../../store/core-slice.js';
-import {stepsBySection, TOP_SECTION} from '../../store/selectors.js';
+import {statusOf, stepsBySection, TOP_SECTION} from '../../store/selectors.js';
 import {CURSOR, ROLLBACK_MARK, TRIGGER_MARK} from '../glyphs.js';
 import {useTheme} from '../theme.js';
 import {useCockpit, useShallow} from '../use-cockpit.js';
@@ -28,7 +28,7 @@ const SectionRow = memo(function SectionRow({sectionKey, section, selected, widt
 			let f = 0;
 			let r = 0;
 			for (const step of steps) {
-				const status = s.session.steps[step.id]?.status ?? 'pending';
+				const status = statusOf(s.session, step);
 				if (status === 'done' || status === 'skipped') d++;
 				else if (status === 'failed' || status === 'interrupted') f++;
 				else if (status === 'running') r++;

@@ -4,7 +4,7 @@
 import {memo, useMemo} from 'react';
 import {Box, Text} from 'ink';
 import type {Step} from '../../checklist/model.js';
-import {stepsBySection} from '../../store/selectors.js';
+import {statusOf, stepsBySection} from '../../store/selectors.js';
 import {badgeOf, CURSOR, formatDuration, STATUS_GLYPH, statusColor} from '../glyphs.js';
 import {useTheme} from '../theme.js';
 import {useSecond, useTick, SPINNER_FRAMES} from '../ticker.js';
@@ -36,7 +36,7 @@ const StepRow = memo(function StepRow({step, selected, width, depth}: {step: Ste
 	const [status, durationMs, startedAt] = useCockpit(
 		useShallow(s => {
 			const r = s.session.steps[step.id];
-			return [r?.status ?? 'pending', r?.durationMs, r?.startedAt] as const;
+			return [r?.status ?? (step.checked ? 'done' : 'pending'), r?.durationMs, r?.startedAt] as const;
 		}),
 	);
 	const badge = badgeOf(step.blocks.map(b => b.executor));
@@ -79,7 +79,7 @@ export function StepsPane({width, height, focused}: {width: number; height: numb
 	const steps = stepsBySection(checklist).get(sectionKeyNow) ?? [];
 	const byId = useMemo(() => new Map(checklist.steps.map(s => [s.id, s] as const)), [checklist]);
 	const section = checklist.sections.find(s => s.id === sectionKeyNow);
-	const done = useCockpit(s => steps.filter(st => ['done', 'skipped'].includes(s.session.steps[st.id]?.status ?? 'pending')).length);
+	const done = useCockpit(s => steps.filter(st => ['done', 'skipped'].includes(statusOf(s.session, st))).length);
 	const rows = Math.max(0, height - 1);
 	const selectedIndex = steps.findIndex(s => s.id === selectedId);
 	const start = windowStart(selectedIndex, steps.length, rows);
