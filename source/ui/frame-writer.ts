@@ -41,7 +41,6 @@ export class FrameWriter extends EventEmitter {
 
 	constructor(private readonly out: TerminalOut) {
 		super();
-		const self = this;
 		const ink = new EventEmitter() as EventEmitter & Record<string, unknown>;
 		Object.defineProperties(ink, {
 			columns: {get: () => out.columns ?? 80},
@@ -49,7 +48,7 @@ export class FrameWriter extends EventEmitter {
 			isTTY: {value: true},
 		});
 		ink.write = (frame: string) => {
-			self.frame(frame);
+			this.frame(frame);
 			return true;
 		};
 		this.inkStdout = ink as unknown as NodeJS.WriteStream;
