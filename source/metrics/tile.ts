@@ -79,8 +79,9 @@ export function limitText(meta: TileMeta, which: 'warn' | 'crit', baseline: numb
 }
 
 export function newAlertNames(snapshot: TileSnapshot, baselineAlerts: ReadonlySet<string> | undefined): string[] {
-	if (!snapshot.alerts) return [];
-	return snapshot.alerts.filter(a => !baselineAlerts?.has(a.key)).map(a => a.name);
+	// Without a baseline nothing is NEW: flagging every alert at start would raise false triggers.
+	if (!snapshot.alerts || !baselineAlerts) return [];
+	return snapshot.alerts.filter(a => !baselineAlerts.has(a.key)).map(a => a.name);
 }
 
 export function tileView(meta: TileMeta, snap: TileSnapshot | undefined, ctx: ViewContext): TileView {
