@@ -4,7 +4,7 @@
 import {parseArgs} from 'node:util';
 import type {Checklist, Step} from '../checklist/model.js';
 import {createMasker} from '../safety/mask.js';
-import {fillPlaceholders, preflight} from '../safety/analyze.js';
+import {expandKnown, fillPlaceholders, preflight} from '../safety/analyze.js';
 import {openSession} from '../session/open.js';
 import type {SessionHandle} from '../session/types.js';
 import type {StepStatus} from '../engine/types.js';
@@ -32,14 +32,6 @@ export function parseDuration(text: string): number | undefined {
 	if (!match) return undefined;
 	const factor = {ms: 1, s: 1000, m: 60_000, h: 3_600_000}[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
 	return Math.round(Number(match[1]) * factor);
-}
-
-/** $NAME and ${NAME} replaced where the value is known; the rest left as written. */
-export function expandKnown(code: string, env: Record<string, string | undefined>): string {
-	return code.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, a?: string, b?: string) => {
-		const value = env[(a ?? b)!];
-		return value === undefined ? whole : value;
-	});
 }
 
 function fail(message: string, code = 2): number {

@@ -1,63 +1,46 @@
-// Masks a byte stream on the fly. Secrets are matched within a line, so
-// output is held back until its newline; a partial line is let through
-// after a short pause (prompts, progress dots) or when it grows large.
+// Masks a byte stream on the fly with the safety part's stream masker
+// (line-buffered, so a secret split across chunks is still caught) and lets
+// a held-back partial line (a prompt, progress dots) through after a short
+// quiet period.
 import {StringDecoder} from 'node:string_decoder';
-import type {Masker} from '../safety/mask.js';
-
-export interface LineMaskerOptions {
-	/** Flush a partial line after this much quiet (ms). */
-	idleMs?: number;
-	/** Flush a partial line once it is this long (chars). */
-	maxPending?: number;
-}
+import type {StreamMasker} from '../safety/mask.js';
 
 export class LineMasker {
 	private readonly decoder = new StringDecoder('utf8');
-	private pending = '';
 	private timer: NodeJS.Timeout | undefined;
-	private readonly idleMs: number;
-	private readonly maxPending: number;
+	private holding = false;
 
 	constructor(
-		private readonly mask: Masker,
+		private readonly masker: StreamMasker,
 		private readonly out: (text: string) => void,
-		options: LineMaskerOptions = {},
-	) {
-		this.idleMs = options.idleMs ?? 100;
-		this.maxPending = options.maxPending ?? 64 * 1024;
-	}
+		private readonly idleMs = 100,
+	) {}
 
 	write(chunk: Buffer | string): void {
-		const text = this.pending + (typeof chunk === 'string' ? chunk : this.decoder.write(chunk));
-		const cut = text.lastIndexOf('\n') + 1;
-		if (cut > 0) this.out(this.mask(text.slice(0, cut)));
-		this.pending = text.slice(cut);
-		if (this.pending.length >= this.maxPending) {
-			this.out(this.mask(this.pending));
-			this.pending = '';
-		}
+		const text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
+		const ready = this.masker.write(text);
+		if (ready) this.out(ready);
+		this.holding = true;
 		this.arm();
 	}
 
 	flush(): void {
 		if (this.timer) clearTimeout(this.timer);
 		this.timer = undefined;
-		const rest = this.pending + this.decoder.end();
-		this.pending = '';
-		if (rest) this.out(this.mask(rest));
+		const rest = this.decoder.end();
+		const last = (rest ? this.masker.write(rest) : '') + this.masker.end();
+		this.holding = false;
+		if (last) this.out(last);
 	}
 
 	private arm(): void {
-		if (this.timer) clearTimeout(this.timer);
-		this.timer = undefined;
-		if (!this.pending) return;
+		if (this.timer) return;
 		this.timer = setTimeout(() => {
 			this.timer = undefined;
-			if (this.pending) {
-				const rest = this.pending;
-				this.pending = '';
-				this.out(this.mask(rest));
-			}
+			if (!this.holding) return;
+			this.holding = false;
+			const idle = this.masker.flushIdle();
+			if (idle) this.out(idle);
 		}, this.idleMs);
 		this.timer.unref?.();
 	}

@@ -1,14 +1,8 @@
 // What of a shell change may be written to disk: never a variable whose
 // name says it is a secret, nor a value the masker would alter (a URL with
 // a password). Those stay in memory only; after a restart preflight asks.
-import {createMasker} from '../safety/mask.js';
+import {createMasker, isSecretName} from '../safety/mask.js';
 import type {ShellChange} from './shell-state.js';
-
-const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL/i;
-
-export function isSecretName(name: string): boolean {
-	return SECRET_NAME.test(name);
-}
 
 export function persistableChange(change: ShellChange, env: Record<string, string | undefined>): ShellChange & {withheld: string[]} {
 	const mask = createMasker({...env, ...change.set});

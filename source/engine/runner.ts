@@ -8,7 +8,7 @@ import {spawn} from 'node:child_process';
 import {createWriteStream, existsSync, statSync, writeSync, closeSync} from 'node:fs';
 import {constants} from 'node:os';
 import type {Readable} from 'node:stream';
-import {createMasker} from '../safety/mask.js';
+import {createStreamMasker} from '../safety/mask.js';
 import {writeFileAtomicSync} from './atomic-write.js';
 import {LineMasker} from './line-masker.js';
 import {identify, stopGroup} from './proc.js';
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
 	const startedAt = new Date();
 	const log = createWriteStream(spec.files.log, {flags: 'a', mode: 0o600});
 	let output: Readable | null = null;
-	const masker = new LineMasker(createMasker(spec.env), text => {
+	const masker = new LineMasker(createStreamMasker(spec.env), text => {
 		if (!log.write(text) && output && !output.isPaused()) {
 			const paused = output;
 			paused.pause();

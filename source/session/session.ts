@@ -17,7 +17,7 @@ import {runInteractive} from '../engine/interactive.js';
 import {applyChange, unexportPrelude, type CarriedShell, type ShellChange} from '../engine/shell-state.js';
 import {BoundedTail, defaultTailLimits} from '../engine/tail.js';
 import type {StepStatus} from '../engine/types.js';
-import {createMasker, type Masker} from '../safety/mask.js';
+import {createMasker, createStreamMasker, type Masker} from '../safety/mask.js';
 import {fillPlaceholders} from '../safety/analyze.js';
 import {appendAudit, type AuditEntry} from './audit.js';
 import {newRunId, whoAmI} from './identity.js';
@@ -362,7 +362,7 @@ export class Session implements SessionHandle {
 	private async runInProcess(block: Block, code: string, files: RunFiles, active: ActiveRun, options: RunOptions): Promise<ExitFile> {
 		const startedAt = new Date();
 		const log = createWriteStream(files.log, {flags: 'a', mode: 0o600});
-		const masker = new LineMasker(this.masker(), text => log.write(text));
+		const masker = new LineMasker(createStreamMasker({...process.env, ...this.carried.vars, ...this.givenVars}), text => log.write(text));
 		const executor = await this.executors.get(block.executor as 'sql' | 'redis' | 'promql');
 		let timer: NodeJS.Timeout | undefined;
 		if (options.timeoutMs) timer = setTimeout(() => active.abort.abort(new Error('timed out')), options.timeoutMs);
@@ -627,7 +627,7 @@ export class Session implements SessionHandle {
 	private async audit(entry: AuditEntry): Promise<void> {
 		if (this.readOnly) return;
 		try {
-			await appendAudit(this.dir, entry);
+			await appendAudit(this.dir, entry, this.masker());
 		} catch (error) {
 			this.notices.push(`could not write the audit log: ${(error as Error).message}`);
 		}
