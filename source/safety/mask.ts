@@ -45,10 +45,12 @@ const KEY_VALUE = /(\b[\w-]*(?:password|passwd|pwd|secret|token|api[_-]?key|acce
 /** Masks secret env values, URL passwords, authorization headers and `password=` style values. */
 export function createMasker(env: Record<string, string | undefined> = {}, extraSecrets: string[] = []): Masker {
 	const values = [...new Set([...secretValues(env), ...extraSecrets.filter(v => v.length >= 4)])].sort((a, b) => b.length - a.length);
+	const carry: {rest: string | null} = {rest: null};
 	return (text: string) => {
 		if (!text) return text;
 		let out = text;
 		for (const value of values) if (out.includes(value)) out = out.split(value).join(MASK);
+		out = maskEdges(out, values, carry);
 		out = out.replace(URL_PASSWORD, `$1${MASK}@`);
 		out = out.replace(AUTH_HEADER, keepHead);
 		out = out.replace(BEARER, keepHead);
@@ -56,6 +58,34 @@ export function createMasker(env: Record<string, string | undefined> = {}, extra
 		out = out.replace(KEY_VALUE, keepHead);
 		return out;
 	};
+}
+
+/** Shortest beginning of a secret that is masked when a text ends inside it. */
+const EDGE_MIN = 4;
+
+/**
+ * A stream flushed in the middle of a secret (a partial line let through
+ * after a pause) hands the masker the secret in two pieces: one text ends
+ * with its beginning, the next starts with the rest. The beginning is masked
+ * and remembered, so the rest is masked when it arrives. A masker is
+ * therefore best used for one stream (the engine makes one per run).
+ */
+function maskEdges(text: string, values: string[], carry: {rest: string | null}): string {
+	let out = text;
+	const rest = carry.rest;
+	carry.rest = null;
+	if (rest && out.startsWith(rest)) out = MASK + out.slice(rest.length);
+	for (const value of values) {
+		if (value.length <= EDGE_MIN) continue;
+		for (let k = value.length - 1; k >= EDGE_MIN; k--) {
+			if (out.endsWith(value.slice(0, k))) {
+				out = out.slice(0, out.length - k) + MASK;
+				carry.rest = value.slice(k);
+				return out;
+			}
+		}
+	}
+	return out;
 }
 
 function keepHead(_whole: string, head: string, value: string): string {

@@ -112,3 +112,22 @@ describe('createStreamMasker', () => {
 		expect(out.split('****').length - 1).toBe(200);
 	});
 });
+
+describe('a secret cut by a flush (partial line let through after a pause)', () => {
+	it('masks the beginning at the end of one text and the rest at the start of the next', () => {
+		const mask = createMasker(env);
+		const first = mask('split: s3cr3t-tok');
+		const second = mask('en-value done\n');
+		expect(first).toBe('split: ****');
+		expect(second).toBe('**** done\n');
+		expect(first + second).not.toContain('s3cr3t');
+	});
+	it('leaves short accidental overlaps and ordinary edges alone', () => {
+		const mask = createMasker(env);
+		expect(mask('the value ends in s3c')).toBe('the value ends in s3c');
+		expect(mask('ordinary line\n')).toBe('ordinary line\n');
+		// The rest of a secret is only masked right after its beginning was.
+		expect(mask('en-value is not a secret on its own\n')).toBe('en-value is not a secret on its own\n');
+		expect(mask('word count: 12\n')).toBe('word count: 12\n');
+	});
+});
