@@ -62,7 +62,7 @@ export function expectationsOf(block: Block): string[] {
 	return out;
 }
 
-const htmlTags = new Set('a abbr b br code div em h1 h2 h3 h4 h5 h6 hr html i img li ol p pre script span strong style sub sup table tbody td th thead tr u ul body head title meta link'.split(' '));
+export const htmlTags = new Set('a abbr b br code div em h1 h2 h3 h4 h5 h6 hr html i img li ol p pre script span strong style sub sup table tbody td th thead tr u ul body head title meta link'.split(' '));
 
 /** `<pod>`-style placeholders in runnable code (not heredocs, redirects or HTML tags). */
 export function placeholdersOf(code: string): string[] {

@@ -4,7 +4,7 @@
 import MarkdownIt from 'markdown-it';
 import type {Token} from 'markdown-it';
 import type {Block, Checklist, RollbackInfo, Section, SectionMeta, Step, Warning} from './model.js';
-import {makeBlock, expectationsOf, placeholdersOf} from './blocks.js';
+import {htmlTags, makeBlock, expectationsOf, placeholdersOf} from './blocks.js';
 import {splitFrontmatter} from './frontmatter.js';
 import {inlineCommandExecutor} from './inline-command.js';
 import {labelKey, parseDuration, parseWindowRange, parseWindowSetting} from './meta.js';
@@ -103,6 +103,13 @@ function plainText(inline: Token, breaks = false, strong = false): string {
 			case 'image':
 				out += c.content;
 				break;
+			case 'html_inline': {
+				// `<service>` in a title is a placeholder-like word, not HTML: keep it; drop real tags and comments.
+				const tag = /^<\/?([A-Za-z][\w-]*)/.exec(c.content)?.[1]?.toLowerCase();
+				if (tag === 'br') out += ' ';
+				else if (tag !== undefined && !htmlTags.has(tag) && !c.content.startsWith('</')) out += c.content;
+				break;
+			}
 			case 'strong_open':
 			case 'strong_close':
 				if (strong) out += '**';

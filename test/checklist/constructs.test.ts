@@ -305,3 +305,10 @@ describe('whole runbooks', () => {
 		expect(c.warnings).toEqual([]);
 	});
 });
+
+describe('titles', () => {
+	it('<word> in a title stays; HTML tags and comments do not', () => {
+		const c = parseChecklist('# T\n\n- [ ] Restart <service> on <host><br>now <!-- hidden --> <b>bold</b>\n');
+		expect(c.steps[0]!.title).toBe('Restart <service> on <host> now bold');
+	});
+});
