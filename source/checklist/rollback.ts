@@ -2,7 +2,7 @@
 // only mention rollback. Titles decide; the section tree breaks ties.
 import type {RollbackRole, Section, Step} from './model.js';
 
-const rollbackWord = /\broll[\s-]?back(?:s)?\b|\bback[\s-]?out\b|\brevert(?:ing)?\b/i;
+const rollbackWord = /\broll[\s-]?back(?:s)?\b|\bback[\s-]?out\b/i;
 const triggerWord = /\b(?:triggers?|conditions?|criteria|when\s+to|decision|signals?|thresholds?)\b/i;
 const afterWord = /\b(?:post|after|pre|before|following)[\s-]+roll[\s-]?back/i;
 // "Deployment and Rollback Procedures": a title for everything, not a procedure.
