@@ -64,14 +64,14 @@ export const settle = () => new Promise(resolve => setTimeout(resolve, 15));
 
 export async function renderCockpit(
 	session: SessionHandle,
-	{columns = 120, rows = 40, keymap, dryRun = false, theme = 'dark', deps = {}}: {columns?: number; rows?: number; keymap?: Keymap; dryRun?: boolean; theme?: string; deps?: Partial<StoreDeps>} = {},
+	{columns = 120, rows = 40, keymap, dryRun = false, theme = 'dark', noColor = false, deps = {}}: {columns?: number; rows?: number; keymap?: Keymap; dryRun?: boolean; theme?: string; noColor?: boolean; deps?: Partial<StoreDeps>} = {},
 ): Promise<Rendered> {
 	const fullDeps: StoreDeps = {session, options: {file: session.checklist.file ?? 'x.md', dryRun}, config: {}, now: () => Date.now(), env: {}, ...deps};
 	const store = createCockpitStore(fullDeps);
 	const stop = startEngines(store, fullDeps);
 	const stdout = new FakeStdout(columns, rows);
 	const input = new EventEmitter();
-	const instance = render(<App store={store} theme={loadTheme(theme)} input={input} keymap={keymap} escTimeoutMs={20} />, {
+	const instance = render(<App store={store} theme={loadTheme(theme, noColor ? {NO_COLOR: '1'} : {})} input={input} keymap={keymap} escTimeoutMs={20} />, {
 		stdout: stdout as unknown as NodeJS.WriteStream,
 		stdin: new FakeStdin() as unknown as NodeJS.ReadStream,
 		debug: true,
