@@ -23,8 +23,8 @@ export class LogFollower {
 	private timer: NodeJS.Timeout | undefined;
 	private position: number;
 	private readonly decoder = new StringDecoder('utf8');
-	private reading: Promise<void> | undefined;
-	private again = false;
+	private chain: Promise<void> = Promise.resolve();
+	private queued = false;
 	private stopped = false;
 	private readonly buffer: Buffer;
 	private readonly pollMs: number;
@@ -49,27 +49,25 @@ export class LogFollower {
 		return this;
 	}
 
-	/** Reads whatever is new now. */
+	/** Reads whatever is new now; reads are serialized, at most one more is queued. */
 	kick(): Promise<void> {
-		if (this.stopped) return Promise.resolve();
-		if (this.reading) {
-			this.again = true;
-			return this.reading;
-		}
-		this.reading = this.drain().finally(() => {
-			this.reading = undefined;
-			if (this.again && !this.stopped) {
-				this.again = false;
-				void this.kick();
-			}
-		});
-		return this.reading;
+		if (this.stopped || this.queued) return this.chain;
+		this.queued = true;
+		this.chain = this.chain
+			.then(async () => {
+				this.queued = false;
+				await this.drain();
+			})
+			.catch(() => undefined);
+		return this.chain;
 	}
 
 	/** Reads to the current end of the file, then stops following. */
 	async finish(): Promise<void> {
-		while (this.reading) await this.reading;
-		await this.drain();
+		if (!this.stopped) {
+			this.queued = false;
+			await this.kick();
+		}
 		const rest = this.decoder.end();
 		if (rest) this.onText(rest);
 		await this.stop();
@@ -81,7 +79,7 @@ export class LogFollower {
 		this.timer = undefined;
 		this.watcher?.close();
 		this.watcher = undefined;
-		while (this.reading) await this.reading.catch(() => undefined);
+		await this.chain;
 		const handle = this.handle;
 		this.handle = undefined;
 		await handle?.close().catch(() => undefined);

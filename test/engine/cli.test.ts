@@ -15,7 +15,7 @@ afterEach(async () => {
 function setup() {
 	const b = sandbox('cli.md');
 	cleanups.push(b.cleanup);
-	const env = {...process.env, DEPLOYCOCKPIT_STATE_DIR: b.stateDir};
+	const env: NodeJS.ProcessEnv = {...process.env, DEPLOYCOCKPIT_STATE_DIR: b.stateDir};
 	delete env.TARGET_NS;
 	const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], {env, encoding: 'utf8', cwd: b.dir});
 	return {...b, cli};
