@@ -16,6 +16,7 @@ import {openAudit, type AuditLog} from '../session/audit.js';
 import {whoAmI} from '../session/identity.js';
 import type {RollbackRecord, SessionEvent, SessionHandle, SessionState, TriggerRecord} from '../session/types.js';
 import type {CockpitState, CockpitStore, StoreDeps} from './index.js';
+import {subscribeCrossings, type MetricsCrossing} from './metrics-slice.js';
 import {checklistProcedures, externalRunbookPath, fieldsOf, planOf, preselect, runbookProcedure, type PlanStep, type RollbackProcedure} from './rollback-plan.js';
 
 export type {PlanStep, RollbackProcedure} from './rollback-plan.js';
@@ -572,23 +573,6 @@ export function startRollback(store: CockpitStore, deps: StoreDeps): () => void 
 	};
 }
 
-/** Tile fields the trigger watcher reads; the metrics slice's tiles are duck-typed against this. */
-interface TileLike {
-	id: string;
-	title?: string;
-	state?: string;
-	valueText?: string;
-	crossed?: string;
-	value?: number | null;
-	newAlerts?: string[];
-}
-
-function tilesOf(state: CockpitState): TileLike[] {
-	const tiles = (state as {tiles?: unknown}).tiles;
-	if (!Array.isArray(tiles)) return [];
-	return tiles.filter((t): t is TileLike => typeof t === 'object' && t !== null && typeof (t as TileLike).id === 'string');
-}
-
 function isHighRisk(checklist: Checklist, step: Step): boolean {
 	const byId = new Map(checklist.sections.map(s => [s.id, s]));
 	for (let id = step.section; id !== null; ) {
@@ -616,10 +600,6 @@ function inRollbackSection(checklist: Checklist, step: Step, role: 'procedure' |
 function watchTriggers(store: CockpitStore, deps: StoreDeps, rt: Runtime): () => void {
 	const {session} = deps;
 	const checklist = session.checklist;
-	const armed = new Map<string, boolean>();
-	const seenAlerts = new Set<string>();
-	for (const t of session.getState().triggers) if (t.kind === 'alert') seenAlerts.add(t.message);
-
 	const raise = (trigger: TriggerRecord) => {
 		if (session.readOnly) return;
 		store.setState({triggerBanner: bannerText(trigger)});
@@ -627,31 +607,12 @@ function watchTriggers(store: CockpitStore, deps: StoreDeps, rt: Runtime): () =>
 		if (rt.audit) rt.audit.write('trigger', {kind: trigger.kind, message: trigger.message, ...(trigger.value !== undefined ? {value: trigger.value} : {})}).catch(() => undefined);
 	};
 
-	const onTiles = (tiles: TileLike[]) => {
-		for (const tile of tiles) {
-			const crit = tile.state === 'crit';
-			const wasArmed = armed.get(tile.id) ?? true;
-			if (crit && wasArmed) {
-				armed.set(tile.id, false);
-				const what = `${tile.title ?? tile.id} ${tile.valueText ?? ''}${tile.crossed ? ` ${tile.crossed}` : ''}`.replace(/\s+/g, ' ').trim();
-				raise({at: new Date(deps.now()).toISOString(), kind: 'threshold', message: what, ...(typeof tile.value === 'number' && Number.isFinite(tile.value) ? {value: tile.value} : {})});
-			} else if (!crit && tile.state !== undefined && tile.state !== 'unknown') {
-				// Back under crit: the next crossing raises a new trigger.
-				armed.set(tile.id, true);
-			}
-			for (const alert of tile.newAlerts ?? []) {
-				const message = `new firing alert: ${alert}`;
-				if (seenAlerts.has(message)) continue;
-				seenAlerts.add(message);
-				raise({at: new Date(deps.now()).toISOString(), kind: 'alert', message});
-			}
-		}
-	};
-
-	const unsubscribeStore = store.subscribe((state, prev) => {
-		if ((state as {tiles?: unknown}).tiles !== (prev as {tiles?: unknown}).tiles) onTiles(tilesOf(state));
+	// The metrics slice reports each crit crossing (fresh values only) and each NEW alert once.
+	const unsubscribeStore = subscribeCrossings(store, (c: MetricsCrossing) => {
+		const at = new Date(deps.now()).toISOString();
+		if (c.kind === 'threshold') raise({at, kind: 'threshold', message: c.message.replace(/\s+/g, ' ').trim(), ...(c.value !== null && Number.isFinite(c.value) ? {value: c.value} : {})});
+		else raise({at, kind: 'alert', message: `new firing alert: ${c.crossed}`});
 	});
-	onTiles(tilesOf(store.getState()));
 
 	const previous = new Map<string, StepStatus>();
 	for (const [id, r] of Object.entries(session.getState().steps)) previous.set(id, r.status);
