@@ -58,6 +58,17 @@ describe('run command', () => {
 		expect(failing.status).toBe(5);
 	});
 
+	it('--section runs the pending steps in order and stops at the first failure', () => {
+		const b = sandbox('carry.md');
+		cleanups.push(b.cleanup);
+		const env: NodeJS.ProcessEnv = {...process.env, DEPLOYCOCKPIT_STATE_DIR: b.stateDir};
+		const result = spawnSync(process.execPath, [bin, 'run', b.file, '--section', 'prepare'], {env, encoding: 'utf8'});
+		expect(result.status).toBe(3);
+		expect(result.stdout).toContain('env=staging file=/tmp/dump-staging.sql dir=work');
+		const status = JSON.parse(spawnSync(process.execPath, [bin, 'status', b.file, '--json'], {env, encoding: 'utf8'}).stdout);
+		expect(status.steps.map((s: {status: string}) => s.status)).toEqual(['done', 'done', 'failed', 'pending', 'pending']);
+	});
+
 	it('lists sessions', () => {
 		const {file, cli} = setup();
 		cli('run', file, '--step', 'work/write-a-marker');
