@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest';
-import {classifyStatement, sqlDangers} from '../../source/engine/sql/classify.js';
+import {classifyStatement, sqlDangers, sqlWrites} from '../../source/engine/sql/classify.js';
+import {redisWrites} from '../../source/engine/redis/classify.js';
 import {splitSql} from '../../source/engine/sql/split.js';
 import {renderTable} from '../../source/engine/table-format.js';
 
@@ -88,6 +89,23 @@ describe('classifyStatement', () => {
 		expect(dangers).toEqual([
 			{command: 'DELETE FROM sessions', reason: 'DELETE without WHERE', line: 22},
 			{command: 'DROP TABLE old', reason: 'DROP', line: 23},
+		]);
+	});
+});
+
+describe('writes needing a confirmation', () => {
+	it('lists every write of a sql block, dangerous ones with their reason', () => {
+		expect(sqlWrites({code: "SELECT 1;\nINSERT INTO t VALUES (1);\nDELETE FROM t;\nSELECT nextval('s');", line: 4, inline: false})).toEqual([
+			{command: 'INSERT INTO t VALUES (1)', reason: 'writes (INSERT)', line: 6},
+			{command: 'DELETE FROM t', reason: 'DELETE without WHERE', line: 7},
+		]);
+	});
+
+	it('lists every write of a redis block', () => {
+		expect(redisWrites({code: 'GET a\nSET a 1\nCONFIG GET maxmemory\nCONFIG SET maxmemory 1mb\nFLUSHDB', line: 1, inline: false})).toEqual([
+			{command: 'SET a 1', reason: 'writes (SET)', line: 3},
+			{command: 'CONFIG SET maxmemory 1mb', reason: 'writes (CONFIG)', line: 5},
+			{command: 'FLUSHDB', reason: 'FLUSHDB', line: 6},
 		]);
 	});
 });

@@ -70,3 +70,14 @@ export function redisDangers(block: Pick<Block, 'code' | 'line' | 'inline'>): Re
 	}
 	return out;
 }
+
+/** Commands of a redis block that need a confirmation: every write (dangerous reason when there is one). */
+export function redisWrites(block: Pick<Block, 'code' | 'line' | 'inline'>): RedisDanger[] {
+	const out: RedisDanger[] = [];
+	for (const command of parseRedisBlock(block.code).commands) {
+		if (isRedisRead(command.args)) continue;
+		const name = command.args[0]!.toString().toUpperCase();
+		out.push({command: command.text, reason: redisDanger(command.args) ?? `writes (${name})`, line: block.inline ? block.line : block.line + command.line});
+	}
+	return out;
+}

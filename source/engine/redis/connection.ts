@@ -150,6 +150,19 @@ export class RedisConnections {
 		const all = [...this.busy, ...[...this.idle.values()].flat()];
 		this.idle.clear();
 		this.busy.clear();
-		await Promise.allSettled(all.map(redis => redis.quit().catch(() => redis.disconnect())));
+		await Promise.allSettled(
+			all.map(async redis => {
+				// Idle sockets are unref'd; QUIT's reply must keep the process alive until it comes.
+				socketOf(redis)?.ref();
+				const timer = setTimeout(() => redis.disconnect(), 1000);
+				try {
+					await redis.quit();
+				} catch {
+					redis.disconnect();
+				} finally {
+					clearTimeout(timer);
+				}
+			}),
+		);
 	}
 }

@@ -123,3 +123,17 @@ export function sqlDangers(block: Pick<Block, 'code' | 'line' | 'inline'>): SqlD
 	}
 	return out;
 }
+
+/**
+ * Statements of a sql block that need a confirmation: every write, with the
+ * dangerous reason when there is one, else `writes (INSERT)`. For the
+ * confirmation UI, so a plain write can be confirmed like a dangerous one.
+ */
+export function sqlWrites(block: Pick<Block, 'code' | 'line' | 'inline'>): SqlDanger[] {
+	const out: SqlDanger[] = [];
+	for (const statement of splitSql(block.code).statements) {
+		const cls = classifyStatement(statement);
+		if (cls.kind === 'write') out.push({command: statement.text, reason: cls.dangerous ?? `writes (${cls.reason ?? 'write'})`, line: fileLine(block, statement.line)});
+	}
+	return out;
+}
