@@ -164,6 +164,20 @@ describe.skipIf(!pgCheck.available)('sql executor against PostgreSQL', () => {
 		expect(hint.output).toMatch(/HINT: {2}No function matches the given name and argument types/);
 	});
 
+	it('runs statements that refuse a transaction block (VACUUM, CREATE INDEX CONCURRENTLY) when confirmed', async () => {
+		const {result, output} = await run('VACUUM releases;\nCREATE INDEX CONCURRENTLY IF NOT EXISTS releases_name ON releases (name);', {confirmed: true});
+		expect(output).not.toContain('ERROR');
+		expect(result.exitCode).toBe(0);
+		expect(output).toContain('CREATE INDEX');
+		expect((await server.query("SELECT count(*)::int AS n FROM pg_indexes WHERE indexname = 'releases_name'")).rows[0]!.n).toBe(1);
+	});
+
+	it('shows server notices (RAISE NOTICE) in the output', async () => {
+		const {result, output} = await run("DO $$ BEGIN RAISE NOTICE 'checked % rows', 3; END $$;", {confirmed: true});
+		expect(result.exitCode).toBe(0);
+		expect(output).toContain('NOTICE:  checked 3 rows');
+	});
+
 	it('stops at the first failing statement', async () => {
 		const {result, data} = await run('SELECT 1;\nSELECT 1/0;\nSELECT 3;');
 		expect(result.exitCode).toBe(1);
