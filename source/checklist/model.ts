@@ -112,7 +112,14 @@ export interface CockpitSettings {
 	/** Default connection env var names. */
 	db?: string;
 	redis?: string;
-	flags?: {redis?: string; env?: string; prefix?: string};
+	/** Feature flags for the F panel: redis SCAN patterns and/or env files (relative to the checklist). */
+	flags?: {redis?: string | string[]; env?: string | string[]; prefix?: string; connection?: string; interval?: string | number};
+	/** sql steps' statement_timeout: '30s', '5m', '500ms' or seconds (default 30 s). */
+	sqlTimeout?: string | number;
+	/** redis steps' per-command timeout (default 30 s). */
+	redisTimeout?: string | number;
+	/** Connect timeout of sql and redis steps (default 5 s). */
+	connectTimeout?: string | number;
 	/** Extra patterns (regex source) that mark a command dangerous. */
 	dangerous?: string[];
 	[key: string]: unknown;
