@@ -13,7 +13,6 @@ import {LineMasker} from '../engine/line-masker.js';
 import {persistableVars} from '../engine/persistable.js';
 import {stopGroup} from '../engine/proc.js';
 import {runFiles, type ExitFile, type PidFile, type RunFiles, type RunnerSpec} from '../engine/run-files.js';
-import {runInteractive} from '../engine/interactive.js';
 import {applyChange, unexportPrelude, type CarriedShell, type ShellChange} from '../engine/shell-state.js';
 import {BoundedTail, defaultTailLimits} from '../engine/tail.js';
 import type {StepStatus} from '../engine/types.js';
@@ -343,6 +342,8 @@ export class Session implements SessionHandle {
 		};
 		void step;
 		if (options.interactive) {
+			// execa costs ~60 ms to load; only the `!` key needs it.
+			const {runInteractive} = await import('../engine/interactive.js');
 			const result = await runInteractive(spec);
 			return {kind: 'exit', exit: result.exit, ...(result.change ? {change: result.change} : {})};
 		}
