@@ -193,7 +193,7 @@ function windowText(checklist: Checklist, state: SessionState, now: Date): strin
 	const times: number[] = [];
 	for (const r of Object.values(state.steps)) for (const t of [r.startedAt, r.endedAt]) if (t) times.push(Date.parse(t));
 	for (const rb of state.rollbacks) for (const t of [rb.startedAt, rb.endedAt]) if (t) times.push(Date.parse(t));
-	const last = times.filter(Number.isFinite).reduce((a, b) => Math.max(a, b), Number.NaN);
+	const last = times.filter(Number.isFinite).reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
 	const startMs = Date.parse(started);
 	const running = Object.values(state.steps).some(r => r.status === 'running');
 	const endMs = running ? now.getTime() : Number.isFinite(last) ? last : startMs;
