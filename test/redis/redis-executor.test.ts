@@ -110,6 +110,14 @@ describe.skipIf(!redisCheck.available)('redis executor against redis-server', ()
 		expect(many.split('\n').slice(8, 10)).toEqual([' 9) (integer) 8', '10) (integer) 9']);
 	});
 
+	it('shows the first 100 elements of a long array and counts the rest', async () => {
+		await server.client.rpush('long:list', ...Array.from({length: 250}, (_, i) => `item-${i + 1}`));
+		const {output, data} = await run('LRANGE long:list 0 -1');
+		expect(output).toContain('100) "item-100"\n[first 100 shown, 150 more not shown]\n');
+		expect(output).not.toContain('item-101');
+		expect(data.commands[0]!.reply).toMatchObject({type: 'array', more: 150});
+	});
+
 	it('connects from a `# redis:` comment or the frontmatter, masking passwords', async () => {
 		const secretUrl = `redis://:Sup3rSecretPw@127.0.0.1:${server.port}`;
 		await server.client.config('SET', 'requirepass', 'Sup3rSecretPw');

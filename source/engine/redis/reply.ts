@@ -10,7 +10,11 @@ export type RedisReply =
 	| {type: 'string'; value: string; binary?: true}
 	| {type: 'status'; value: string}
 	| {type: 'error'; message: string}
-	| {type: 'array'; items: RedisReply[]};
+	/** more: elements beyond MAX_ARRAY_ITEMS, counted but not kept. */
+	| {type: 'array'; items: RedisReply[]; more?: number};
+
+/** Elements shown per array (like the 50 rows of a sql table; redis arrays are often longer lists of keys). */
+export const MAX_ARRAY_ITEMS = 100;
 
 const STATUS_COMMANDS = new Set([
 	'SET', 'SETEX', 'PSETEX', 'MSET', 'TYPE', 'SELECT', 'FLUSHALL', 'FLUSHDB', 'RENAME', 'LSET', 'LTRIM', 'HMSET', 'MULTI',
@@ -40,7 +44,10 @@ export function toReply(value: unknown, command: string[], top = true): RedisRep
 		if (Buffer.from(text, 'utf8').equals(value)) return {type: 'string', value: text};
 		return {type: 'string', value: value.toString('latin1'), binary: true};
 	}
-	if (Array.isArray(value)) return {type: 'array', items: value.map(v => toReply(v, command, false))};
+	if (Array.isArray(value)) {
+		const items = value.slice(0, MAX_ARRAY_ITEMS).map(v => toReply(v, command, false));
+		return value.length > MAX_ARRAY_ITEMS ? {type: 'array', items, more: value.length - MAX_ARRAY_ITEMS} : {type: 'array', items};
+	}
 	return {type: 'string', value: String(value)};
 }
 
@@ -91,6 +98,7 @@ export function formatReply(reply: RedisReply, prefix = ''): string {
 				out += `${i === 0 ? '' : prefix}${String(i + 1).padStart(width)}) `;
 				out += formatReply(item, nested);
 			});
+			if (reply.more) out += `${prefix}[first ${reply.items.length} shown, ${reply.more} more not shown]\n`;
 			return out;
 		}
 	}
