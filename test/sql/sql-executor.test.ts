@@ -143,6 +143,10 @@ describe.skipIf(!pgCheck.available)('sql executor against PostgreSQL', () => {
 		const open = await run("BEGIN;\nINSERT INTO audit_rows (note) VALUES ('left open');", {confirmed: true});
 		expect(open.output).toMatch(/left a transaction open .* rolled back/);
 		expect((await server.query("SELECT count(*)::int AS n FROM audit_rows WHERE note = 'left open'")).rows[0]!.n).toBe(0);
+		// A write block's session settings do not leak into the next block on the pooled connection.
+		const withPath = await run("SET search_path = pg_catalog, public;\nINSERT INTO audit_rows (note) VALUES ('path');", {confirmed: true});
+		expect(withPath.result.exitCode).toBe(0);
+		expect((await run('SHOW search_path;')).data.statements[0]!.rows).toEqual([['"$user", public']]);
 		const committed = await run("BEGIN;\nINSERT INTO audit_rows (note) VALUES ('kept');\nCOMMIT;", {confirmed: true});
 		expect(committed.result.exitCode).toBe(0);
 		expect((await server.query("SELECT count(*)::int AS n FROM audit_rows WHERE note = 'kept'")).rows[0]!.n).toBe(1);

@@ -81,6 +81,10 @@ export async function runRedisBlock(block: Block, ctx: ExecContext, connections:
 	} catch (error) {
 		return fail(ctx, redisConnectError(target, error), data);
 	}
+	if (ctx.signal.aborted) {
+		connections.release(target, redis, true);
+		return {exitCode: null, error: abortReason(ctx), data};
+	}
 
 	let cancelled = false;
 	let reusable = true;

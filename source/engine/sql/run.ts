@@ -183,6 +183,11 @@ export async function runSqlBlock(block: Block, ctx: ExecContext, pools: PoolCac
 	} catch (error) {
 		return failure(ctx, connectError(target, error), data);
 	}
+	// Cancelled while connecting: the abort listener below would never fire.
+	if (ctx.signal.aborted) {
+		client.release();
+		return {exitCode: null, error: abortReason(ctx), data};
+	}
 
 	let cancelled = false;
 	let broken = false;
@@ -291,7 +296,9 @@ export async function runSqlBlock(block: Block, ctx: ExecContext, pools: PoolCac
 						await client.query('ROLLBACK');
 						write(failed || cancelled ? '(open transaction rolled back)\n' : 'warning: the block left a transaction open (BEGIN without COMMIT); it was rolled back\n');
 					}
-					await client.query('RESET statement_timeout');
+					// Each block starts clean, as the read-only ones do after their ROLLBACK:
+					// SET, temp tables and prepared statements do not leak into the next block.
+					await client.query('DISCARD ALL');
 				}
 			} catch {
 				broken = true;
