@@ -220,6 +220,24 @@ describe('run command (a real process)', () => {
 		expect(readFileSync(join(sessionDir, 'runs', log), 'utf8')).toContain('done-late');
 	}, 30_000);
 
+	it('a SIGHUP to the terminal\'s process group (SSH drop) does not stop the command', async () => {
+		const {file, stateDir} = box();
+		const env = {...process.env, DEPLOYCOCKPIT_STATE_DIR: stateDir};
+		// Its own process group stands in for the terminal's foreground group.
+		const child = spawn(process.execPath, [bin, 'run', file, '--step', LATE], {env, stdio: ['ignore', 'pipe', 'pipe'], detached: true});
+		let out = '';
+		child.stdout.on('data', chunk => (out += chunk));
+		await until(() => out.includes('begun'), 15_000);
+		process.kill(-child.pid!, 'SIGHUP');
+		await new Promise(resolve => child.once('exit', resolve));
+		expect(out).not.toContain('done-late');
+		const status = await until(() => {
+			const now = JSON.parse(execFileSync(process.execPath, [bin, 'status', file, '--json'], {env, encoding: 'utf8'}));
+			return now.steps.find((s: {id: string}) => s.id === LATE).status !== 'running' ? now : undefined;
+		}, 15_000, 250);
+		expect(status.steps.find((s: {id: string}) => s.id === LATE)).toMatchObject({status: 'failed', exitCode: 4});
+	}, 30_000);
+
 	it('exits with the step exit code and refuses while another cockpit holds the session', async () => {
 		const {file, stateDir} = box();
 		const env = {...process.env, DEPLOYCOCKPIT_STATE_DIR: stateDir};

@@ -108,6 +108,9 @@ describe('sessions', () => {
 		await writer.runStep(SET);
 		await until(() => reader.getState().steps[SET]?.status === 'done');
 		expect(seen).toContain('done');
+		await writer.runStep(SHOW);
+		await until(() => reader.getState().steps[SHOW]?.status === 'done');
+		expect(reader.outputTail(SHOW)).toContain('env=staging');
 		const third = await open(file, stateDir, {takeOver: true});
 		expect(third.readOnly).toBe(false);
 		await third.mark(SHOW, 'skipped', 'not needed');
