@@ -121,7 +121,7 @@ export class PrometheusClient {
 				const reason = options.signal.reason as {name?: string} | undefined;
 				throw new ReadError('timeout', reason?.name === 'TimeoutError' ? 'timed out' : 'cancelled');
 			}
-			throw new ReadError('unreachable', `cannot reach ${this.base}: ${causeText(error)}`);
+			throw new ReadError('unreachable', `Prometheus unreachable (${causeText(error)})`);
 		}
 		let body: ApiEnvelope | undefined;
 		try {

@@ -9,7 +9,7 @@ import type {TileState} from '../../metrics/tile.js';
 export const GAP = 1;
 export const TALL_MIN = 16;
 export const TALL_MAX = 36;
-export const COMPACT_MIN = 26;
+export const COMPACT_MIN = 25;
 
 export interface TileLayout {
 	mode: 'tall' | 'compact';

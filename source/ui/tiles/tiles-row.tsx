@@ -35,6 +35,22 @@ function useTileView(id: string, sparkWidth: number): ViewNoAge | null {
 	return json ? (JSON.parse(json) as ViewNoAge) : null;
 }
 
+function chunk(text: string, width: number, max: number): string[] {
+	const out: string[] = [];
+	let rest = text;
+	while (rest && out.length < max) {
+		if (rest.length <= width || out.length === max - 1) {
+			out.push(rest);
+			break;
+		}
+		const cut = rest.lastIndexOf(' ', width);
+		const at = cut > width / 2 ? cut : width;
+		out.push(rest.slice(0, at));
+		rest = rest.slice(at).trimStart();
+	}
+	return out;
+}
+
 function stateColor(view: Pick<TileView, 'state' | 'dim'>, theme: Theme): string | undefined {
 	if (view.dim) return theme.muted;
 	if (view.state === 'crit') return theme.crit;
@@ -63,7 +79,10 @@ function TallTile({id, width, height}: {id: string; width: number; height: numbe
 	const view = useTileView(id, width);
 	if (!view) return <Box width={width} height={height} />;
 	const color = stateColor(view, theme);
-	const extra = [...(view.errorText ? [view.errorText] : []), ...view.lines].slice(0, Math.max(0, height - 3));
+	const spare = Math.max(0, height - 3);
+	// An error message gets the spare lines first, wrapped to the tile's width.
+	const errorLines = view.errorText ? chunk(view.errorText, width, view.spark ? spare : spare + 1) : [];
+	const extra = [...(view.spark ? errorLines : errorLines.slice(1)), ...view.lines].slice(0, spare);
 	return (
 		<Box width={width} height={height} flexDirection="column" flexShrink={0} overflow="hidden">
 			<Text wrap="truncate-end">
@@ -76,7 +95,7 @@ function TallTile({id, width, height}: {id: string; width: number; height: numbe
 				<MaybeAge view={view} theme={theme} />
 			</Text>
 			<Text wrap="truncate-end" color={view.dim ? theme.muted : theme.accent} dimColor={view.dim}>
-				{height >= 3 ? view.spark || (view.errorText && extra.length === 0 ? view.errorText : ' ') : ''}
+				{height >= 3 ? view.spark || errorLines[0] || ' ' : ''}
 			</Text>
 			{extra.map((line, i) => (
 				<Text key={i} wrap="truncate-end" color={line.startsWith('NEW ') ? theme.crit : theme.muted}>
