@@ -15,7 +15,7 @@ export async function runInteractive(spec: RunnerSpec): Promise<{exit: ExitFile;
 	// The wrapper's `exec 2>&1` is harmless here: both are the terminal.
 	const subprocess = execa('bash', ['--noprofile', '--norc', '-c', wrapperScript(), 'bash'], {
 		cwd: spec.cwd,
-		env: {...spec.env, ...blockEnv(spec.scripts, spec.prelude)},
+		env: {...spec.env, ...blockEnv(spec.scripts, spec.prelude, spec.errexit)},
 		extendEnv: false,
 		stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
 		reject: false,

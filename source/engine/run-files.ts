@@ -52,6 +52,8 @@ export interface RunnerSpec {
 	carried: string[];
 	timeoutMs?: number;
 	graceMs: number;
+	/** `set -e`: a block stops at its first failing command (frontmatter `errexit: true`). */
+	errexit?: boolean;
 }
 
 /** The message the runner sends back on its descriptor 3 while the cockpit still listens. */

@@ -61,7 +61,7 @@ async function main(): Promise<void> {
 
 	const child = spawn('bash', ['--noprofile', '--norc', '-c', wrapperScript(), 'bash'], {
 		cwd,
-		env: {...spec.env, ...blockEnv(spec.scripts, spec.prelude)},
+		env: {...spec.env, ...blockEnv(spec.scripts, spec.prelude, spec.errexit)},
 		detached: true,
 		stdio: ['ignore', 'pipe', 'ignore', 'pipe'],
 	});

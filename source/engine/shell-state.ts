@@ -55,6 +55,7 @@ eval "$__DC_PRE"
 unset __DC_PRE
 __dc_dump 0 start
 trap '__dc_dump "$?" end' EXIT
+if [ -n "$__DC_ERREXIT" ]; then unset __DC_ERREXIT; set -e; fi
 __dc_block=0
 while [ "$__dc_block" -lt "$__dc_nb" ]; do
 	__dc_v=__dc_b$__dc_block
@@ -68,8 +69,8 @@ exit 0
 }
 
 /** The environment entries that hand the blocks to the wrapper. */
-export function blockEnv(scripts: string[], prelude = ''): Record<string, string> {
-	const env: Record<string, string> = {__DC_NB: String(scripts.length), __DC_PRE: prelude};
+export function blockEnv(scripts: string[], prelude = '', errexit = false): Record<string, string> {
+	const env: Record<string, string> = {__DC_NB: String(scripts.length), __DC_PRE: prelude, ...(errexit ? {__DC_ERREXIT: '1'} : {})};
 	scripts.forEach((script, i) => {
 		env[`__DC_B${i}`] = script;
 	});

@@ -339,6 +339,7 @@ export class Session implements SessionHandle {
 			carried: Object.keys(this.carried.vars),
 			...(options.timeoutMs ? {timeoutMs: options.timeoutMs} : {}),
 			graceMs: this.graceMs,
+			...(this.checklist.settings.errexit === true ? {errexit: true} : {}),
 		};
 		void step;
 		if (options.interactive) {

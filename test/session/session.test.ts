@@ -69,6 +69,20 @@ describe('sessions', () => {
 		expect(audit.find(e => e.type === 'run-start' && e.stepId === FAILS).command).toContain('exit 3');
 	});
 
+	it('without errexit a block runs on like a terminal; with frontmatter errexit: true it stops at the failing command', async () => {
+		const strict = sandbox('errexit.md');
+		cleanups.push(strict.cleanup);
+		const s2 = await open(strict.file, strict.stateDir);
+		expect(s2.checklist.settings.errexit).toBe(true);
+		expect(await s2.runStep('steps/stops-inside-the-block')).toEqual({status: 'failed', exitCode: 1});
+		expect(s2.outputTail('steps/stops-inside-the-block')).toContain('before');
+		expect(s2.outputTail('steps/stops-inside-the-block')).not.toContain('after');
+		const loose = await openSession(strict.file, {stateDir: join(strict.dir, 'other-state'), checklist: {...s2.checklist, settings: {}}});
+		cleanups.push(() => loose.close());
+		expect(await loose.runStep('steps/stops-inside-the-block')).toEqual({status: 'done', exitCode: 0});
+		expect(loose.outputTail('steps/stops-inside-the-block')).toContain('after');
+	});
+
 	it('keeps the session dir 0700 and its files 0600', async () => {
 		const {file, stateDir} = box();
 		const session = await open(file, stateDir);
