@@ -199,13 +199,11 @@ function readMeta(state: State, inline: Token, line: number): boolean {
 	const first = /^\*\*([^*\n]{1,48}?)\s*(:?)\s*\*\*\s*(:?)\s*(.*)$/.exec(rows[0]!.trim());
 	if (!first || (first[2] !== ':' && first[3] !== ':')) return false;
 	const meta = state.section?.meta ?? state.preambleMeta;
-	let key = '';
 	const values: Array<[string, string]> = [];
 	for (const row of rows) {
 		const m = /^\*\*([^*\n]{1,48}?)\s*(:?)\s*\*\*\s*(:?)\s*(.*)$/.exec(row.trim());
 		if (m && (m[2] === ':' || m[3] === ':')) {
-			key = labelKey(repaired(state, m[1]!, line));
-			values.push([key, m[4]!]);
+			values.push([labelKey(repaired(state, m[1]!, line)), m[4]!]);
 		} else if (values.length > 0) {
 			values[values.length - 1]![1] += ' ' + row;
 		}
@@ -225,9 +223,9 @@ function readMeta(state: State, inline: Token, line: number): boolean {
 				state.windowMinutes ??= minutes;
 			}
 			const doc = state.titleSection;
-			if (doc && doc.meta !== meta && !Object.hasOwn(doc.meta, k)) {
+			if (minutes !== undefined && doc && doc.meta !== meta && !Object.hasOwn(doc.meta, k)) {
 				doc.meta[k] = value;
-				if (minutes !== undefined) doc.meta.windowMinutes ??= minutes;
+				doc.meta.windowMinutes ??= minutes;
 			}
 		}
 	}
