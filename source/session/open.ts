@@ -137,7 +137,8 @@ export async function openSession(file: string, options: OpenOptions = {}): Prom
 	const notices: string[] = [];
 	const by = whoAmI();
 
-	await ensureDir(stateDir);
+	// The state dir may be a shared one the user pointed at: created 0700 if missing, never chmodded.
+	await mkdir(stateDir, {recursive: true, mode: 0o700});
 	await ensureDir(sessionsRoot(stateDir));
 	const existing = options.fresh ? undefined : await findSession(absolute, stateDir);
 	let dir: string;
