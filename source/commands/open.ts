@@ -142,21 +142,35 @@ async function runCockpit(
 		}
 		screen.leave();
 		stopEngines();
-		await session.close().catch(() => {});
+		// Runs are detached and keep going; closing only releases the lock and
+		// watchers, and must not keep a cockpit whose terminal is gone alive.
+		await Promise.race([session.close().catch(() => {}), new Promise(resolve => setTimeout(resolve, 1500))]);
 		resolveQuit(code);
 	};
-	const onSignal = (signal: NodeJS.Signals, code: number) => () => {
-		void finish(code).then(() => process.exit(code));
-		void signal;
+	const exitSoon = (code: number) => {
+		// Whatever happens in finish(), the process ends.
+		setTimeout(() => process.exit(code), 2500);
+		void finish(code).finally(() => process.exit(code));
 	};
-	const onTerm = onSignal('SIGTERM', 143);
-	const onHup = onSignal('SIGHUP', 129);
+	const onTerm = () => exitSoon(143);
+	const onHup = () => exitSoon(129);
 	const onInt = () => cockpit.getState().requestQuit(true);
+	let crashed = false;
 	const onCrash = (error: unknown) => {
+		if (crashed) return;
+		crashed = true;
 		screen.leave();
-		process.stderr.write(`deploycockpit: crashed: ${error instanceof Error ? error.message : String(error)}\n`);
-		if (process.env.DEPLOYCOCKPIT_DEBUG) console.error(error);
-		void finish(1).finally(() => process.exit(1));
+		// EIO/EPIPE on the terminal: it is gone (hang-up); there is nobody to tell.
+		const code = (error as NodeJS.ErrnoException | undefined)?.code;
+		if (code !== 'EIO' && code !== 'EPIPE') {
+			try {
+				process.stderr.write(`deploycockpit: crashed: ${error instanceof Error ? error.message : String(error)}\n`);
+				if (process.env.DEPLOYCOCKPIT_DEBUG) console.error(error);
+			} catch {
+				// stderr gone too.
+			}
+		}
+		exitSoon(code === 'EIO' || code === 'EPIPE' ? 129 : 1);
 	};
 	// A failed promise somewhere (a metrics poll, a panel) is shown, not fatal.
 	const onRejection = (error: unknown) => cockpit.getState().showFlash(`internal error: ${error instanceof Error ? error.message : String(error)}`, 'error');

@@ -1,6 +1,7 @@
 // The cockpit in a real terminal (tmux): open, run, output, cancel, quit,
 // reopen with everything back, runs that outlive the cockpit, resize, and
 // the terminal restored on q and on SIGTERM.
+import {execFileSync} from 'node:child_process';
 import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -22,6 +23,20 @@ function open(size: {width?: number; height?: number} = {}) {
 		cwd: root,
 		env: {DEPLOYCOCKPIT_STATE_DIR: stateDir, DEPLOYCOCKPIT_CONFIG_DIR: join(stateDir, 'config'), PAGER: 'cat'},
 	});
+}
+
+function cockpitPid(): number {
+	const shellPid = term.panePid();
+	return Number(execFileSync('pgrep', ['-P', String(shellPid), '-f', 'deploycockpit'], {encoding: 'utf8'}).trim().split('\n')[0]);
+}
+
+function alive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
 }
 
 const selected = (screen: string) => screen.split('\n').find(l => /│›/.test(l) || /^›[○◐◓◑◒✓✗↷⊘!]/.test(l)) ?? '';
@@ -111,6 +126,20 @@ describe.skipIf(gate.skip)('cockpit in a real terminal', () => {
 		await term.waitFor(EXIT_MARK + ' 0', 'exit');
 	});
 
+	it('exits when the terminal hangs up, even while a step floods output', async () => {
+		open();
+		await term.waitFor('Terminal test release', 'first frame');
+		term.send('j');
+		await term.waitFor(s => selected(s).includes('Count slowly'), 'selected');
+		term.send('Enter');
+		await term.waitFor(/tick \d+/, 'running');
+		const pid = cockpitPid();
+		term.kill();
+		const deadline = Date.now() + 10_000;
+		while (Date.now() < deadline && alive(pid)) await new Promise(r => setTimeout(r, 100));
+		expect(alive(pid)).toBe(false);
+	});
+
 	it('restores the terminal on SIGTERM; SIGINT only asks', async () => {
 		open();
 		await term.waitFor('Terminal test release', 'first frame');
@@ -118,9 +147,7 @@ describe.skipIf(gate.skip)('cockpit in a real terminal', () => {
 		await term.waitFor('Quit the cockpit?', 'Ctrl-C asks');
 		term.send('Escape');
 		await term.waitFor(s => !s.includes('Quit the cockpit?'), 'dialog closed');
-		const shellPid = term.panePid();
-		const {execFileSync} = await import('node:child_process');
-		const pid = execFileSync('pgrep', ['-P', String(shellPid), '-f', 'deploycockpit'], {encoding: 'utf8'}).trim().split('\n')[0]!;
+		const pid = cockpitPid();
 		process.kill(Number(pid), 'SIGINT');
 		await term.waitFor('Quit the cockpit?', 'SIGINT asks');
 		expect(term.alternateOn()).toBe(true);
