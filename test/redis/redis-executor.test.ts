@@ -205,6 +205,15 @@ describe('redis-cli argument splitting', () => {
 		expect(splitArgs(line)!.map(b => b.toString())).toEqual(expected);
 	});
 
+	it('runs only the prompted lines of a pasted redis-cli session', () => {
+		const parsed = parseRedisBlock('127.0.0.1:6379> GET feature:x\n"true"\n127.0.0.1:6379[2]> TTL feature:x\n(integer) -1\nredis> PING');
+		expect(parsed.commands.map(c => [c.line, c.text])).toEqual([[1, 'GET feature:x'], [3, 'TTL feature:x'], [5, 'PING']]);
+	});
+
+	it('explains that redis-cli invocations do not belong in a redis block', () => {
+		expect(parseRedisBlock('redis-cli -h cache GET x').errors[0]!.message).toMatch(/not redis-cli invocations/);
+	});
+
 	it('rejects unbalanced quotes and text glued to a closing quote', () => {
 		expect(splitArgs('GET "open')).toBeNull();
 		expect(splitArgs('GET "a"b')).toBeNull();

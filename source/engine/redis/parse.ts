@@ -88,14 +88,25 @@ export function splitArgs(line: string): Buffer[] | null {
 	}
 }
 
+// `127.0.0.1:6379> GET x`, `redis> GET x`, `localhost:6379[2]> ...`: a session pasted from redis-cli.
+const PROMPT = /^(?:[\w.-]+:\d+|redis)(?:\[\d+\])?>\s?/;
+
 export function parseRedisBlock(code: string): ParsedRedisBlock {
 	const commands: RedisCommandLine[] = [];
 	const errors: ParsedRedisBlock['errors'] = [];
-	code.split('\n').forEach((raw, index) => {
-		const text = raw.trim();
+	const lines = code.split('\n');
+	// In a pasted session only the prompted lines are commands; the rest is its output.
+	const pasted = lines.some(l => PROMPT.test(l.trim()));
+	lines.forEach((raw, index) => {
+		let text = raw.trim();
+		if (pasted) {
+			if (!PROMPT.test(text)) return;
+			text = text.replace(PROMPT, '').trim();
+		}
 		if (!text || text.startsWith('#')) return;
 		const args = splitArgs(text);
 		if (args === null) errors.push({line: index + 1, message: 'Invalid argument(s): unbalanced quotes'});
+		else if (args[0]?.toString() === 'redis-cli') errors.push({line: index + 1, message: 'a redis block holds redis commands, not redis-cli invocations (drop `redis-cli` and its options; the connection comes from `# redis: ENV_VAR`, frontmatter redis or REDIS_URL)'});
 		else if (args.length > 0) commands.push({line: index + 1, text, args});
 	});
 	return {commands, errors};
