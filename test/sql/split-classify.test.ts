@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {classifyStatement, sqlDangers, sqlWrites} from '../../source/engine/sql/classify.js';
 import {redisWrites} from '../../source/engine/redis/classify.js';
-import {splitSql} from '../../source/engine/sql/split.js';
+import {splitSql, stripPsqlSession} from '../../source/engine/sql/split.js';
 import {renderTable} from '../../source/engine/table-format.js';
 
 describe('splitSql', () => {
@@ -28,6 +28,16 @@ describe('splitSql', () => {
 		const {statements} = splitSql('-- only a comment;\n;\n  /* c */ SELECT 1;');
 		expect(statements).toHaveLength(1);
 		expect(statements[0]).toMatchObject({text: 'SELECT 1', line: 3, column: 11});
+	});
+
+	it('runs only the prompted lines of a pasted psql session, positions kept', () => {
+		const pasted = ['app=> SELECT count(*)', 'app-> FROM t;', ' count', '-------', '     3', '(1 row)', '', 'app=# SELECT 2;'].join('\n');
+		const stripped = stripPsqlSession(pasted);
+		expect(splitSql(stripped).statements.map(s => [s.text.replace(/\s+/g, ' '), s.line, s.column])).toEqual([
+			['SELECT count(*) FROM t', 1, 7],
+			['SELECT 2', 8, 7],
+		]);
+		expect(stripPsqlSession('SELECT 1;\nx=> y')).toBe('SELECT 1;\nx=> y');
 	});
 
 	it('reports unterminated quotes and psql meta-commands', () => {

@@ -11,7 +11,7 @@ import {connectError, resolveSqlTarget, type PoolCache, type SqlTarget} from './
 import {formatValue, isNumericType, renderSqlError, sqlErrorInfo, typeName, type SqlErrorInfo} from './format.js';
 import {abortReason, commentDirective, humanMs, resolveTimeout} from './options.js';
 import {runStatement} from './query.js';
-import {splitSql, type SqlStatement} from './split.js';
+import {splitSql, stripPsqlSession, type SqlStatement} from './split.js';
 
 export const MAX_ROWS = 50;
 export const MAX_COLUMNS = 40;
@@ -139,7 +139,7 @@ function commandLabel(statement: SqlStatement, command: string | null): string {
 export async function runSqlBlock(block: Block, ctx: ExecContext, pools: PoolCache): Promise<ExecResult> {
 	const mask = createMasker(ctx.env);
 	const write = (text: string) => ctx.write(mask(text));
-	const code = block.code;
+	const code = stripPsqlSession(block.code);
 	const toFileLine = (line: number) => fileLine(block, line);
 
 	const split = splitSql(code);

@@ -189,3 +189,25 @@ export function splitSql(code: string): SplitResult {
 	finish(code.length);
 	return {statements, metaCommands, unterminated};
 }
+
+// `app=> SELECT 1;`, `app=# ...`, continuation `app-> ...`: a session pasted from psql.
+const PSQL_PROMPT = /^([A-Za-z_][\w$-]*[=\-(^'"*][#>] ?)/;
+
+/**
+ * A block pasted from a psql session (first line prompted): keeps only the
+ * prompted lines, prompts and output blanked out in place so line and column
+ * numbers still point into the block as written.
+ */
+export function stripPsqlSession(code: string): string {
+	const lines = code.split('\n');
+	const first = lines.find(l => l.trim() !== '');
+	if (!first || !PSQL_PROMPT.test(first.trimStart())) return code;
+	return lines
+		.map(line => {
+			const indent = line.length - line.trimStart().length;
+			const match = PSQL_PROMPT.exec(line.trimStart());
+			if (!match) return '';
+			return ' '.repeat(indent + match[1]!.length) + line.trimStart().slice(match[1]!.length);
+		})
+		.join('\n');
+}
