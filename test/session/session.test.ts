@@ -36,6 +36,8 @@ describe('sessions', () => {
 		expect(session.outputTail(SHOW)).toContain('env=staging file=/tmp/dump-staging.sql dir=work');
 		const state = session.getState();
 		expect(state.shell.vars).toMatchObject({TARGET_ENV: 'staging', DUMP_FILE: '/tmp/dump-staging.sql'});
+		expect(state.shell.vars.BG_PID).toMatch(/^\d+$/);
+		expect(session.outputTail(SHOW)).toContain(`bg=${state.shell.vars.BG_PID}\n`);
 		expect(state.shell.exported).toContain('TARGET_ENV');
 		expect(state.shell.exported).not.toContain('DUMP_FILE');
 		expect(state.shell.cwd.endsWith('/work')).toBe(true);
