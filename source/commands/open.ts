@@ -71,13 +71,20 @@ export async function run(argv: string[]): Promise<number> {
 		return 2;
 	}
 
+	// Start loading the UI while the session opens (file reads overlap).
+	const ui = loadUi();
+	ui.catch(() => {});
 	const {loadUserConfig} = await import('../store/user-config.js');
-	const {config, problems} = await loadUserConfig();
+	const {config, problems} = loadUserConfig();
 	const {loadTheme} = await import('../ui/theme.js');
 	const theme = loadTheme(options.theme ?? config.theme ?? 'dark');
 	const {openSession} = await import('../session/open.js');
 	const session = await openSession(options.file, {fresh: options.newSession, takeOver: options.takeOver});
-	return runCockpit(session, options, config, theme, problems);
+	return runCockpit(session, options, config, theme, problems, await ui);
+}
+
+function loadUi() {
+	return Promise.all([import('ink'), import('react'), import('../ui/screen.js'), import('../ui/app.js'), import('../store/index.js')]);
 }
 
 async function runCockpit(
@@ -86,15 +93,8 @@ async function runCockpit(
 	config: import('../store/options.js').UserConfig,
 	theme: import('../ui/theme.js').Theme,
 	problems: string[],
+	[{render}, React, {Screen}, {App}, store]: Awaited<ReturnType<typeof loadUi>>,
 ): Promise<number> {
-	const [{render}, React, {Screen}, {App}, store] = await Promise.all([
-		import('ink'),
-		import('react'),
-		import('../ui/screen.js'),
-		import('../ui/app.js'),
-		import('../store/index.js'),
-	]);
-
 	const screen = new Screen();
 	const deps: import('../store/index.js').StoreDeps = {
 		session,
@@ -105,7 +105,8 @@ async function runCockpit(
 	};
 	const cockpit = store.createCockpitStore(deps);
 	for (const notice of [...problems, ...session.notices]) cockpit.getState().showFlash(notice, 'warn');
-	const stopEngines = store.startEngines(cockpit, deps);
+	// Engines (metrics polls, watchers) start right after the first frame.
+	let stopEngines = () => {};
 
 	let resolveQuit: (code: number) => void = () => {};
 	const quit = new Promise<number>(resolve => (resolveQuit = resolve));
@@ -184,6 +185,9 @@ async function runCockpit(
 
 	screen.enter();
 	mountApp();
+	setImmediate(() => {
+		if (!finished) stopEngines = store.startEngines(cockpit, deps);
+	});
 	const code = await quit;
 	await finish(code);
 	process.off('SIGTERM', onTerm);

@@ -481,6 +481,8 @@ export function startCore(store: CockpitStore, deps: StoreDeps): () => void {
 				break;
 		}
 	});
+	// Anything that changed between the store's creation and now.
+	if (deps.session.getState() !== store.getState().session) store.setState({session: deps.session.getState()});
 	return () => {
 		unsubscribe();
 		if (timer) clearTimeout(timer);

@@ -5,7 +5,7 @@ import {spawnSync} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
 import {afterEach, describe, expect, it} from 'vitest';
 import {parseOpenArgs} from '../../source/commands/open.js';
-import {loadUserConfig} from '../../source/store/user-config.js';
+import {loadUserConfig, userConfigPath} from '../../source/store/user-config.js';
 import {buildBindings} from '../../source/ui/keymap.js';
 import {loadTheme, THEME_NAMES} from '../../source/ui/theme.js';
 import {MemorySession} from './memory-session.js';
@@ -88,7 +88,7 @@ describe('user config', () => {
 	it('reads theme and keymap from DEPLOYCOCKPIT_CONFIG_DIR and reports bad entries', async () => {
 		dir = mkdtempSync(join(tmpdir(), 'dc-conf-'));
 		writeFileSync(join(dir, 'config.json'), JSON.stringify({theme: 'light', keymap: {run: 'r', down: ['J', 'ctrl+n'], up: 5}}));
-		const {config, path, problems} = await loadUserConfig({DEPLOYCOCKPIT_CONFIG_DIR: dir});
+		const {config, path, problems} = loadUserConfig({DEPLOYCOCKPIT_CONFIG_DIR: dir});
 		expect(path).toBe(join(dir, 'config.json'));
 		expect(config.theme).toBe('light');
 		expect(config.keymap).toEqual({run: 'r', down: ['J', 'ctrl+n']});
@@ -98,5 +98,30 @@ describe('user config', () => {
 		expect(bindings.get('enter')).toBeUndefined();
 		expect(bindings.get('ctrl+n')).toBe('down');
 		expect(bindings.get('k')).toBe('up');
+	});
+});
+
+describe('user config location', () => {
+	it('is the file conf uses for projectName deploycockpit', async () => {
+		const {default: Conf} = await import('conf');
+		dir = mkdtempSync(join(tmpdir(), 'dc-conf-'));
+		expect(userConfigPath({DEPLOYCOCKPIT_CONFIG_DIR: dir})).toBe(new Conf({projectName: 'deploycockpit', projectSuffix: '', cwd: dir}).path);
+		// Without an override: conf's env-paths location (XDG pointed at a temp dir, not the real home).
+		const saved = process.env.XDG_CONFIG_HOME;
+		process.env.XDG_CONFIG_HOME = join(dir, 'xdg');
+		try {
+			const expected = new Conf({projectName: 'deploycockpit', projectSuffix: ''}).path;
+			expect(userConfigPath({XDG_CONFIG_HOME: join(dir, 'xdg')}, 'linux')).toBe(expected);
+		} finally {
+			if (saved === undefined) delete process.env.XDG_CONFIG_HOME;
+			else process.env.XDG_CONFIG_HOME = saved;
+		}
+	});
+
+	it('a broken file is a one-line error; a missing one is an empty config', () => {
+		dir = mkdtempSync(join(tmpdir(), 'dc-conf-'));
+		expect(loadUserConfig({DEPLOYCOCKPIT_CONFIG_DIR: dir}).config).toEqual({});
+		writeFileSync(join(dir, 'config.json'), '{"theme": ');
+		expect(() => loadUserConfig({DEPLOYCOCKPIT_CONFIG_DIR: dir})).toThrow(/not valid JSON/);
 	});
 });
