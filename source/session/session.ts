@@ -453,11 +453,14 @@ export class Session implements SessionHandle {
 			const state = await runState(files);
 			if (state.exit) {
 				if (state.exit.shell) this.applyShell(state.exit.shell);
-				await this.finishRun(stepId, record.runId, this.checkRemaining(stepId, segment, state.exit));
+				const result = await this.finishRun(stepId, record.runId, this.checkRemaining(stepId, segment, state.exit));
+				this.notices.push(`step ${stepId} ended while no cockpit was following it: ${result.status}${result.exitCode !== null ? ` (exit ${result.exitCode})` : ''}`);
 			} else if (state.alive) {
 				this.reattach(stepId, record.runId, files);
+				this.notices.push(`step ${stepId} is still running; following it again`);
 			} else {
 				await this.finishRun(stepId, record.runId, {lost: state.pid ? 'the runner is gone and left no exit status (machine restarted?)' : 'the cockpit stopped before the command started'});
+				this.notices.push(`step ${stepId} was interrupted: its outcome cannot be known (the runner is gone without an exit status)`);
 			}
 		}
 	}

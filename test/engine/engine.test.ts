@@ -121,6 +121,7 @@ describe('execution engine', () => {
 		expect(second.getState().steps[LATE]).toMatchObject({status: 'failed', exitCode: 4});
 		expect(second.getState().steps[SLEEPS]?.status).toBe('interrupted');
 		expect(second.getState().steps[SLEEPS]?.error).toMatch(/no exit status/);
+		expect(second.notices.join('\n')).toMatch(/late-finish ended while no cockpit was following it: failed \(exit 4\)/);
 	});
 
 	it('keeps secrets out of every file under the state directory', async () => {
