@@ -125,9 +125,10 @@ async function runCockpit(
 	// debug: Ink hands every whole frame to the FrameWriter, which writes only
 	// the changed lines (see frame-writer.ts for why not incrementalRendering).
 	let instance: import('ink').Instance | undefined;
+	const expedite = () => screen.writer.expedite();
 	const mountApp = () => {
 		instance = render(
-			React.createElement(App, {store: cockpit, theme, input: screen.keys, keymap: config.keymap, onQuit: () => resolveQuit(0)}),
+			React.createElement(App, {store: cockpit, theme, input: screen.keys, keymap: config.keymap, onInput: expedite, onQuit: () => resolveQuit(0)}),
 			{stdout: screen.writer.inkStdout, stdin: fakeStdin, stderr: process.stderr, debug: true, exitOnCtrlC: false, patchConsole: false},
 		);
 	};

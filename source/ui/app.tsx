@@ -27,15 +27,17 @@ export interface AppProps {
 	input: InputStream;
 	keymap?: Keymap;
 	escTimeoutMs?: number;
+	/** Called on every chunk of terminal input (the frame writer answers keys first). */
+	onInput?: () => void;
 	/** Called once when the user confirmed quitting (before Ink unmounts). */
 	onQuit?: () => void;
 }
 
-export function App({store, theme, input, keymap, escTimeoutMs, onQuit}: AppProps) {
+export function App({store, theme, input, keymap, escTimeoutMs, onInput, onQuit}: AppProps) {
 	return (
 		<StoreContext.Provider value={store}>
 			<ThemeContext.Provider value={theme}>
-				<KeysProvider input={input} escTimeoutMs={escTimeoutMs}>
+				<KeysProvider input={input} escTimeoutMs={escTimeoutMs} onInput={onInput}>
 					<Cockpit store={store} keymap={keymap} onQuit={onQuit} />
 				</KeysProvider>
 			</ThemeContext.Provider>

@@ -34,12 +34,16 @@ export class FrameWriter extends EventEmitter {
 	private timer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | undefined;
 	private lastFlush = 0;
 	private clearFirst = false;
+	private urgent = false;
 	private readonly onResize = () => {
 		this.invalidate();
 		this.emit('resize');
 	};
 
-	constructor(private readonly out: TerminalOut) {
+	constructor(
+		private readonly out: TerminalOut,
+		private readonly minIntervalMs = MIN_INTERVAL_MS,
+	) {
 		super();
 		const ink = new EventEmitter() as EventEmitter & Record<string, unknown>;
 		Object.defineProperties(ink, {
@@ -60,6 +64,15 @@ export class FrameWriter extends EventEmitter {
 	frame(text: string): void {
 		this.latest = text;
 		this.schedule();
+	}
+
+	/** The next frame answers a key press: write it as soon as it exists, whatever the rate limit. */
+	expedite(): void {
+		this.urgent = true;
+		if (this.timer && this.latest !== null) {
+			this.cancel();
+			this.schedule();
+		}
 	}
 
 	/** Forget what is on screen: the next flush clears and repaints everything. */
@@ -113,7 +126,8 @@ export class FrameWriter extends EventEmitter {
 
 	private schedule(): void {
 		if (this.paused || this.timer) return;
-		const wait = MIN_INTERVAL_MS - (Date.now() - this.lastFlush);
+		const wait = this.urgent ? 0 : this.minIntervalMs - (Date.now() - this.lastFlush);
+		this.urgent = false;
 		this.timer = wait > 0 ? setTimeout(() => this.run(), wait) : setImmediate(() => this.run());
 	}
 

@@ -73,3 +73,21 @@ describe('frame writer', () => {
 		w.dispose();
 	});
 });
+
+describe('frame writer: keys first', () => {
+	it('a frame answering a key skips the rate limit', async () => {
+		const term = new Term();
+		const w = new FrameWriter(term, 60_000);
+		w.frame('a');
+		w.flush();
+		w.frame('b');
+		// Within the rate limit: waits.
+		await new Promise(r => setImmediate(r));
+		expect(term.writes).toHaveLength(1);
+		w.expedite();
+		await new Promise(r => setImmediate(r));
+		expect(term.writes).toHaveLength(2);
+		expect(term.writes[1]).toContain('b');
+		w.dispose();
+	});
+});

@@ -53,17 +53,20 @@ export interface InputStream {
 
 const KeysContext = createContext<KeyRegistry | null>(null);
 
-export function KeysProvider({input, escTimeoutMs, children}: {input: InputStream; escTimeoutMs?: number; children: ReactNode}) {
+export function KeysProvider({input, escTimeoutMs, onInput, children}: {input: InputStream; escTimeoutMs?: number; onInput?: () => void; children: ReactNode}) {
 	const registry = useMemo(() => createKeyRegistry(), []);
 	useEffect(() => {
 		const parser = new KeyParser({onKey: key => registry.dispatch(key), escTimeoutMs});
-		const onData = (chunk: string | Buffer) => parser.feed(chunk);
+		const onData = (chunk: string | Buffer) => {
+			onInput?.();
+			parser.feed(chunk);
+		};
 		input.on('data', onData);
 		return () => {
 			input.off('data', onData);
 			parser.dispose();
 		};
-	}, [input, registry, escTimeoutMs]);
+	}, [input, registry, escTimeoutMs, onInput]);
 	return <KeysContext.Provider value={registry}>{children}</KeysContext.Provider>;
 }
 

@@ -1,13 +1,15 @@
-// The tiles row. Each tile is its own component reading only its own slice of
-// the store through a string signature, so a poll that changes nothing visible
-// re-renders nothing; the one-second ticker is used only by tiles showing an
-// age (`stale 35s`), so an idle, healthy row writes nothing to the terminal.
+// The tiles row. Each tile is its own component; values are picked up on the
+// shared one-second tick (see useTileView), so twelve tiles polling every
+// second cost no extra frames beyond the clock's, and a tick that changes
+// nothing visible writes nothing (Ink's incremental rendering skips equal
+// lines).
+import {useMemo} from 'react';
 import {Box, Text} from 'ink';
 import {formatAge} from '../../metrics/format.js';
 import {tileView, type TileView} from '../../metrics/tile.js';
 import {useTheme, type Theme} from '../theme.js';
 import {useSecond} from '../ticker.js';
-import {useCockpit, useShallow} from '../use-cockpit.js';
+import {useCockpit, useCockpitStore, useShallow} from '../use-cockpit.js';
 import {GAP, layoutTiles} from './tile-layout.js';
 
 type ViewNoAge = Omit<TileView, 'staleText' | 'ageText'> & {
@@ -16,9 +18,20 @@ type ViewNoAge = Omit<TileView, 'staleText' | 'ageText'> & {
 	updatedAt: number | null;
 };
 
-/** The tile's view without anything time-dependent, as a string (cheap equality for the selector). */
+/**
+ * The tile's view, refreshed on the shared one-second tick rather than on
+ * every store change: the header clock redraws on that tick anyway, so tile
+ * values ride along in the same React commit and the same Ink frame instead
+ * of costing a frame of their own (tiles poll at most once a second; values
+ * are at most a second late on screen). Changes of state (ok → crit) still
+ * redraw at once through TilesRow's own subscription.
+ */
 function useTileView(id: string, sparkWidth: number): ViewNoAge | null {
-	const json = useCockpit(s => {
+	const store = useCockpitStore();
+	const second = useSecond();
+	const state = useCockpit(s => s.tileStates[id]?.state);
+	const json = useMemo(() => {
+		const s = store.getState();
 		const tile = s.tiles.find(t => t.id === id);
 		if (!tile) return '';
 		const snap = s.tileSnaps[id];
@@ -31,8 +44,9 @@ function useTileView(id: string, sparkWidth: number): ViewNoAge | null {
 		const {staleText: _s, ageText: _a, ...rest} = view;
 		const ageKind = view.staleText ? 'stale' : snap && snap.updatedAt !== null && !snap.error ? 'age' : null;
 		return JSON.stringify({...rest, ageKind, updatedAt: snap?.updatedAt ?? null, overdueAt});
-	});
-	return json ? (JSON.parse(json) as ViewNoAge) : null;
+		// `second` and `state` are the refresh triggers.
+	}, [store, id, sparkWidth, second, state]);
+	return useMemo(() => (json ? (JSON.parse(json) as ViewNoAge) : null), [json]);
 }
 
 function chunk(text: string, width: number, max: number): string[] {
