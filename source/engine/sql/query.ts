@@ -20,7 +20,8 @@ export interface StatementOutcome {
 // Every value stays the server's text; format.ts decides how it is shown.
 const rawTypes = {getTypeParser: () => (value: string) => value} as unknown as pg.CustomTypesConfig;
 
-const BATCH_ROWS = 500;
+// Rows per fetch: big enough that a long result is not dominated by round trips, small enough to stay a few MB.
+const BATCH_ROWS = 5000;
 
 // pg's Query with `rows` flushes instead of syncing, so after an error the
 // server waits for a Sync that pg never sends; send it here (as pg-cursor does).

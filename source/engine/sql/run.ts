@@ -214,10 +214,8 @@ export async function runSqlBlock(block: Block, ctx: ExecContext, pools: PoolCac
 	write(`-- ${target.label} (${target.from}), ${mode === 'read-only' ? 'READ ONLY transaction' : 'read-write (confirmed)'}, statement_timeout ${statementTimeout.ms ? humanMs(statementTimeout.ms) : 'off'}\n`);
 	try {
 		if (mode === 'read-only') {
-			await client.query('BEGIN READ ONLY');
-			await client.query(`SET LOCAL statement_timeout = ${statementTimeout.ms}`);
-			// Takes the snapshot, so a later `SET transaction_read_only = off` is refused by the server.
-			await client.query('SELECT 1');
+			// One round trip. The SELECT takes the snapshot, so a later `SET transaction_read_only = off` is refused by the server.
+			await client.query(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${statementTimeout.ms}; SELECT 1`);
 		} else {
 			await client.query(`SET statement_timeout = ${statementTimeout.ms}`);
 		}
