@@ -63,9 +63,15 @@ export class FlagChangedError extends Error {}
 export async function writeEnvFlag(file: string, key: string, line: number, expected: string, value: string): Promise<{before: string; after: string}> {
 	const text = await readFile(file, 'utf8');
 	const lines = text.split('\n');
-	const current = lines[line - 1];
-	const match = current === undefined ? null : ASSIGNMENT.exec(current);
-	if (!match || match[2] !== key) throw new FlagChangedError(`${basename(file)} line ${line} no longer sets ${key}; nothing written`);
+	const sets = (n: number) => ASSIGNMENT.exec(lines[n - 1] ?? '')?.[2] === key;
+	if (!sets(line)) {
+		// Lines were added or removed above it since it was read: follow the key (its last assignment).
+		const moved = lines.map((_, i) => i + 1).filter(sets).pop();
+		if (moved === undefined) throw new FlagChangedError(`${basename(file)} no longer sets ${key}; nothing written`);
+		line = moved;
+	}
+	const current = lines[line - 1]!;
+	const match = ASSIGNMENT.exec(current)!;
 	const parts = splitValue(match[4]!);
 	if (parts.value !== expected) throw new FlagChangedError(`${key} changed to ${parts.value} since it was shown; nothing written`);
 	const after = `${match[1]}${key}${match[3]}${parts.open}${value}${parts.close}${match[5]}`;

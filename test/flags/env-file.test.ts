@@ -68,8 +68,15 @@ describe('env-file flags', () => {
 			const file = join(dir, '.env');
 			writeFileSync(file, ENV_TEXT);
 			await expect(writeEnvFlag(file, 'ROUTE_V2_ENABLED', 2, 'false', 'true')).rejects.toThrow(/changed to true since it was shown; nothing written/);
-			await expect(writeEnvFlag(file, 'ROUTE_V2_ENABLED', 3, 'true', 'false')).rejects.toThrow(/line 3 no longer sets ROUTE_V2_ENABLED/);
+			await expect(writeEnvFlag(file, 'ROUTE_V2_GONE', 3, 'true', 'false')).rejects.toThrow(/\.env no longer sets ROUTE_V2_GONE; nothing written/);
 			expect(readFileSync(file, 'utf8')).toBe(ENV_TEXT);
+		});
+
+		it('follows the key when lines moved above it since it was read', async () => {
+			const file = join(dir, '.env');
+			writeFileSync(file, '# added later\n' + ENV_TEXT);
+			await writeEnvFlag(file, 'ROUTE_V2_ENABLED', 2, 'true', 'false');
+			expect(readFileSync(file, 'utf8')).toBe('# added later\n' + ENV_TEXT.replace('ROUTE_V2_ENABLED=true', 'ROUTE_V2_ENABLED=false'));
 		});
 	});
 
