@@ -115,7 +115,7 @@ export class PoolCache {
 		let pool = this.pools.get(target.key);
 		if (!pool) {
 			// allowExitOnIdle: a headless `run` exits even if nobody calls close().
-			pool = new pg.Pool({...target.config, max: 4, idleTimeoutMillis: 60_000, allowExitOnIdle: true});
+			pool = new pg.Pool({...target.config, max: 10, idleTimeoutMillis: 60_000, allowExitOnIdle: true});
 			// An idle connection dropped by the server must not crash the cockpit.
 			pool.on('error', () => {});
 			this.pools.set(target.key, pool);
