@@ -93,7 +93,7 @@ export interface CoreSlice {
 	outputTail(stepId: string): string;
 }
 
-const OUTPUT_HZ = 20;
+const OUTPUT_HZ = 10;
 
 function firstPending(checklist: Checklist, state: SessionState): string | null {
 	const pending = checklist.steps.find(s => statusOf(state, s) === 'pending');

@@ -4,7 +4,7 @@
 // the whole tree.
 import {useSyncExternalStore} from 'react';
 
-export const TICK_HZ = 5;
+export const TICK_HZ = 4;
 export const SPINNER_FRAMES = ['◐', '◓', '◑', '◒'];
 
 let frame = 0;

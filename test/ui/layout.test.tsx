@@ -79,6 +79,16 @@ describe('rendered sizes', () => {
 		expect(r.frame()).toContain('Rollback plan');
 	});
 
+	it('a 500-step checklist: G reaches the last step, the frame still fits', async () => {
+		const session = new MemorySession(fixtureChecklist('gen500.md'));
+		r = await renderCockpit(session, {columns: 120, rows: 40});
+		await r.press('G');
+		const last = session.checklist.steps.at(-1)!;
+		expect(r.store.getState().selectedStepId).toBe(last.id);
+		expect(r.frame()).toContain(last.title.slice(0, 20));
+		assertFits(r.frame(), 120, 40);
+	});
+
 	it('keeps the selected step visible in a long list', async () => {
 		const session = new MemorySession(fixtureChecklist('long.md'));
 		r = await renderCockpit(session, {columns: 80, rows: 24});
