@@ -166,12 +166,17 @@ export class Session implements SessionHandle {
 		const step = this.step(stepId);
 		const at = new Date().toISOString();
 		await this.mutate(s => {
-			const previous = s.steps[stepId];
-			const notes = [...(previous?.notes ?? []), ...(note ? [note] : [])];
+			// The last run's log stays reachable; what described its ending does not describe the mark.
+			const {error: _error, cancelRequestedAt: _cancel, timedOut: _timedOut, signal: _signal, ...previous} = s.steps[stepId] ?? {status: 'pending' as StepStatus, exitCode: null};
+			if (status === 'pending') {
+				delete previous.endedAt;
+				delete previous.durationMs;
+			}
+			const notes = [...(previous.notes ?? []), ...(note ? [note] : [])];
 			s.steps[stepId] = {
-				...(previous ?? {}),
+				...previous,
 				status,
-				exitCode: status === 'pending' ? null : (previous?.exitCode ?? null),
+				exitCode: status === 'pending' ? null : (previous.exitCode ?? null),
 				by: this.by,
 				title: step.title,
 				...(status === 'pending' ? {} : {endedAt: at}),
