@@ -47,6 +47,8 @@ async function waitForMarker(marker, timeoutMs = 10_000) {
 }
 
 export default async function ({runs}) {
+	// Engine promises wait on unref'd handles (runs outlive the cockpit); keep the bench alive.
+	const keepAlive = setInterval(() => {}, 1000);
 	const dir = mkdtempSync(join(tmpdir(), 'dc-bench-rollback-'));
 	const marker = join(dir, 'spawned.txt');
 	const file = join(dir, 'release.md');
@@ -56,8 +58,6 @@ export default async function ({runs}) {
 	const {KeyParser} = await dist('ui/input/parse-keys.js');
 	const {dispatchAction} = await dist('ui/cockpit-keys.js');
 	const {buildBindings, actionFor} = await dist('ui/keymap.js');
-	// Engine promises wait on unref'd handles (runs outlive the cockpit); keep the bench alive.
-	const keepAlive = setInterval(() => {}, 1000);
 	const session = await openSession(file, {stateDir: join(dir, 'state')});
 	// When the rollback hands its first step to the engine: the rollback's own share of the latency.
 	let handedAt = 0;
@@ -105,8 +105,9 @@ export default async function ({runs}) {
 			if (existsSync(marker)) unlinkSync(marker);
 			const b0 = performance.timeOrigin + performance.now();
 			const child = spawn('bash', ['-c', `printf '%s' "$EPOCHREALTIME" > ${marker}`], {stdio: 'ignore'});
+			const exited = new Promise(r => child.on('exit', r));
 			const bSpawned = await waitForMarker(marker);
-			await new Promise(r => child.on('exit', r));
+			await exited;
 			baseline.push(bSpawned - b0);
 
 			// The engine starts each run in a detached Node runner: what a bare Node start costs here.
