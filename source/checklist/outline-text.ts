@@ -21,6 +21,7 @@ function sectionNote(checklist: Checklist, s: Section): string {
 	if (typeof s.meta.durationMinutes === 'number') parts.push(`${s.meta.durationMinutes} min`);
 	if (typeof s.meta.risk === 'string') parts.push(`risk: ${s.meta.risk.length > 40 ? s.meta.risk.slice(0, 39) + '…' : s.meta.risk}`);
 	if (typeof s.meta.windowMinutes === 'number') parts.push(`window ${s.meta.windowMinutes} min`);
+	if (s.blocks.length > 0) parts.push(`${s.blocks.length} display block${s.blocks.length > 1 ? 's' : ''}`);
 	return parts.length > 0 ? `  [${parts.join(', ')}]` : '';
 }
 
