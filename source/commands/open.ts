@@ -104,7 +104,8 @@ async function runCockpit(
 		terminal: {suspend: work => screen.suspend(work)},
 	};
 	const cockpit = store.createCockpitStore(deps);
-	for (const notice of [...problems, ...session.notices]) cockpit.getState().showFlash(notice, 'warn');
+	const notices = [...problems, ...session.notices];
+	if (notices.length > 0) cockpit.getState().showFlash(notices.join(' · '), 'warn');
 	// Engines (metrics polls, watchers) start right after the first frame.
 	let stopEngines = () => {};
 

@@ -5,6 +5,8 @@
 import type {StateCreator} from 'zustand/vanilla';
 import type {Checklist, Section, Step} from '../checklist/model.js';
 import type {StepStatus} from '../engine/types.js';
+import {redisWrites} from '../engine/redis/classify.js';
+import {sqlWrites} from '../engine/sql/classify.js';
 import {preflight, type Preflight} from '../safety/analyze.js';
 import type {SessionEvent, SessionState, StepRecord} from '../session/types.js';
 import type {CockpitState, CockpitStore, StoreDeps} from './index.js';
@@ -285,7 +287,7 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 				}
 				const env = {...(deps.env ?? process.env), ...get().session.shell.vars};
 				const extra = (get().checklist.settings.dangerous as string[] | undefined) ?? [];
-				const pf = preflight(target, env, extra);
+				const pf = withWrites(target, preflight(target, env, extra));
 				const fields = fieldsOf(pf);
 				const interactive = options.interactive === true;
 				const dryRun = get().dryRun;
@@ -487,6 +489,21 @@ export function startCore(store: CockpitStore, deps: StoreDeps): () => void {
 		unsubscribe();
 		if (timer) clearTimeout(timer);
 	};
+}
+
+/**
+ * sql/redis writes need the same explicit confirmation as dangerous commands
+ * (the executors refuse them unless the run is confirmed).
+ */
+function withWrites(step: Step, pf: Preflight): Preflight {
+	const extra: Preflight['dangerous'] = [];
+	for (const block of step.blocks) {
+		if (block.executor === 'sql') extra.push(...sqlWrites(block));
+		else if (block.executor === 'redis') extra.push(...redisWrites(block));
+	}
+	const seen = new Set(pf.dangerous.map(d => `${d.line}\0${d.command}`));
+	const added = extra.filter(d => !seen.has(`${d.line}\0${d.command}`));
+	return added.length === 0 ? pf : {...pf, dangerous: [...pf.dangerous, ...added]};
 }
 
 export function runningSteps(state: SessionState): string[] {

@@ -14,6 +14,14 @@ const stepId = (session: MemorySession, title: string) => {
 	if (!step) throw new Error(`no step ${title}`);
 	return step.id;
 };
+/** Selects a step with the find overlay, like a user would. */
+async function findStep(r: Rendered, text: string) {
+	await r.press('/');
+	for (const ch of text) await r.press(ch);
+	await r.press(KEYS.enter);
+	await r.waitFor(f => selectedLine(f).includes(text), `selected ${text}`);
+}
+
 /** The line holding the selection cursor in the steps pane. */
 const selectedLine = (frame: string) => frame.split('\n').find(l => /│›/.test(l) || /^›[○◐✓✗↷⊘!]/.test(l)) ?? '';
 
@@ -29,8 +37,8 @@ describe('navigation', () => {
 		await r.press('k');
 		expect(selectedLine(r.frame())).toContain('Check the disk');
 		await r.press('G');
-		expect(r.store.getState().selectedStepId).toBe(stepId(session, 'Revert the deploy'));
-		expect(selectedLine(r.frame())).toContain('Revert the deploy');
+		expect(r.store.getState().selectedStepId).toBe(stepId(session, 'Archive old widgets'));
+		expect(selectedLine(r.frame())).toContain('Archive old widgets');
 		await r.press('g');
 		expect(selectedLine(r.frame())).toContain('Announce the release');
 	});
@@ -129,11 +137,7 @@ describe('running', () => {
 	it('asks for placeholder values before running and passes them as vars', async () => {
 		const session = new MemorySession(fixtureChecklist('basic.md'));
 		r = await renderCockpit(session);
-		await r.press('G');
-		await r.press('k');
-		await r.press('k');
-		await r.press('k');
-		expect(selectedLine(r.frame())).toContain('Restart the workers');
+		await findStep(r, 'Restart the workers');
 		await r.press(KEYS.enter);
 		await r.waitFor(f => f.includes('<host>'), 'preflight');
 		await r.press(KEYS.enter);
@@ -147,9 +151,7 @@ describe('running', () => {
 	it('a dangerous command shows the exact command and needs y; Enter does not run it', async () => {
 		const session = new MemorySession(fixtureChecklist('basic.md'));
 		r = await renderCockpit(session);
-		await r.press('G');
-		await r.press('k');
-		expect(selectedLine(r.frame())).toContain('Clean the scratch');
+		await findStep(r, 'Clean the scratch');
 		await r.press(KEYS.enter);
 		await r.waitFor(f => f.includes('rm -rf /tmp/widget-scratch'), 'danger overlay');
 		await r.press(KEYS.enter);
@@ -161,11 +163,27 @@ describe('running', () => {
 		expect(session.runs[0]!.options?.confirmed).toBe(true);
 	});
 
+	it('a sql write needs y and runs confirmed; a read runs at once', async () => {
+		const session = new MemorySession(fixtureChecklist('basic.md'));
+		r = await renderCockpit(session);
+		await findStep(r, 'Count the widgets');
+		await r.press(KEYS.enter);
+		expect(session.runs).toHaveLength(1);
+		expect(session.runs[0]!.options?.confirmed).toBe(false);
+		await r.press('j');
+		await r.press(KEYS.enter);
+		await r.waitFor(f => f.includes('Writes need a confirmation'), 'write confirmation');
+		expect(r.frame()).toContain('UPDATE widgets SET archived');
+		expect(session.runs).toHaveLength(1);
+		await r.press('y');
+		expect(session.runs).toHaveLength(2);
+		expect(session.runs[1]!.options?.confirmed).toBe(true);
+	});
+
 	it('Esc abandons a preflight', async () => {
 		const session = new MemorySession(fixtureChecklist('basic.md'));
 		r = await renderCockpit(session);
-		await r.press('G');
-		await r.press('k');
+		await findStep(r, 'Clean the scratch');
 		await r.press(KEYS.enter);
 		await r.waitFor(f => f.includes('rm -rf'), 'danger overlay');
 		await r.press(KEYS.escape);

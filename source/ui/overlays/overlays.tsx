@@ -175,7 +175,8 @@ export function PreflightOverlay({width, height}: {width: number; height: number
 	const {preflight: pf} = pending;
 	const confirming = pending.field >= pending.fields.length;
 	const dangerous = pf.dangerous.length > 0;
-	const title = pending.dryRun ? `Dry run · ${step.title}` : dangerous ? `Dangerous command · ${step.title}` : `Before running · ${step.title}`;
+	const onlyWrites = dangerous && pf.dangerous.every(d => d.reason.startsWith('writes'));
+	const title = pending.dryRun ? `Dry run · ${step.title}` : onlyWrites ? `Writes need a confirmation · ${step.title}` : dangerous ? `Dangerous command · ${step.title}` : `Before running · ${step.title}`;
 	const footer = confirming
 		? pending.dryRun
 			? 'dry run: nothing runs · Enter/Esc closes'

@@ -23,13 +23,12 @@ type ViewNoAge = Omit<TileView, 'staleText' | 'ageText'> & {
  * every store change: the header clock redraws on that tick anyway, so tile
  * values ride along in the same React commit and the same Ink frame instead
  * of costing a frame of their own (tiles poll at most once a second; values
- * are at most a second late on screen). Changes of state (ok → crit) still
- * redraw at once through TilesRow's own subscription.
+ * are at most a second late on screen). The rollback banner does not wait:
+ * it follows the store's tileStates directly.
  */
 function useTileView(id: string, sparkWidth: number): ViewNoAge | null {
 	const store = useCockpitStore();
 	const second = useSecond();
-	const state = useCockpit(s => s.tileStates[id]?.state);
 	const json = useMemo(() => {
 		const s = store.getState();
 		const tile = s.tiles.find(t => t.id === id);
@@ -45,7 +44,7 @@ function useTileView(id: string, sparkWidth: number): ViewNoAge | null {
 		const ageKind = view.staleText ? 'stale' : snap && snap.updatedAt !== null && !snap.error ? 'age' : null;
 		return JSON.stringify({...rest, ageKind, updatedAt: snap?.updatedAt ?? null, overdueAt});
 		// `second` and `state` are the refresh triggers.
-	}, [store, id, sparkWidth, second, state]);
+	}, [store, id, sparkWidth, second]);
 	return useMemo(() => (json ? (JSON.parse(json) as ViewNoAge) : null), [json]);
 }
 
@@ -144,14 +143,22 @@ function CompactTile({id, width}: {id: string; width: number}) {
 
 export function TilesRow({width, height}: {width: number; height: number}) {
 	const theme = useTheme();
-	// Layout depends only on the tile ids and their states (for overflow ordering).
-	const key = useCockpit(useShallow(s => s.tiles.map(t => `${t.id}\u0000${s.tileStates[t.id]?.state ?? 'unknown'}`)));
-	if (height <= 0 || key.length === 0) return null;
-	const tiles = key.map(k => {
-		const [id = '', state = 'unknown'] = k.split('\u0000');
-		return {id, state: state as 'ok' | 'warn' | 'crit' | 'unknown'};
-	});
-	const layout = layoutTiles(tiles, width, height);
+	const store = useCockpitStore();
+	// A new tile set shows at once; states (for overflow ordering) are read on the tick.
+	const ids = useCockpit(useShallow(s => s.tiles.map(t => t.id)));
+	const second = useSecond();
+	const order = useMemo(() => {
+		const states = store.getState().tileStates;
+		return ids.map(id => `${id}\u0000${states[id]?.state ?? 'unknown'}`).join('\u0001');
+	}, [store, ids, second]);
+	const layout = useMemo(() => {
+		const tiles = order ? order.split('\u0001').map(k => {
+			const [id = '', state = 'unknown'] = k.split('\u0000');
+			return {id, state: state as 'ok' | 'warn' | 'crit' | 'unknown'};
+		}) : [];
+		return layoutTiles(tiles, width, height);
+	}, [order, width, height]);
+	if (height <= 0 || ids.length === 0) return null;
 	if (layout.mode === 'tall') {
 		return (
 			<Box width={width} height={height} flexDirection="row" overflow="hidden">
