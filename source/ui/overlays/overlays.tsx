@@ -52,7 +52,7 @@ export function HelpOverlay({width, height, keysOf}: {width: number; height: num
 				{cols.map((col, c) => (
 					<Box key={c} flexDirection="column" width={colWidth}>
 						{col.map(def => (
-							<Box key={def.action} height={1} width={colWidth}>
+							<Box key={def.action} height={1} width={colWidth} paddingRight={1}>
 								<Box width={keyWidth} flexShrink={0}>
 									<Text color={theme.accent} bold wrap="truncate-end">
 										{keysOf(def.action).map(showKey).join(' ')}
