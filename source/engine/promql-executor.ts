@@ -48,10 +48,11 @@ export function createPromqlExecutor(): BlockExecutor {
 				ctx.write(`${error}\n`);
 				return {exitCode: 1, error};
 			}
+			const timeoutMs = Math.min(ctx.timeoutMs ?? 15_000, 15_000);
 			let client: PrometheusClient;
 			try {
 				// Credentials come from the step's environment, never from the session.
-				client = new PrometheusClient({url, env: {...process.env, ...ctx.env}, timeoutMs: Math.min(ctx.timeoutMs ?? 15_000, 15_000)});
+				client = new PrometheusClient({url, env: {...process.env, ...ctx.env}, timeoutMs});
 			} catch {
 				const error = `not a URL: ${displayUrl(url)}`;
 				ctx.write(`${error}\n`);
@@ -69,7 +70,7 @@ export function createPromqlExecutor(): BlockExecutor {
 				const unit = guessUnit(q.query);
 				const head = q.title ? `${q.title}: ${q.query}` : q.query;
 				try {
-					const {series} = await client.query(q.query, {signal: ctx.signal});
+					const {series} = await client.query(q.query, {signal: ctx.signal, timeoutMs});
 					const real = series.filter(s => !Number.isNaN(s.value));
 					const value = series.length === 0 ? null : real.reduce((a, s) => a + s.value, 0);
 					results.push({title: q.title, query: q.query, value, series});

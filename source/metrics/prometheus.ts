@@ -105,9 +105,11 @@ export class PrometheusClient {
 	}
 
 	private async get(path: string, params: Record<string, string>, options: RequestOptions): Promise<unknown> {
+		// A caller's signal carries its own deadline (the poller's); only without one
+		// does the client add its timeout. (AbortSignal.any on every poll is costly.)
 		const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-		const timeout = AbortSignal.timeout(timeoutMs);
-		const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+		const timeout = options.signal && options.timeoutMs === undefined ? null : AbortSignal.timeout(timeoutMs);
+		const signal = options.signal && timeout ? AbortSignal.any([options.signal, timeout]) : (options.signal ?? timeout ?? undefined);
 		const qs = new URLSearchParams(params).toString();
 		const url = `${this.base}${path}${qs ? `?${qs}` : ''}`;
 		let response: Response;
@@ -116,7 +118,7 @@ export class PrometheusClient {
 			response = await fetch(url, {headers: this.headers(), signal});
 			text = await response.text();
 		} catch (error) {
-			if (timeout.aborted) throw new ReadError('timeout', `timed out after ${formatMs(timeoutMs)}`);
+			if (timeout?.aborted) throw new ReadError('timeout', `timed out after ${formatMs(timeoutMs)}`);
 			if (options.signal?.aborted) {
 				const reason = options.signal.reason as {name?: string} | undefined;
 				throw new ReadError('timeout', reason?.name === 'TimeoutError' ? 'timed out' : 'cancelled');

@@ -60,17 +60,18 @@ export interface ViewContext {
 	sparkWidth?: number;
 }
 
-export function tileState(meta: Pick<TileMeta, 'warn' | 'crit'>, value: number | null, baseline: number | null | undefined): {state: TileState; crossed: string} {
+/** The verdict for a value; `crossed` is the limit in the tile's unit (`> 5.00%`, `> 2x baseline (240ms)`). */
+export function tileState(meta: Pick<TileMeta, 'warn' | 'crit' | 'unit'>, value: number | null, baseline: number | null | undefined): {state: TileState; crossed: string} {
 	if (value === null || Number.isNaN(value)) return {state: 'unknown', crossed: ''};
 	const crit = parseThreshold(meta.crit);
 	const warn = parseThreshold(meta.warn);
-	if (crit && crosses(value, crit, baseline)) return {state: 'crit', crossed: `${crit.op} ${crit.text}`};
-	if (warn && crosses(value, warn, baseline)) return {state: 'warn', crossed: `${warn.op} ${warn.text}`};
+	if (crit && crosses(value, crit, baseline)) return {state: 'crit', crossed: limitText(meta, 'crit', baseline)};
+	if (warn && crosses(value, warn, baseline)) return {state: 'warn', crossed: limitText(meta, 'warn', baseline)};
 	return {state: 'ok', crossed: ''};
 }
 
-/** Formats a threshold limit in the tile's unit (`> 5%`, `> 2x (240ms)`). */
-export function limitText(meta: TileMeta, which: 'warn' | 'crit', baseline: number | null | undefined): string {
+/** Formats a threshold limit in the tile's unit (`> 5.00%`, `> 2x baseline (240ms)`). */
+export function limitText(meta: Pick<TileMeta, 'warn' | 'crit' | 'unit'>, which: 'warn' | 'crit', baseline: number | null | undefined): string {
 	const t = parseThreshold(meta[which]);
 	if (!t) return '';
 	const limit = limitOf(t, baseline);

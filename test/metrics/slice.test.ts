@@ -64,7 +64,7 @@ describe('metrics slice', () => {
 		cleanups.push(unsub);
 		prom.values.set('shop:error_ratio', 0.062);
 		await waitFor('crit', () => crossings.length > 0);
-		expect(crossings[0]).toMatchObject({kind: 'threshold', tileId: 'error-rate', value: 0.062, valueText: '6.20%', crossed: '> 2x baseline', message: 'Error rate 6.20% > 2x baseline'});
+		expect(crossings[0]).toMatchObject({kind: 'threshold', tileId: 'error-rate', value: 0.062, valueText: '6.20%', crossed: '> 2x baseline (2.00%)', message: 'Error rate 6.20% > 2x baseline (2.00%)'});
 		await new Promise(r => setTimeout(r, 2200));
 		expect(crossings).toHaveLength(1);
 		prom.values.set('shop:error_ratio', 0.01);

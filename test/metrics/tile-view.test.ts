@@ -12,7 +12,7 @@ function snap(over: Partial<TileSnapshot>): TileSnapshot {
 describe('tileView', () => {
 	it('formats value, delta, sparkline and state with a glyph', () => {
 		const v = tileView(meta, snap({value: 0.012, history: [0.004, 0.008, 0.012]}), {now: at, baseline: {value: 0.004, at: ''}});
-		expect(v).toMatchObject({valueText: '1.20%', deltaText: '+0.80%', spark: '▁▅█', state: 'crit', glyph: '✖', dim: false, staleText: '', crossed: '> 2x baseline'});
+		expect(v).toMatchObject({valueText: '1.20%', deltaText: '+0.80%', spark: '▁▅█', state: 'crit', glyph: '✖', dim: false, staleText: '', crossed: '> 2x baseline (0.80%)'});
 	});
 
 	it('is warn under the relative crit, and relative thresholds wait for a baseline', () => {

@@ -72,8 +72,9 @@ describe('TilesRow', () => {
 		const {ui, prom} = await open(200, 60);
 		await frameWith(ui, f => f.includes('200ms'));
 		prom.values.set('shop:latency_p99', 0.75);
-		const frame = await frameWith(ui, f => f.includes('750ms'), 'crit value');
-		expect(frame).toMatch(/✖ Latency p99/);
+		const frame = await frameWith(ui, f => /✖ Latency p99/.test(f), 'crit glyph');
+		const l = lines(frame);
+		expect(l[l.findIndex(x => x.includes('✖ Latency p99')) + 1]).toMatch(/1\.00% +750ms/);
 	});
 
 	it('a dead source keeps the last value and says `stale Ns`', async () => {
