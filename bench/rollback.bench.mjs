@@ -87,6 +87,7 @@ export default async function ({runs}) {
 	const yToEngine = [];
 	const baseline = [];
 	const nodeStart = [];
+	const engineAlone = [];
 	try {
 		for (let i = 0; i < runs + 1; i++) {
 			if (existsSync(marker)) unlinkSync(marker);
@@ -110,6 +111,13 @@ export default async function ({runs}) {
 			await exited;
 			baseline.push(bSpawned - b0);
 
+			// The same step run directly through the engine (no rollback): the engine's own start-up cost.
+			if (existsSync(marker)) unlinkSync(marker);
+			const e0 = performance.timeOrigin + performance.now();
+			const direct = runStep(session.checklist.steps.find(st => st.title === 'Flip back').id);
+			engineAlone.push((await waitForMarker(marker)) - e0);
+			await direct;
+
 			// The engine starts each run in a detached Node runner: what a bare Node start costs here.
 			const n0 = performance.now();
 			await new Promise(r => spawn(process.execPath, ['-e', '0'], {stdio: 'ignore'}).on('exit', r));
@@ -124,6 +132,7 @@ export default async function ({runs}) {
 	return [
 		{name: 'rollback: keypress R → y → first command spawned (median)', value: round(median(total)), unit: 'ms', baseline: 'bash -c spawned directly', baselineValue: round(median(baseline)), note: `p90 ${round(percentile(total, 90))} ms over ${total.length} runs; target < 100 ms`},
 		{name: 'rollback: y → first command spawned (median)', value: round(median(yToSpawn)), unit: 'ms', baseline: 'node -e 0 (the engine runs each step in a detached Node runner)', baselineValue: round(median(nodeStart)), note: 'state written before the run starts, then the detached runner starts bash'},
+		{name: 'engine alone: runStep → first command spawned (median)', value: round(median(engineAlone)), unit: 'ms', note: 'the same step run directly, same session, same run'},
 		{name: 'rollback: y → step handed to the engine (median)', value: round(median(yToEngine), 2), unit: 'ms', note: 'the rollback part\'s own share: plan, record, audit, runStep call'},
 	];
 }

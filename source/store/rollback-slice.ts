@@ -310,9 +310,13 @@ export function createRollbackSlice(deps: StoreDeps): StateCreator<CockpitState,
 				steps: [],
 				...(trigger ? {trigger} : {}),
 			};
-			// Recorded without waiting: the first command should not wait for a disk write.
-			void session.update(s => void s.rollbacks.push(rec)).catch(error => say(`could not record the rollback: ${(error as Error).message}`));
-			audit('rollback-start', {rollbackId: run.id, procedure: rec.procedure, ...(trigger ? {trigger: trigger.message} : {}), commands: view.plan.flatMap(p => p.commands).join('\n')});
+			// The record is queued right behind the first step's own state write (a
+			// microtask after runFrom hands the step to the engine), so the first
+			// command does not wait for an extra fsync; it lands milliseconds later.
+			queueMicrotask(() => {
+				void session.update(s => void s.rollbacks.push(rec)).catch(error => say(`could not record the rollback: ${(error as Error).message}`));
+				audit('rollback-start', {rollbackId: run.id, procedure: rec.procedure, ...(trigger ? {trigger: trigger.message} : {}), commands: view.plan.flatMap(p => p.commands).join('\n')});
+			});
 			await runFrom(0);
 		};
 
