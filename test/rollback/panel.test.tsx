@@ -63,6 +63,32 @@ describe('rollback panel', () => {
 		expect(types.filter(t => t === 'rollback-step').length).toBeGreaterThanOrEqual(3);
 	});
 
+	it('c in the panel cancels the running forward step; x cancels the running rollback step (then r/s/a)', async () => {
+		ws = workspace('deploy.md');
+		const session = await ws.open('deploy.md');
+		r = await renderCockpit(session);
+		const longId = stepIdOf(session, 'Long rollout');
+		const forward = session.runStep(longId);
+		await until(() => session.getState().steps[longId]?.status === 'running', 'the long step to run');
+		await r.press('R');
+		await r.waitFor(f => f.includes('forward step still running'));
+		await r.press('c');
+		expect((await forward).status).toBe('cancelled');
+		await r.waitFor(f => !f.includes('forward step still running'), 'the notice to go');
+
+		// A rollback step that hangs: x cancels it and the failure choice appears.
+		const hang = session.checklist.steps.find(st => st.title === 'Announce the planned rollback')!;
+		hang.blocks[0]!.code = 'echo waiting; sleep 30';
+		await r.press('j');
+		await r.press('y');
+		await r.waitFor(f => f.includes('x cancels this rollback step'), 'the rollback step running');
+		await r.press('x');
+		await r.waitFor(f => f.includes('r retry · s skip · a abort'), 'the cancelled step to offer r/s/a');
+		expect(r.store.getState().rollback.run?.steps[0]?.status).toBe('cancelled');
+		await r.press('a');
+		await until(() => session.getState().rollbacks.find(x => x.outcome === 'aborted'), 'the aborted record');
+	});
+
 	it('skip and abort', async () => {
 		ws = workspace('deploy.md');
 		const session = await ws.open('deploy.md');
