@@ -14,15 +14,21 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const fixture = fileURLToPath(new URL('../fixtures/ui/e2e.md', import.meta.url));
 
 let term: TmuxTerminal;
+let second: TmuxTerminal | undefined;
 let stateDir: string;
 
 function open(size: {width?: number; height?: number} = {}) {
-	term = new TmuxTerminal();
-	term.start(['node', join(root, 'bin/deploycockpit.js'), fixture], {
+	term = start(size);
+}
+
+function start(size: {width?: number; height?: number} = {}): TmuxTerminal {
+	const t = new TmuxTerminal();
+	t.start(['node', join(root, 'bin/deploycockpit.js'), fixture], {
 		...size,
 		cwd: root,
 		env: {DEPLOYCOCKPIT_STATE_DIR: stateDir, DEPLOYCOCKPIT_CONFIG_DIR: join(stateDir, 'config'), PAGER: 'cat'},
 	});
+	return t;
 }
 
 function cockpitPid(): number {
@@ -46,10 +52,12 @@ beforeEach(() => {
 });
 afterEach(() => {
 	term?.kill();
+	second?.kill();
+	second = undefined;
 	rmSync(stateDir, {recursive: true, force: true});
 });
 
-describe.skipIf(gate.skip)('cockpit in a real terminal', () => {
+describe.skipIf(gate.skip)('cockpit in a real terminal', {timeout: 120_000}, () => {
 	it('open → run → output → cancel a long step → quit → reopen: statuses and output are back', async () => {
 		open();
 		await term.waitFor('Terminal test release', 'first frame');
@@ -111,6 +119,23 @@ describe.skipIf(gate.skip)('cockpit in a real terminal', () => {
 		await term.waitFor(s => selected(s).includes('⊘'), 'cancelled after reattach');
 		term.send('q');
 		await term.waitFor(EXIT_MARK + ' 0', 'exit');
+	});
+
+	it('a second cockpit on the same session follows read-only and updates live', async () => {
+		open();
+		await term.waitFor('Terminal test release', 'writer');
+		second = start();
+		const follower = await second.waitFor('read-only: followed', 'follower header');
+		expect(selected(follower)).toContain('Say hello');
+		second.send('Enter');
+		await second.waitFor('read-only: another cockpit', 'follower refuses to run');
+		term.send('Enter');
+		await term.waitFor('hello from the cockpit', 'writer output');
+		await second.waitFor(s => s.includes('hello from the cockpit') && selected(s).includes('✓'), 'follower sees the run');
+		second.send('q');
+		await second.waitFor(EXIT_MARK + ' 0', 'follower exits');
+		term.send('q');
+		await term.waitFor(EXIT_MARK + ' 0', 'writer exits');
 	});
 
 	it('follows resizes: stacked panes at 80×24, three columns again when wide', async () => {
