@@ -173,3 +173,12 @@ describe('output lines', () => {
 		expect(outputWindow('a\nb\nc', 10, 2, 99, false)).toMatchObject({lines: ['a', 'b'], scroll: 1});
 	});
 });
+
+describe('hard wrap', () => {
+	it('cuts at the width, counts wide characters, carries colours over', async () => {
+		const {hardWrap} = await import('../../source/ui/panes/output-lines.js');
+		expect(hardWrap('abcdefg', 3)).toEqual(['abc', 'def', 'g']);
+		expect(hardWrap('日本語です', 4)).toEqual(['日本', '語で', 'す']);
+		expect(hardWrap('\x1b[31mredred\x1b[0m', 3)).toEqual(['\x1b[31mred\x1b[0m', '\x1b[31mred\x1b[0m']);
+	});
+});

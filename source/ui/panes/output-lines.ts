@@ -1,7 +1,7 @@
 // Turns a raw output tail into the lines the output pane shows. Only SGR
 // (colour) sequences survive: cursor movement, screen clears, OSC titles
 // and other controls from a step's output must never reach the terminal.
-import wrapAnsi from 'wrap-ansi';
+import stringWidth from 'string-width';
 
 const SGR = /^\x1b\[[0-9;]*m/;
 const ANY_CSI = /^\x1b\[[0-?]*[ -/]*[@-~]/;
@@ -62,6 +62,45 @@ export function sanitizeLine(line: string, keepColour: boolean): string {
 	return coloured ? out + '\x1b[0m' : out;
 }
 
+/**
+ * Cuts a sanitized line (text + SGR only) into pieces of at most `width`
+ * columns, re-opening the active colours on each piece. Our own because the
+ * wrap-ansi the project has is not the copy Ink loads, and this runs only on
+ * the few lines on screen.
+ */
+export function hardWrap(line: string, width: number): string[] {
+	const out: string[] = [];
+	let current = '';
+	let used = 0;
+	let active: string[] = [];
+	let i = 0;
+	while (i < line.length) {
+		if (line.charCodeAt(i) === 0x1b) {
+			const sgr = SGR.exec(line.slice(i, i + 32));
+			if (sgr) {
+				current += sgr[0];
+				if (sgr[0] === '\x1b[0m' || sgr[0] === '\x1b[m') active = [];
+				else active.push(sgr[0]);
+				i += sgr[0].length;
+				continue;
+			}
+		}
+		const cp = line.codePointAt(i)!;
+		const ch = String.fromCodePoint(cp);
+		const w = cp >= 0x20 && cp < 0x7f ? 1 : stringWidth(ch);
+		if (used + w > width && used > 0) {
+			out.push(active.length > 0 ? current + '\x1b[0m' : current);
+			current = active.join('');
+			used = 0;
+		}
+		current += ch;
+		used += w;
+		i += ch.length;
+	}
+	out.push(current);
+	return out;
+}
+
 export interface OutputView {
 	lines: string[];
 	/** The offset actually used (clamped to the available lines). */
@@ -88,7 +127,7 @@ export function outputWindow(tail: string, width: number, height: number, scroll
 		const start = text.lastIndexOf('\n', end - 1);
 		const raw = text.slice(start + 1, end);
 		const clean = sanitizeLine(raw, keepColour);
-		const wrapped = clean.length <= width && !clean.includes('\x1b') ? [clean] : wrapAnsi(clean, width, {hard: true, trim: false}).split('\n');
+		const wrapped = clean.length <= width && !clean.includes('\x1b') ? [clean] : hardWrap(clean, width);
 		for (let k = wrapped.length - 1; k >= 0; k--) visual.push(wrapped[k]!);
 		if (start < 0) {
 			exhausted = true;
