@@ -50,6 +50,15 @@ export function dangerousIn(block: Block, extraPatterns: string[] = []): DangerF
 /** The same checks for code that is not (yet) a Block: a filled-in command, a rollback runbook line. */
 export function dangerousInCode(code: string, kind: Kind, baseLine = 1, extraPatterns: string[] = []): DangerFinding[] {
 	if (kind === null) return [];
+	try {
+		return analyseCode(code, kind, baseLine, extraPatterns);
+	} catch {
+		// Nesting too deep for the analyser: never guess "safe", ask instead.
+		return [{command: code.trim().slice(0, 2000), reason: 'too complex to analyse — check it by eye', line: baseLine}];
+	}
+}
+
+function analyseCode(code: string, kind: Exclude<Kind, null>, baseLine: number, extraPatterns: string[]): DangerFinding[] {
 	const findings: DangerFinding[] = [];
 	const at = (pos: number) => baseLine + lineOf(code, pos);
 	const add = (command: string, reason: string, line: number) => {
@@ -137,8 +146,14 @@ const SHELL_VARS = new Set(
 export function unsetVarsIn(code: string, env: Record<string, string | undefined>, alreadySet: Set<string> = new Set()): string[] {
 	const set = alreadySet;
 	const unset: string[] = [];
+	let events;
+	try {
+		events = parseShell(code).vars;
+	} catch {
+		return [];
+	}
 	// Lexing order is evaluation order: `X=$X:y` reads X before it assigns it.
-	for (const e of parseShell(code).vars) {
+	for (const e of events) {
 		if (e.kind === 'assign') set.add(e.name);
 		else if (!set.has(e.name) && env[e.name] === undefined && !SHELL_VARS.has(e.name) && !unset.includes(e.name)) unset.push(e.name);
 	}
@@ -234,6 +249,12 @@ export function describeFinding(f: DangerFinding): string {
 /** Variables a shell script assigns or exports anywhere in it (what later steps of a session will see). */
 export function assignedIn(code: string): string[] {
 	const names: string[] = [];
-	for (const e of parseShell(code).vars) if (e.kind === 'assign' && !names.includes(e.name)) names.push(e.name);
+	let events;
+	try {
+		events = parseShell(code).vars;
+	} catch {
+		return names;
+	}
+	for (const e of events) if (e.kind === 'assign' && !names.includes(e.name)) names.push(e.name);
 	return names;
 }
