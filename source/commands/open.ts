@@ -83,8 +83,21 @@ export async function run(argv: string[]): Promise<number> {
 	return runCockpit(session, options, config, theme, problems, await ui);
 }
 
-function loadUi() {
-	return Promise.all([import('ink'), import('react'), import('../ui/screen.js'), import('../ui/app.js'), import('../store/index.js')]);
+/**
+ * React picks its development or production build from NODE_ENV when it is
+ * first loaded; the development build starts and renders several times
+ * slower. The cockpit is not a React development environment, so unless the
+ * user set NODE_ENV it loads the production build, and the variable is put
+ * back right after so the steps' commands see the environment unchanged.
+ */
+async function loadUi() {
+	const saved = process.env.NODE_ENV;
+	if (saved === undefined) process.env.NODE_ENV = 'production';
+	try {
+		return await Promise.all([import('ink'), import('react'), import('../ui/screen.js'), import('../ui/app.js'), import('../store/index.js')]);
+	} finally {
+		if (saved === undefined) delete process.env.NODE_ENV;
+	}
 }
 
 async function runCockpit(
