@@ -114,7 +114,7 @@ async function runCockpit(
 		options,
 		config,
 		now: () => Date.now(),
-		terminal: {suspend: work => screen.suspend(work)},
+		terminal: {suspend: (work, suspendOptions) => screen.suspend(work, suspendOptions?.prompt ?? true)},
 	};
 	const cockpit = store.createCockpitStore(deps);
 	const notices = [...problems, ...session.notices];

@@ -447,10 +447,13 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 				}
 				const logPath = record.logPath;
 				deps.terminal
-					.suspend(async () => {
-						const {pageFile} = await import('./pager.js');
-						await pageFile(logPath);
-					})
+					.suspend(
+						async () => {
+							const {pageFile} = await import('./pager.js');
+							await pageFile(logPath);
+						},
+						{prompt: false},
+					)
 					.catch(report);
 			},
 		};

@@ -20,7 +20,8 @@ export type CockpitStore = StoreApi<CockpitState>;
  * store only calls it. Absent in tests without a terminal.
  */
 export interface TerminalControl {
-	suspend<T>(work: () => Promise<T>): Promise<T>;
+	/** prompt: wait for Enter before coming back (default true; a pager needs none). */
+	suspend<T>(work: () => Promise<T>, options?: {prompt?: boolean}): Promise<T>;
 }
 
 export interface StoreDeps {
