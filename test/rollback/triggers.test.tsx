@@ -36,7 +36,7 @@ describe('rollback triggers', () => {
 
 		prom.values.set('app:error_ratio', 0.062);
 		const frame = await r.waitFor(f => f.includes('rollback trigger:'), 'the trigger banner');
-		expect(frame).toMatch(/rollback trigger: Error rate 6\.20% > 0\.05 — R to roll back/);
+		expect(frame).toMatch(/rollback trigger: Error rate 6\.20% > (0\.05|5(\.00)?%) — R to roll back/);
 		const trigger = await until(() => session.getState().triggers[0], 'the trigger record');
 		expect(trigger).toMatchObject({kind: 'threshold', value: 0.062});
 		expect(Date.parse(trigger.at)).toBeGreaterThan(Date.now() - 60_000);
