@@ -57,7 +57,7 @@ afterEach(() => {
 	rmSync(stateDir, {recursive: true, force: true});
 });
 
-describe.skipIf(gate.skip)('cockpit in a real terminal', {timeout: 120_000}, () => {
+describe.skipIf(gate.skip)('cockpit in a real terminal', {timeout: 180_000}, () => {
 	it('open → run → output → cancel a long step → quit → reopen: statuses and output are back', async () => {
 		open();
 		await term.waitFor('Terminal test release', 'first frame');
@@ -117,6 +117,22 @@ describe.skipIf(gate.skip)('cockpit in a real terminal', {timeout: 120_000}, () 
 		await term.waitFor('Cancel the run', 'cancel confirmation');
 		term.send('y');
 		await term.waitFor(s => selected(s).includes('⊘'), 'cancelled after reattach');
+		term.send('q');
+		await term.waitFor(EXIT_MARK + ' 0', 'exit');
+	});
+
+	it('! hands the real terminal to the command, then redraws the cockpit and records the exit code', async () => {
+		open();
+		await term.waitFor('Terminal test release', 'first frame');
+		term.send('!');
+		const handed = await term.waitFor('press Enter to return', 'command on the real terminal');
+		expect(handed).toContain('hello from the cockpit');
+		expect(term.alternateOn()).toBe(false);
+		term.send('Enter');
+		const back = await term.waitFor(s => s.split('\n')[0]!.includes('Terminal test release') && s.includes('exit code 0'), 'cockpit redrawn');
+		expect(term.alternateOn()).toBe(true);
+		expect(back).not.toContain('press Enter to return');
+		expect(selected(back)).toContain('✓');
 		term.send('q');
 		await term.waitFor(EXIT_MARK + ' 0', 'exit');
 	});

@@ -68,7 +68,7 @@ export class TmuxTerminal {
 		this.tmux('resize-window', '-t', 'main', '-x', String(width), '-y', String(height));
 	}
 
-	async waitFor(predicate: string | RegExp | ((screen: string) => boolean), what = String(predicate), timeoutMs = 15_000): Promise<string> {
+	async waitFor(predicate: string | RegExp | ((screen: string) => boolean), what = String(predicate), timeoutMs = 30_000): Promise<string> {
 		const test = typeof predicate === 'function' ? predicate : (s: string) => (typeof predicate === 'string' ? s.includes(predicate) : predicate.test(s));
 		const deadline = Date.now() + timeoutMs;
 		let screen = '';
