@@ -7,7 +7,7 @@ import {fileURLToPath} from 'node:url';
 import {afterEach, describe, expect, it} from 'vitest';
 import {createCockpitStore, startEngines, type StoreDeps} from '../../source/store/index.js';
 import {KEYS, renderCockpit, type Rendered} from '../ui/render-cockpit.js';
-import {stepIdOf, until, workspace, type Workspace} from './helpers.js';
+import {stepIdOf, until, waitFrame, workspace, type Workspace} from './helpers.js';
 
 const bin = fileURLToPath(new URL('../../bin/deploycockpit.js', import.meta.url));
 let ws: Workspace | undefined;
@@ -71,7 +71,7 @@ describe('rollback records and dry runs', () => {
 		r = await renderCockpit(session, {dryRun: true});
 		r.store.getState().select(stepIdOf(session, 'Flip traffic back'));
 		await r.press(KEYS.enter);
-		await r.waitFor(f => f.includes('Dry run') && f.includes('touch rb-flip.done'), 'the dry-run overlay');
+		await waitFrame(r, f => f.includes('Dry run') && f.includes('touch rb-flip.done'), 'the dry-run overlay');
 		await r.press(KEYS.enter);
 		await new Promise(res => setTimeout(res, 300));
 		expect(existsSync(join(ws.dir, 'rb-flip.done'))).toBe(false);

@@ -57,3 +57,14 @@ export async function until<T>(fn: () => T | undefined | null | false, what: str
 	}
 	throw new Error(`timed out waiting for ${what}`);
 }
+
+/** Like Rendered.waitFor, with room for a loaded machine (rollback steps are real processes). */
+export async function waitFrame(r: {frame(): string}, predicate: (frame: string) => boolean, what = 'frame', ms = 15_000): Promise<string> {
+	const deadline = Date.now() + ms;
+	while (Date.now() < deadline) {
+		const f = r.frame();
+		if (predicate(f)) return f;
+		await new Promise(res => setTimeout(res, 20));
+	}
+	throw new Error(`timed out waiting for ${what}; last frame:\n${r.frame()}`);
+}

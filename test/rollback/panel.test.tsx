@@ -4,7 +4,7 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {readAudit} from '../../source/session/audit.js';
 import {PASTE_END, PASTE_START} from '../../source/ui/input/parse-keys.js';
 import {KEYS, renderCockpit, type Rendered} from '../ui/render-cockpit.js';
-import {stepIdOf, until, workspace, type Workspace} from './helpers.js';
+import {stepIdOf, until, waitFrame, workspace, type Workspace} from './helpers.js';
 
 let r: Rendered | undefined;
 let ws: Workspace | undefined;
@@ -25,7 +25,7 @@ describe('rollback panel', () => {
 		await until(() => session.getState().steps[longId]?.status === 'running', 'the long step to run');
 
 		await r.press('R');
-		const shown = await r.waitFor(f => f.includes('Rollback · Immediate Rollback'), 'the rollback panel');
+		const shown = await waitFrame(r, f => f.includes('Rollback · Immediate Rollback'), 'the rollback panel');
 		// The plan: both procedures offered, the immediate one preselected, exact commands shown.
 		expect(shown).toContain('› Immediate Rollback (3 steps)');
 		expect(shown).toContain('Planned Rollback (1 step)');
@@ -33,7 +33,7 @@ describe('rollback panel', () => {
 		expect(shown).toContain('forward step still running');
 
 		await r.press('y');
-		await r.waitFor(f => f.includes('step failed'), 'the second rollback step to fail');
+		await waitFrame(r, f => f.includes('step failed'), 'the second rollback step to fail');
 		expect(existsSync(join(ws.dir, 'rb-flip.done'))).toBe(true);
 		expect(r.frame()).toContain('r retry · s skip · a abort');
 		expect(r.frame()).toContain('restore failed once');
@@ -41,10 +41,10 @@ describe('rollback panel', () => {
 		expect(session.getState().steps[longId]?.status).toBe('running');
 
 		await r.press('r');
-		await r.waitFor(f => f.includes('manual step'), 'the retry to pass and the manual step to wait');
+		await waitFrame(r, f => f.includes('manual step'), 'the retry to pass and the manual step to wait');
 		expect(r.store.getState().rollback.run?.steps.map(s => s.status)).toEqual(['done', 'done', 'pending']);
 		await r.press(KEYS.space);
-		await r.waitFor(f => f.includes('· done ·'), 'the rollback to finish');
+		await waitFrame(r, f => f.includes('· done ·'), 'the rollback to finish');
 
 		const rec = await until(() => session.getState().rollbacks.find(x => x.outcome === 'done'), 'the rollback record');
 		expect(rec.procedure).toBe(session.checklist.rollback.default);
@@ -71,19 +71,19 @@ describe('rollback panel', () => {
 		const forward = session.runStep(longId);
 		await until(() => session.getState().steps[longId]?.status === 'running', 'the long step to run');
 		await r.press('R');
-		await r.waitFor(f => f.includes('forward step still running'));
+		await waitFrame(r, f => f.includes('forward step still running'));
 		await r.press('c');
 		expect((await forward).status).toBe('cancelled');
-		await r.waitFor(f => !f.includes('forward step still running'), 'the notice to go');
+		await waitFrame(r, f => !f.includes('forward step still running'), 'the notice to go');
 
 		// A rollback step that hangs: x cancels it and the failure choice appears.
 		const hang = session.checklist.steps.find(st => st.title === 'Announce the planned rollback')!;
 		hang.blocks[0]!.code = 'echo waiting; sleep 30';
 		await r.press('j');
 		await r.press('y');
-		await r.waitFor(f => f.includes('x cancels this rollback step'), 'the rollback step running');
+		await waitFrame(r, f => f.includes('x cancels this rollback step'), 'the rollback step running');
 		await r.press('x');
-		await r.waitFor(f => f.includes('r retry · s skip · a abort'), 'the cancelled step to offer r/s/a');
+		await waitFrame(r, f => f.includes('r retry · s skip · a abort'), 'the cancelled step to offer r/s/a');
 		expect(r.store.getState().rollback.run?.steps[0]?.status).toBe('cancelled');
 		await r.press('a');
 		await until(() => session.getState().rollbacks.find(x => x.outcome === 'aborted'), 'the aborted record');
@@ -94,13 +94,13 @@ describe('rollback panel', () => {
 		const session = await ws.open('deploy.md');
 		r = await renderCockpit(session);
 		await r.press('R');
-		await r.waitFor(f => f.includes('Rollback · Immediate Rollback'));
+		await waitFrame(r, f => f.includes('Rollback · Immediate Rollback'));
 		await r.press('y');
-		await r.waitFor(f => f.includes('step failed'));
+		await waitFrame(r, f => f.includes('step failed'));
 		await r.press('s');
-		await r.waitFor(f => f.includes('manual step'));
+		await waitFrame(r, f => f.includes('manual step'));
 		await r.press('a');
-		await r.waitFor(f => f.includes('· aborted ·'));
+		await waitFrame(r, f => f.includes('· aborted ·'));
 		const rec = await until(() => session.getState().rollbacks.find(x => x.outcome === 'aborted'), 'aborted record');
 		expect(rec.steps.map(s => s.status)).toEqual(['done', 'skipped']);
 	});
@@ -110,13 +110,13 @@ describe('rollback panel', () => {
 		const session = await ws.open('deploy.md');
 		r = await renderCockpit(session);
 		await r.press('R');
-		await r.waitFor(f => f.includes('› Immediate Rollback'));
+		await waitFrame(r, f => f.includes('› Immediate Rollback'));
 		await r.press('j');
-		const f = await r.waitFor(f => f.includes('› Planned Rollback'));
+		const f = await waitFrame(r, f => f.includes('› Planned Rollback'));
 		expect(f).toContain('$ echo RB-PLANNED-MARKER');
 		expect(f).not.toContain('$ echo RB-FLIP-MARKER');
 		await r.press('y');
-		await r.waitFor(f => f.includes('· done ·'));
+		await waitFrame(r, f => f.includes('· done ·'));
 		expect(r.frame()).toContain('RB-PLANNED-MARKER');
 		const rec = await until(() => session.getState().rollbacks.find(x => x.outcome === 'done'), 'record');
 		expect(rec.procedure).toBe(session.checklist.sections.find(s => s.title === 'Planned Rollback')!.id);
@@ -127,7 +127,7 @@ describe('rollback panel', () => {
 		const session = await ws.open('deploy.md');
 		r = await renderCockpit(session);
 		await r.press('R');
-		await r.waitFor(f => f.includes('Rollback · Immediate Rollback'));
+		await waitFrame(r, f => f.includes('Rollback · Immediate Rollback'));
 		await r.press('jy');
 		expect(r.frame()).toContain('press it again on its own');
 		await r.press(`${PASTE_START}y${PASTE_END}`);
@@ -138,7 +138,7 @@ describe('rollback panel', () => {
 		expect(r.store.getState().rollback.run).toBeNull();
 		expect(existsSync(join(ws.dir, 'rb-flip.done'))).toBe(false);
 		await r.press(KEYS.escape);
-		await r.waitFor(() => r!.store.getState().overlay === null, 'the panel to close');
+		await waitFrame(r, () => r!.store.getState().overlay === null, 'the panel to close');
 	});
 
 	it('no procedure: says so, lists the references; --rollback FILE loads a runbook that runs the same way', async () => {
@@ -146,7 +146,7 @@ describe('rollback panel', () => {
 		const session = await ws.open('no-procedure.md');
 		r = await renderCockpit(session);
 		await r.press('R');
-		const f = await r.waitFor(f => f.includes('no rollback procedure'), 'the no-procedure text');
+		const f = await waitFrame(r, f => f.includes('no rollback procedure'), 'the no-procedure text');
 		expect(f).toContain('runbooks/cache-rollback.md');
 		expect(f).toContain('--rollback FILE');
 		await r.press(KEYS.escape);
@@ -154,10 +154,10 @@ describe('rollback panel', () => {
 
 		r = await renderCockpit(session, {deps: {options: {file: session.checklist.file!, dryRun: false, rollbackFile: ws.file('runbook.md')}}});
 		await r.press('R');
-		const plan = await r.waitFor(f => f.includes('$ echo RUNBOOK-MARKER-ONE'), 'the runbook plan');
+		const plan = await waitFrame(r, f => f.includes('$ echo RUNBOOK-MARKER-ONE'), 'the runbook plan');
 		expect(plan).toContain('Cache cluster rollback runbook');
 		await r.press('y');
-		await r.waitFor(f => f.includes('· done ·'), 'the runbook rollback to finish');
+		await waitFrame(r, f => f.includes('· done ·'), 'the runbook rollback to finish');
 		expect(r.frame()).toContain('RUNBOOK-MARKER-TWO');
 		const rec = await until(() => session.getState().rollbacks.find(x => x.outcome === 'done'), 'record in the main session');
 		expect(rec.procedure).toBe(ws.file('runbook.md'));
@@ -169,9 +169,9 @@ describe('rollback panel', () => {
 		const session = await ws.open('deploy.md');
 		r = await renderCockpit(session, {dryRun: true});
 		await r.press('R');
-		await r.waitFor(f => f.includes('DRY RUN') && f.includes('$ echo RB-FLIP-MARKER'));
+		await waitFrame(r, f => f.includes('DRY RUN') && f.includes('$ echo RB-FLIP-MARKER'));
 		await r.press('y');
-		await r.waitFor(f => f.includes('dry run: would run 3 step(s)'));
+		await waitFrame(r, f => f.includes('dry run: would run 3 step(s)'));
 		await new Promise(res => setTimeout(res, 300));
 		expect(existsSync(join(ws.dir, 'rb-flip.done'))).toBe(false);
 		expect(session.getState().rollbacks).toEqual([]);
@@ -186,16 +186,16 @@ describe('rollback panel', () => {
 		const session = await ws.open('deploy.md');
 		r = await renderCockpit(session);
 		await r.press('R');
-		await r.waitFor(f => f.includes('› Immediate Rollback'));
+		await waitFrame(r, f => f.includes('› Immediate Rollback'));
 		await r.press('j');
-		await r.waitFor(f => f.includes('needs: <release>'));
+		await waitFrame(r, f => f.includes('needs: <release>'));
 		await r.press('y');
-		await r.waitFor(f => f.includes('<release> = '));
+		await waitFrame(r, f => f.includes('<release> = '));
 		await r.press(KEYS.enter);
 		expect(r.frame()).toContain('<release> needs a value');
 		for (const ch of 'v41') await r.press(ch);
 		await r.press(KEYS.enter);
-		await r.waitFor(f => f.includes('· done ·'));
+		await waitFrame(r, f => f.includes('· done ·'));
 		expect(r.frame()).toContain('RB-PLANNED-MARKER for v41');
 	});
 });

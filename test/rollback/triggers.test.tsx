@@ -5,7 +5,7 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {readAudit} from '../../source/session/audit.js';
 import {startFakePrometheus, type FakePrometheus} from '../metrics/fake-prometheus.js';
 import {KEYS, renderCockpit, type Rendered} from '../ui/render-cockpit.js';
-import {stepIdOf, until, workspace, type Workspace} from './helpers.js';
+import {stepIdOf, until, waitFrame, workspace, type Workspace} from './helpers.js';
 
 let r: Rendered | undefined;
 let ws: Workspace | undefined;
@@ -31,11 +31,11 @@ async function setup(errorRatio: number) {
 describe('rollback triggers', () => {
 	it('a tile crossing crit raises the banner once, records it with time and value, and R then y rolls back with the trigger attached', async () => {
 		const {session, r, prom} = await setup(0.01);
-		await r.waitFor(f => f.includes('1.00%'), 'the tile to show the value');
+		await waitFrame(r, f => f.includes('1.00%'), 'the tile to show the value');
 		expect(r.store.getState().triggerBanner).toBeNull();
 
 		prom.values.set('app:error_ratio', 0.062);
-		const frame = await r.waitFor(f => f.includes('rollback trigger:'), 'the trigger banner');
+		const frame = await waitFrame(r, f => f.includes('rollback trigger:'), 'the trigger banner');
 		expect(frame).toMatch(/rollback trigger: Error rate 6\.20% > (0\.05|5(\.00)?%) — R to roll back/);
 		const trigger = await until(() => session.getState().triggers[0], 'the trigger record');
 		expect(trigger).toMatchObject({kind: 'threshold', value: 0.062});
@@ -45,40 +45,40 @@ describe('rollback triggers', () => {
 		expect(session.getState().triggers).toHaveLength(1);
 
 		await r.press('R');
-		await r.waitFor(f => f.includes('Rollback · Emergency Rollback'));
+		await waitFrame(r, f => f.includes('Rollback · Emergency Rollback'));
 		expect(r.frame()).toContain('⚑ rollback trigger: Error rate 6.20%');
 		await r.press('y');
-		await r.waitFor(f => f.includes('· done ·'), 'the rollback to finish');
+		await waitFrame(r, f => f.includes('· done ·'), 'the rollback to finish');
 		const rec = await until(() => session.getState().rollbacks.find(x => x.outcome === 'done'), 'the rollback record');
 		expect(rec.trigger).toMatchObject({kind: 'threshold', value: 0.062});
 		// The banner is gone once a rollback started after the trigger.
-		await r.waitFor(f => !f.includes('rollback trigger:') || f.includes('Rollback ·'), 'banner gone');
+		await waitFrame(r, f => !f.includes('rollback trigger:') || f.includes('Rollback ·'), 'banner gone');
 		await r.press(KEYS.escape);
-		await r.waitFor(f => !f.includes('rollback trigger:'), 'banner gone after closing the panel');
+		await waitFrame(r, f => !f.includes('rollback trigger:'), 'banner gone after closing the panel');
 		const audit = await readAudit(session.dir);
 		expect(audit.find(e => e.type === 'trigger')).toMatchObject({kind: 'threshold', value: 0.062});
 
 		// Back under crit and over again: a new trigger.
 		prom.values.set('app:error_ratio', 0.01);
-		await r.waitFor(f => f.includes('1.00%'));
+		await waitFrame(r, f => f.includes('1.00%'));
 		prom.values.set('app:error_ratio', 0.09);
-		await r.waitFor(f => f.includes('rollback trigger: Error rate 9.00%'), 'a second trigger');
+		await waitFrame(r, f => f.includes('rollback trigger: Error rate 9.00%'), 'a second trigger');
 		expect(session.getState().triggers).toHaveLength(2);
 	});
 
 	it('a NEW firing alert raises a trigger; d in the panel dismisses the banner and keeps the record', async () => {
 		const {session, r, prom} = await setup(0.01);
-		await r.waitFor(f => f.includes('1.00%'));
+		await waitFrame(r, f => f.includes('1.00%'));
 		await until(() => session.getState().baselineAlerts, 'the alerts baseline', 15_000);
 		prom.alerts.push('SearchErrorsHigh');
 		// The alerts tile polls on its own (slower) interval.
 		await until(() => r.store.getState().triggerBanner?.includes('new firing alert: SearchErrorsHigh'), 'the alert trigger', 20_000);
-		await r.waitFor(f => f.includes('rollback trigger: new firing alert: SearchErrorsHigh'));
+		await waitFrame(r, f => f.includes('rollback trigger: new firing alert: SearchErrorsHigh'));
 		await r.press('R');
-		await r.waitFor(f => f.includes('d dismisses the trigger'));
+		await waitFrame(r, f => f.includes('d dismisses the trigger'));
 		await r.press('d');
 		await r.press(KEYS.escape);
-		await r.waitFor(f => !f.includes('rollback trigger:'), 'the banner to go');
+		await waitFrame(r, f => !f.includes('rollback trigger:'), 'the banner to go');
 		const t = await until(() => session.getState().triggers.find(x => x.ticked), 'the acknowledged record');
 		expect(t).toMatchObject({kind: 'alert', message: 'new firing alert: SearchErrorsHigh', ticked: true});
 	});
@@ -89,7 +89,7 @@ describe('rollback triggers', () => {
 		await new Promise(res => setTimeout(res, 200));
 		expect(session.getState().triggers).toEqual([]);
 		await session.runStep(stepIdOf(session, 'Shift traffic'));
-		await r.waitFor(f => f.includes('rollback trigger: high-risk step failed: Shift traffic (exit 2)'), 'the step trigger');
+		await waitFrame(r, f => f.includes('rollback trigger: high-risk step failed: Shift traffic (exit 2)'), 'the step trigger');
 		expect(session.getState().triggers[0]).toMatchObject({kind: 'step-failed', value: 2});
 	});
 
