@@ -53,6 +53,10 @@ function Clocks() {
 	);
 }
 
+function shortId(id: string, max: number): string {
+	return id.length > max ? id.slice(0, max - 1) + '…' : id;
+}
+
 export function Header({width}: {width: number}) {
 	const theme = useTheme();
 	const [title, sessionId, readOnly, dryRun] = useCockpit(useShallow(s => [s.checklist.title, s.session.id, s.readOnly, s.dryRun] as const));
@@ -65,7 +69,7 @@ export function Header({width}: {width: number}) {
 			</Box>
 			<Box flexShrink={0}>
 				<Text color={theme.muted}>
-					{'  '}session {sessionId.slice(0, 8)}
+					{'  '}session {shortId(sessionId, width < 100 ? 12 : 28)}
 				</Text>
 				{readOnly ? (
 					<Text color={theme.warn} bold>
