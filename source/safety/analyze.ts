@@ -146,18 +146,37 @@ const SHELL_VARS = new Set(
 export function unsetVarsIn(code: string, env: Record<string, string | undefined>, alreadySet: Set<string> = new Set()): string[] {
 	const set = alreadySet;
 	const unset: string[] = [];
-	let events;
+	let parsed;
 	try {
-		events = parseShell(code).vars;
+		parsed = parseShell(code);
 	} catch {
 		return [];
 	}
+	if (set.has(OPAQUE)) return [];
+	// After `source env.sh`, `. ./vars`, `eval ...` or `export $(cat .env)` any
+	// variable may be set: only what is read before that is reported.
+	const opaqueAt = Math.min(...parsed.commands.filter(isOpaque).map(c => c.end), Number.POSITIVE_INFINITY);
 	// Lexing order is evaluation order: `X=$X:y` reads X before it assigns it.
-	for (const e of events) {
+	for (const e of parsed.vars) {
+		if (e.pos >= opaqueAt) break;
 		if (e.kind === 'assign') set.add(e.name);
 		else if (!set.has(e.name) && env[e.name] === undefined && !SHELL_VARS.has(e.name) && !unset.includes(e.name)) unset.push(e.name);
 	}
+	if (opaqueAt !== Number.POSITIVE_INFINITY) set.add(OPAQUE);
 	return unset;
+}
+
+/** Marks, in a set of assigned names, that a script set variables no one can list. */
+const OPAQUE = '*';
+
+function isOpaque(cmd: {words: Array<{text: string}>}): boolean {
+	const words = cmd.words.map(w => w.text);
+	const at = words.findIndex(w => !/^[A-Za-z_]\w*=/.test(w));
+	const first = words[at];
+	if (first === 'source' || first === '.' || first === 'eval') return true;
+	// `export $(grep -v '^#' .env | xargs)`: names decided at run time.
+	if (first === 'export' || first === 'declare' || first === 'typeset') return words.slice(at + 1).some(w => /^(\$\(|`)/.test(w));
+	return false;
 }
 
 const PLACEHOLDER = /<([A-Za-z_][\w-]*)>/g;

@@ -263,6 +263,15 @@ describe('preflight', () => {
 		expect(unsetVarsIn('PATHS=$PATHS:/opt', {})).toEqual(['PATHS']);
 	});
 
+	it('after source / . / eval / export $(...) nothing more is reported (those set unknown names)', () => {
+		expect(unsetVarsIn('echo $BEFORE\nsource ./deploy.env\necho $FROM_FILE', {})).toEqual(['BEFORE']);
+		expect(unsetVarsIn('. /etc/app/vars; echo $X', {})).toEqual([]);
+		expect(unsetVarsIn("export $(grep -v '^#' .env | xargs)\necho $DB_HOST", {})).toEqual([]);
+		expect(unsetVarsIn('export A=1\necho $A $B', {})).toEqual(['B']);
+		const p = preflight(step(['source ./env.sh', 'echo $LATER_BLOCK']), {});
+		expect(p.unsetVars).toEqual([]);
+	});
+
 	it('unquoted heredocs expand variables, quoted ones do not', () => {
 		expect(unsetVarsIn('cat <<EOF\nhello $NAME\nEOF', {})).toEqual(['NAME']);
 		expect(unsetVarsIn("cat <<'EOF'\nhello $NAME\nEOF", {})).toEqual([]);
