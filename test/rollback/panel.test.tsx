@@ -164,6 +164,21 @@ describe('rollback panel', () => {
 		expect(rec.steps.map(s => s.status)).toEqual(['done', 'done']);
 	});
 
+	it('a read-only follower shows the plan but refuses to start a rollback', async () => {
+		ws = workspace('deploy.md');
+		await ws.open('deploy.md');
+		const follower = await ws.open('deploy.md');
+		expect(follower.readOnly).toBe(true);
+		r = await renderCockpit(follower);
+		await r.press('R');
+		await waitFrame(r, f => f.includes('$ echo RB-FLIP-MARKER'));
+		await r.press('y');
+		await waitFrame(r, f => f.includes('read-only: another cockpit holds this session'), 'the refusal');
+		await new Promise(res => setTimeout(res, 200));
+		expect(existsSync(join(ws.dir, 'rb-flip.done'))).toBe(false);
+		expect(r.store.getState().rollback.run).toBeNull();
+	});
+
 	it('dry run: the panel shows what would run and runs nothing', async () => {
 		ws = workspace('deploy.md');
 		const session = await ws.open('deploy.md');
