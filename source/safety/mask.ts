@@ -40,7 +40,7 @@ const AUTH_HEADER = /(\b(?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:bearer|ba
 const BEARER = /(\bbearer\s+)([A-Za-z0-9._~+/=-]{8,})/gi;
 const KEY_HEADER = /(\b(?:x-api-key|api-key|x-auth-token|private-token|x-vault-token|cookie)["']?\s*:\s*["']?)([^\s'",;]+)/gi;
 /** `password=...` in connection strings, `"token": "..."` in JSON, `--password=...` flags. */
-const KEY_VALUE = /(\b[\w-]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)\b["']?\s*(?:=|:(?!\/\/))\s*["']?)([^\s'",;&)}\]]+)/gi;
+const KEY_VALUE = /((?<!\$\{)\b[\w-]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)\b["']?\s*(?:=|:(?!\/\/))\s*["']?)([^\s'",;&)}\]]+)/gi;
 
 /** Masks secret env values, URL passwords, authorization headers and `password=` style values. */
 export function createMasker(env: Record<string, string | undefined> = {}, extraSecrets: string[] = []): Masker {

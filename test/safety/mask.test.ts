@@ -58,6 +58,7 @@ describe('createMasker', () => {
 			'FEATURE_KEY_ENABLED=true',
 			'password policy updated',
 			'tokens remaining: 5',
+			'printf "%s" "${API_TOKEN:13}" "${DB_PASSWORD:-none}"',
 		]) {
 			expect(mask(text)).toBe(text);
 		}
