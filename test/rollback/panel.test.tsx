@@ -164,6 +164,18 @@ describe('rollback panel', () => {
 		expect(rec.steps.map(s => s.status)).toEqual(['done', 'done']);
 	});
 
+	it('a frontmatter rollback: PATH loads that runbook (relative to the checklist)', async () => {
+		ws = workspace('frontmatter-runbook.md', 'runbook.md');
+		const session = await ws.open('frontmatter-runbook.md');
+		r = await renderCockpit(session);
+		await r.press('R');
+		await waitFrame(r, f => f.includes('$ echo RUNBOOK-MARKER-ONE'), 'the runbook plan');
+		await r.press('y');
+		await waitFrame(r, f => f.includes('· done ·'), 'the runbook rollback to finish');
+		const rec = await until(() => session.getState().rollbacks.find(x => x.outcome === 'done'), 'the record');
+		expect(rec.procedure).toBe(ws.file('runbook.md'));
+	});
+
 	it('a read-only follower shows the plan but refuses to start a rollback', async () => {
 		ws = workspace('deploy.md');
 		await ws.open('deploy.md');
