@@ -1,11 +1,18 @@
 import {ReadError, type Reading, type SeriesValue} from './types.js';
 
 /** Parses a tile's `combine` option: 'sum' (default), 'topN' / 'top N' / 'top'. */
-export function parseCombine(text: string | undefined): 'sum' | number {
-	if (!text) return 'sum';
-	const m = /^\s*top\s*(\d+)?\s*$/i.exec(text);
-	if (m) return Math.max(1, Math.min(20, Number(m[1] ?? 3)));
-	return 'sum';
+export function parseCombine(text: string | number | undefined): 'sum' | number {
+	return combineOption(text) ?? 'sum';
+}
+
+/** null when the option is not understood (the caller warns). */
+export function combineOption(text: string | number | undefined): 'sum' | number | null {
+	if (text === undefined || text === null || text === '') return 'sum';
+	const t = String(text).trim().toLowerCase();
+	if (t === 'sum') return 'sum';
+	const m = /^top\s*(\d+|n)?$/.exec(t);
+	if (m) return Math.max(1, Math.min(20, m[1] === undefined || m[1] === 'n' ? 3 : Number(m[1])));
+	return null;
 }
 
 /**

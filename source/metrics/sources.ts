@@ -1,7 +1,7 @@
 // Which tiles a cockpit shows, and where their numbers come from.
 import {resolve as resolvePath, dirname} from 'node:path';
 import type {Checklist, TileSpec, Step} from '../checklist/model.js';
-import {parseCombine} from './combine.js';
+import {combineOption, parseCombine} from './combine.js';
 import {parseDuration} from './duration.js';
 import {HOST_KEYS, HOST_TITLES, HOST_UNITS, hostSource, type HostKey} from './host.js';
 import {PrometheusClient, alertsSource, displayUrl, promqlSource, targetsDownSource} from './prometheus.js';
@@ -108,6 +108,7 @@ export function tileFromSpec(spec: TileSpec, ctx: SpecContext): ResolvedTile | n
 		if (t !== undefined && parseThreshold(t) === null) ctx.warnings.push(`tile "${title}": cannot read ${name} ${JSON.stringify(t)}; ignored`);
 	}
 	const combine = parseCombine(spec.combine);
+	if (combineOption(spec.combine) === null) ctx.warnings.push(`tile "${title}": combine ${JSON.stringify(spec.combine)} is not sum or topN (e.g. top3); using sum`);
 	const common = {
 		title,
 		warn: parseThreshold(warn) ? warn : undefined,

@@ -92,6 +92,9 @@ describe('durations and combine options', () => {
 		expect(top.series?.map(x => x.labels.i)).toEqual(['b', 'd']);
 		expect(parseCombine(undefined)).toBe('sum');
 		expect(parseCombine('top')).toBe(3);
+		expect(parseCombine('topN')).toBe(3);
+		expect(parseCombine('top 5')).toBe(5);
+		expect(parseCombine('average')).toBe('sum');
 		expect(() => combineSeries([], 'sum')).toThrow(ReadError);
 	});
 });
