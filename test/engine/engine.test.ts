@@ -1,5 +1,5 @@
 import {execFileSync, spawn, spawnSync} from 'node:child_process';
-import {existsSync, readFileSync, readdirSync, statSync} from 'node:fs';
+import {existsSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {groupMembers, isSameProcessAlive} from '../../source/engine/proc.js';
@@ -10,6 +10,7 @@ import {sandbox, sleep, until} from '../session/helpers.js';
 
 const LATE = 'runs/late-finish';
 const SLEEPS = 'runs/background-and-foreground-sleep';
+const WAITS = 'runs/waits-for-go';
 const FLOOD = 'runs/flood';
 const SECRETS = 'runs/secrets';
 const LATER = 'runs/uses-the-secret-later';
@@ -82,24 +83,25 @@ describe('execution engine', () => {
 	});
 
 	it('reattaches to a run that is still going and records its real exit code', async () => {
-		const {file, stateDir} = box();
+		const {file, stateDir, dir} = box();
 		const first = await open(file, stateDir);
-		const detached = first.runStep(LATE);
-		await until(() => first.outputTail(LATE).includes('begun'));
-		await until(() => pidFileOf(first, LATE));
+		const detached = first.runStep(WAITS);
+		await until(() => first.outputTail(WAITS).includes('begun'));
+		await until(() => pidFileOf(first, WAITS));
 		await first.close();
 		expect(await detached).toEqual({status: 'running', exitCode: null});
 		const second = await open(file, stateDir);
-		expect(second.getState().steps[LATE]?.status).toBe('running');
-		expect(second.outputTail(LATE)).toContain('begun');
+		expect(second.getState().steps[WAITS]?.status).toBe('running');
+		expect(second.outputTail(WAITS)).toContain('begun');
 		const ends: string[] = [];
 		second.subscribe(e => {
 			if (e.type === 'run-end') ends.push(`${e.stepId}:${e.status}:${e.exitCode}`);
 		});
+		writeFileSync(join(dir, 'go'), '');
 		await until(() => ends.length > 0, 15_000);
-		expect(second.getState().steps[LATE]?.exitCode).toBe(4);
-		expect(second.outputTail(LATE)).toContain('done-late');
-		expect(ends).toEqual([`${LATE}:failed:4`]);
+		expect(second.getState().steps[WAITS]?.exitCode).toBe(4);
+		expect(second.outputTail(WAITS)).toContain('done-late');
+		expect(ends).toEqual([`${WAITS}:failed:4`]);
 	});
 
 	it('records a run that ended while no cockpit was open, and marks an unknowable one interrupted', async () => {
@@ -151,12 +153,13 @@ describe('execution engine', () => {
 	});
 
 	it('runs several steps at once', async () => {
-		const {file, stateDir} = box();
+		const {file, stateDir, dir} = box();
 		const session = await open(file, stateDir);
-		const late = session.runStep(LATE);
-		await until(() => session.outputTail(LATE).includes('begun'));
+		const late = session.runStep(WAITS);
+		await until(() => session.outputTail(WAITS).includes('begun'));
 		expect(await session.runStep(QUICK)).toEqual({status: 'done', exitCode: 0});
-		expect(session.getState().steps[LATE]?.status).toBe('running');
+		expect(session.getState().steps[WAITS]?.status).toBe('running');
+		writeFileSync(join(dir, 'go'), '');
 		expect(await late).toEqual({status: 'failed', exitCode: 4});
 	});
 
@@ -195,23 +198,24 @@ describe('execution engine', () => {
 
 describe('run command (a real process)', () => {
 	it('a kill -9 of `deploycockpit run` mid-command does not stop the command; status shows its real exit code', async () => {
-		const {file, stateDir} = box();
+		const {file, stateDir, dir} = box();
 		const env = {...process.env, DEPLOYCOCKPIT_STATE_DIR: stateDir};
-		const child = spawn(process.execPath, [bin, 'run', file, '--step', LATE], {env, stdio: ['ignore', 'pipe', 'pipe']});
+		const child = spawn(process.execPath, [bin, 'run', file, '--step', WAITS], {env, stdio: ['ignore', 'pipe', 'pipe']});
 		let out = '';
 		child.stdout.on('data', chunk => (out += chunk));
 		await until(() => out.includes('begun'), 15_000);
 		child.kill('SIGKILL');
 		await new Promise(resolve => child.once('exit', resolve));
 		const mid = JSON.parse(execFileSync(process.execPath, [bin, 'status', file, '--json'], {env, encoding: 'utf8'}));
-		expect(mid.steps.find((s: {id: string}) => s.id === LATE).status).toBe('running');
+		expect(mid.steps.find((s: {id: string}) => s.id === WAITS).status).toBe('running');
+		writeFileSync(join(dir, 'go'), '');
 		await until(() => {
 			const now = JSON.parse(execFileSync(process.execPath, [bin, 'status', file, '--json'], {env, encoding: 'utf8'}));
-			return now.steps.find((s: {id: string}) => s.id === LATE).status !== 'running';
+			return now.steps.find((s: {id: string}) => s.id === WAITS).status !== 'running';
 		}, 15_000, 250);
 		const status = JSON.parse(execFileSync(process.execPath, [bin, 'status', file, '--json'], {env, encoding: 'utf8'}));
 		expect(Object.keys(status).sort()).toEqual(['baseline', 'file', 'latest', 'orphans', 'rollbacks', 'session', 'steps']);
-		const step = status.steps.find((s: {id: string}) => s.id === LATE);
+		const step = status.steps.find((s: {id: string}) => s.id === WAITS);
 		expect(step).toMatchObject({status: 'failed', exitCode: 4});
 		expect(step.by).toMatch(/@/);
 		expect(step.endedAt > step.startedAt).toBe(true);
@@ -222,21 +226,22 @@ describe('run command (a real process)', () => {
 	}, 30_000);
 
 	it('a SIGHUP to the terminal\'s process group (SSH drop) does not stop the command', async () => {
-		const {file, stateDir} = box();
+		const {file, stateDir, dir} = box();
 		const env = {...process.env, DEPLOYCOCKPIT_STATE_DIR: stateDir};
 		// Its own process group stands in for the terminal's foreground group.
-		const child = spawn(process.execPath, [bin, 'run', file, '--step', LATE], {env, stdio: ['ignore', 'pipe', 'pipe'], detached: true});
+		const child = spawn(process.execPath, [bin, 'run', file, '--step', WAITS], {env, stdio: ['ignore', 'pipe', 'pipe'], detached: true});
 		let out = '';
 		child.stdout.on('data', chunk => (out += chunk));
 		await until(() => out.includes('begun'), 15_000);
 		process.kill(-child.pid!, 'SIGHUP');
 		await new Promise(resolve => child.once('exit', resolve));
 		expect(out).not.toContain('done-late');
+		writeFileSync(join(dir, 'go'), '');
 		const status = await until(() => {
 			const now = JSON.parse(execFileSync(process.execPath, [bin, 'status', file, '--json'], {env, encoding: 'utf8'}));
-			return now.steps.find((s: {id: string}) => s.id === LATE).status !== 'running' ? now : undefined;
+			return now.steps.find((s: {id: string}) => s.id === WAITS).status !== 'running' ? now : undefined;
 		}, 15_000, 250);
-		expect(status.steps.find((s: {id: string}) => s.id === LATE)).toMatchObject({status: 'failed', exitCode: 4});
+		expect(status.steps.find((s: {id: string}) => s.id === WAITS)).toMatchObject({status: 'failed', exitCode: 4});
 	}, 30_000);
 
 	it('exits with the step exit code and refuses while another cockpit holds the session', async () => {
