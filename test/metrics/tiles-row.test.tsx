@@ -85,6 +85,18 @@ describe('TilesRow', () => {
 		expect(frame).toMatch(/1\.00% stale \d+s/);
 	});
 
+	it('keys keep working while Prometheus hangs; the tiles then time out and go stale', async () => {
+		const {ui, prom} = await open(200, 60);
+		await frameWith(ui, f => f.includes('200ms'));
+		prom.hang = true;
+		const before = ui.store.getState().selectedStepId;
+		await ui.press('j');
+		await frameWith(ui, () => ui.store.getState().selectedStepId !== before, 'the selection to move');
+		expect(ui.frame()).toMatch(/›\S* Build the image/);
+		await frameWith(ui, f => /200ms stale \d+s/.test(f), 'stale after the timeouts');
+		expect(ui.store.getState().tileSnaps['latency-p99']?.error?.message).toMatch(/timed out/);
+	});
+
 	it('shows Prometheus’s error text for a bad query and `no data` for an empty one', async () => {
 		const {ui} = await open(200, 60, [{title: 'Broken', query: 'sum(((x'}, {title: 'Empty', query: 'nothing_here'}]);
 		const frame = await frameWith(ui, f => f.includes('parse error') && f.includes('no data'), 'error and no data');
