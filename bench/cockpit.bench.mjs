@@ -108,6 +108,9 @@ async function bytesPerSecond(pty, seconds) {
 	return (pty.bytes - start) / ms(t0, process.hrtime.bigint()) * 1000;
 }
 
+// COCKPIT_BENCH=first,latency,bytes picks parts (all by default).
+const parts = new Set((process.env.COCKPIT_BENCH ?? 'first,latency,bytes').split(','));
+
 export default async function ({runs}) {
 	const dir = mkdtempSync(join(tmpdir(), 'dc-bench-cockpit-'));
 	const rows = [];
@@ -121,7 +124,19 @@ export default async function ({runs}) {
 		writeFileSync(file, checklist());
 		const quietEnv = envFor(join(dir, 'quiet'), {host: false});
 
-		// Time to first frame. One warm-up each (disk cache, session creation).
+		if (parts.has('first')) await timeToFirstFrame(rows, file, dir, runs);
+		if (parts.has('latency')) await latency(rows, file, quietEnv, runs);
+		if (parts.has('bytes')) await bytes(rows, file, quietEnv, dir, runs, server);
+	} finally {
+		server.close();
+		rmSync(dir, {recursive: true, force: true});
+	}
+	return rows;
+}
+
+async function timeToFirstFrame(rows, file, dir, runs) {
+	{
+		// One warm-up each (disk cache, session creation).
 		const env = envFor(join(dir, 'first'));
 		await firstFrame([process.execPath, bin, file], TITLE, env);
 		await firstFrame([process.execPath, minimalInk], 'minimal ink ready', env);
@@ -143,7 +158,12 @@ export default async function ({runs}) {
 			note: `${round(ratio, 2)}× the minimal Ink app (target ≤ 1.3×); node -e 0 under the same pty: ${round(median(node))} ms`,
 		});
 
-		// Key-to-frame latency: nothing running, then during a flood.
+	}
+}
+
+async function latency(rows, file, quietEnv, runs) {
+	{
+		// Nothing running, then during a flood.
 		const samples = Math.max(40, runs * 10);
 		let pty = await openCockpit(file, quietEnv);
 		const idleLat = await keyLatencies(pty, samples);
@@ -177,9 +197,13 @@ export default async function ({runs}) {
 			note: 'target < 50 ms',
 		});
 
-		// Bytes written to the terminal per second.
+	}
+}
+
+async function bytes(rows, file, quietEnv, dir, runs, server) {
+	{
 		const seconds = Math.max(5, Math.min(15, runs * 2));
-		pty = await openCockpit(file, quietEnv);
+		let pty = await openCockpit(file, quietEnv);
 		const idle = await bytesPerSecond(pty, seconds);
 		await quit(pty);
 		pty = await openCockpit(file, envFor(join(dir, 'host')));
@@ -193,9 +217,5 @@ export default async function ({runs}) {
 		rows.push({name: 'terminal bytes/s idle (clock only, no tiles)', value: round(idle), unit: 'B/s', note: `over ${seconds} s; target < 1 KB/s`});
 		rows.push({name: 'terminal bytes/s idle with the default host tiles', value: round(hostTiles), unit: 'B/s', note: `cpu/mem/load/disk tiles, over ${seconds} s`});
 		rows.push({name: 'terminal bytes/s with one tile changing every second', value: round(oneTile), unit: 'B/s', note: `a /metrics tile at 1 s, over ${seconds} s`});
-	} finally {
-		server.close();
-		rmSync(dir, {recursive: true, force: true});
 	}
-	return rows;
 }
