@@ -9,7 +9,6 @@ describe('smoke', () => {
 	it('renders', async () => {
 		const session = new MemorySession(fixtureChecklist('basic.md'));
 		r = await renderCockpit(session);
-		console.log(r.frame());
 		expect(r.frame()).toContain('Widget service release');
 	});
 });
