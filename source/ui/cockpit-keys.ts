@@ -101,6 +101,8 @@ export function dispatchAction(store: CockpitStore, action: string, key: Key, pa
 	}
 }
 
+const YIELDS_TO_ROLLBACK = new Set(['help', 'confirm-cancel', 'confirm-quit']);
+
 export function useCockpitKeys(store: CockpitStore, keymap: Keymap | undefined, pageSize: number) {
 	const {bindings, keysOf} = useMemo(() => buildBindings(keymap), [keymap]);
 	// Ctrl-C anywhere asks before quitting (above every overlay but the quit dialog itself).
@@ -114,6 +116,18 @@ export function useCockpitKeys(store: CockpitStore, keymap: Keymap | undefined, 
 			return true;
 		},
 		{layer: LAYER_OVERLAY + 10},
+	);
+	// The rollback key must work "from anywhere": overlays that take no text
+	// (help, the cancel/quit questions) give way to the rollback panel.
+	useKeys(
+		key => {
+			const s = store.getState();
+			if (!s.overlay || !YIELDS_TO_ROLLBACK.has(s.overlay) || key.paste) return false;
+			if (actionFor(bindings, key) !== 'rollback') return false;
+			s.openOverlay('rollback');
+			return true;
+		},
+		{layer: LAYER_OVERLAY + 5},
 	);
 	// Esc for panels drawn by other parts, when they do not consume it.
 	useKeys(

@@ -300,6 +300,21 @@ describe('find and help', () => {
 		await r.press(KEYS.escape);
 		await r.waitFor(() => r!.store.getState().overlay === null, 'closed');
 	});
+
+	it('R reaches the rollback panel from the help overlay and the quit question', async () => {
+		const session = new MemorySession(fixtureChecklist('basic.md'));
+		r = await renderCockpit(session);
+		await r.press('?');
+		await r.waitFor(f => f.includes('Keys'), 'help');
+		await r.press('R');
+		expect(r.store.getState().overlay).toBe('rollback');
+		await r.press(KEYS.escape);
+		await r.waitFor(() => r!.store.getState().overlay === null, 'closed');
+		await r.press(KEYS.ctrlC);
+		await r.waitFor(() => r!.store.getState().overlay === 'confirm-quit', 'quit question');
+		await r.press('R');
+		expect(r.store.getState().overlay).toBe('rollback');
+	});
 });
 
 describe('quit', () => {
