@@ -5,7 +5,7 @@ import {dirname} from 'node:path';
 import type {StateCreator} from 'zustand/vanilla';
 import {flagsConfig} from '../flags/config.js';
 import type {Flag, FlagSourceStatus, FlagTogglePlan} from '../flags/types.js';
-import {FlagWatcher} from '../flags/watcher.js';
+import type {FlagWatcher} from '../flags/watcher.js';
 import {whoAmI} from '../session/identity.js';
 import type {CockpitState, CockpitStore, StoreDeps} from './index.js';
 
@@ -98,23 +98,35 @@ export function startFlags(store: CockpitStore, deps: StoreDeps): () => void {
 	const checklist = deps.session.checklist;
 	const config = flagsConfig(checklist.settings, dirname(checklist.file ?? deps.options.file));
 	if (!config) return () => {};
-	// The real environment wins over carried shell variables (which may be stored masked).
-	const env = {...deps.session.getState().shell?.vars, ...(deps.env ?? process.env)};
-	const watcher = new FlagWatcher({config, env, settings: checklist.settings, baseDir: dirname(checklist.file ?? deps.options.file), now: deps.now});
-	watchers.set(deps, watcher);
-	const unsubscribe = watcher.subscribe(snapshot => {
-		const view = store.getState().flags;
-		// Keep the selection on the same flag when the list changes around it.
-		const selectedId = view.items[view.selected]?.id;
-		const index = selectedId ? snapshot.flags.findIndex(f => f.id === selectedId) : -1;
-		const selected = index >= 0 ? index : Math.min(view.selected, Math.max(0, snapshot.flags.length - 1));
-		store.setState({flags: {...view, configured: true, items: snapshot.flags, sources: snapshot.sources, selected}});
+	// The watcher (and ioredis behind it) loads after the first frame: it is
+	// not needed to draw the cockpit and costs ~40 ms of start-up.
+	let stopped = false;
+	let stop = () => {};
+	store.setState({flags: {...store.getState().flags, configured: true}});
+	void import('../flags/watcher.js').then(({FlagWatcher}) => {
+		if (stopped) return;
+		// The real environment wins over carried shell variables (which may be stored masked).
+		const env = {...deps.session.getState().shell?.vars, ...(deps.env ?? process.env)};
+		const watcher = new FlagWatcher({config, env, settings: checklist.settings, baseDir: dirname(checklist.file ?? deps.options.file), now: deps.now});
+		watchers.set(deps, watcher);
+		const unsubscribe = watcher.subscribe(snapshot => {
+			const view = store.getState().flags;
+			// Keep the selection on the same flag when the list changes around it.
+			const selectedId = view.items[view.selected]?.id;
+			const index = selectedId ? snapshot.flags.findIndex(f => f.id === selectedId) : -1;
+			const selected = index >= 0 ? index : Math.min(view.selected, Math.max(0, snapshot.flags.length - 1));
+			store.setState({flags: {...view, configured: true, items: snapshot.flags, sources: snapshot.sources, selected}});
+		});
+		store.setState({flags: {...store.getState().flags, configured: true, sources: watcher.snapshot().sources}});
+		watcher.start();
+		stop = () => {
+			unsubscribe();
+			watchers.delete(deps);
+			void watcher.stop();
+		};
 	});
-	store.setState({flags: {...store.getState().flags, configured: true, sources: watcher.snapshot().sources}});
-	watcher.start();
 	return () => {
-		unsubscribe();
-		watchers.delete(deps);
-		void watcher.stop();
+		stopped = true;
+		stop();
 	};
 }
