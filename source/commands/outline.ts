@@ -1,6 +1,6 @@
-import {parseArgs} from 'node:util';
 import {ChecklistError, loadChecklist} from '../checklist/load.js';
 import {formatOutline, outlineJson} from '../checklist/outline-text.js';
+import {parseFileCommand} from './args.js';
 
 const help = `Usage: deploycockpit outline FILE [--json] [--ids]
 
@@ -14,22 +14,9 @@ Options:
   -h, --help  this help`;
 
 export async function run(argv: string[]): Promise<number> {
-	let parsed;
-	try {
-		parsed = parseArgs({args: argv, allowPositionals: true, options: {json: {type: 'boolean'}, ids: {type: 'boolean'}, help: {type: 'boolean', short: 'h'}}});
-	} catch (error) {
-		process.stderr.write(`deploycockpit outline: ${(error as Error).message.split('\n')[0]}\nRun 'deploycockpit outline --help' for usage.\n`);
-		return 2;
-	}
-	if (parsed.values.help) {
-		process.stdout.write(help + '\n');
-		return 0;
-	}
-	const [file, ...extra] = parsed.positionals;
-	if (!file || extra.length > 0) {
-		process.stderr.write(`deploycockpit outline: ${file ? 'one FILE only' : 'missing FILE'}\nRun 'deploycockpit outline --help' for usage.\n`);
-		return 2;
-	}
+	const parsed = parseFileCommand<{json?: boolean; ids?: boolean}>('outline', argv, {json: {type: 'boolean'}, ids: {type: 'boolean'}}, help);
+	if (typeof parsed === 'number') return parsed;
+	const {file} = parsed;
 	try {
 		const checklist = await loadChecklist(file);
 		if (parsed.values.json) {

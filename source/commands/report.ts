@@ -2,11 +2,11 @@
 // record. Opens the session read-only (never takes the writer lock, writes
 // nothing into the session), masks everything it prints.
 import {writeFile} from 'node:fs/promises';
-import {parseArgs} from 'node:util';
 import {createMasker} from '../safety/mask.js';
 import {readAudit} from '../session/audit.js';
 import {openSession} from '../session/open.js';
 import {buildReport} from '../session/report.js';
+import {parseFileCommand} from './args.js';
 
 const help = `Usage: deploycockpit report FILE [--out PATH]
 
@@ -26,27 +26,9 @@ function fail(message: string, code = 2): number {
 }
 
 export async function run(argv: string[]): Promise<number> {
-	let parsed;
-	try {
-		parsed = parseArgs({
-			args: argv,
-			allowPositionals: true,
-			options: {
-				out: {type: 'string', short: 'o'},
-				lines: {type: 'string'},
-				help: {type: 'boolean', short: 'h'},
-			},
-		});
-	} catch (error) {
-		return fail(`${(error as Error).message.split('\n')[0]}\nRun 'deploycockpit report --help' for usage.`);
-	}
-	const {values, positionals} = parsed;
-	if (values.help) {
-		process.stdout.write(help + '\n');
-		return 0;
-	}
-	const [file, ...extra] = positionals;
-	if (!file || extra.length > 0) return fail(file ? 'one FILE only' : 'missing FILE');
+	const parsed = parseFileCommand<{out?: string; lines?: string}>('report', argv, {out: {type: 'string', short: 'o'}, lines: {type: 'string'}}, help);
+	if (typeof parsed === 'number') return parsed;
+	const {file, values} = parsed;
 	const tailLines = values.lines === undefined ? 30 : Number(values.lines);
 	if (!Number.isInteger(tailLines) || tailLines < 0) return fail(`--lines ${values.lines}: expected a whole number`);
 

@@ -1,13 +1,13 @@
 // `deploycockpit run FILE --step ID`: runs one step (or a section's pending
 // steps) headless, prints the output live, records everything in the
 // session and exits with the step's exit code.
-import {parseArgs} from 'node:util';
 import type {Checklist, Step} from '../checklist/model.js';
 import {createMasker} from '../safety/mask.js';
 import {expandKnown, fillPlaceholders, preflight} from '../safety/analyze.js';
 import {openSession} from '../session/open.js';
 import type {SessionHandle} from '../session/types.js';
 import type {StepStatus} from '../engine/types.js';
+import {parseFileCommand} from './args.js';
 
 const help = `Usage: deploycockpit run FILE --step ID [options]
 
@@ -53,33 +53,24 @@ function sectionSteps(checklist: Checklist, sectionId: string): Step[] | undefin
 }
 
 export async function run(argv: string[]): Promise<number> {
-	let parsed;
-	try {
-		parsed = parseArgs({
-			args: argv,
-			allowPositionals: true,
-			options: {
-				step: {type: 'string'},
-				section: {type: 'string'},
-				var: {type: 'string', multiple: true},
-				yes: {type: 'boolean'},
-				'dry-run': {type: 'boolean'},
-				timeout: {type: 'string'},
-				new: {type: 'boolean'},
-				'take-over': {type: 'boolean'},
-				help: {type: 'boolean', short: 'h'},
-			},
-		});
-	} catch (error) {
-		return fail(`${(error as Error).message.split('\n')[0]}\nRun 'deploycockpit run --help' for usage.`);
-	}
-	const {values, positionals} = parsed;
-	if (values.help) {
-		process.stdout.write(help + '\n');
-		return 0;
-	}
-	const [file, ...extra] = positionals;
-	if (!file || extra.length) return fail(file ? 'one FILE only' : 'missing FILE');
+	type Flags = {step?: string; section?: string; var?: string[]; yes?: boolean; 'dry-run'?: boolean; timeout?: string; new?: boolean; 'take-over'?: boolean};
+	const parsed = parseFileCommand<Flags>(
+		'run',
+		argv,
+		{
+			step: {type: 'string'},
+			section: {type: 'string'},
+			var: {type: 'string', multiple: true},
+			yes: {type: 'boolean'},
+			'dry-run': {type: 'boolean'},
+			timeout: {type: 'string'},
+			new: {type: 'boolean'},
+			'take-over': {type: 'boolean'},
+		},
+		help,
+	);
+	if (typeof parsed === 'number') return parsed;
+	const {file, values} = parsed;
 	if (!values.step === !values.section) return fail('give --step ID or --section ID');
 	let timeoutMs: number | undefined;
 	if (values.timeout !== undefined) {

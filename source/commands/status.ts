@@ -2,11 +2,11 @@
 // statuses. Writes nothing: a run that ended while no cockpit was open is
 // shown with its real exit code (read from the run's exit file).
 import {resolve} from 'node:path';
-import {parseArgs} from 'node:util';
 import {loadChecklist} from '../checklist/load.js';
 import type {Checklist} from '../checklist/model.js';
 import {findSession, openSession} from '../session/open.js';
 import type {SessionState, StepRecord} from '../session/types.js';
+import {parseFileCommand} from './args.js';
 
 const help = `Usage: deploycockpit status FILE [--json]
 
@@ -61,22 +61,9 @@ function duration(ms: number | undefined): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-	let parsed;
-	try {
-		parsed = parseArgs({args: argv, allowPositionals: true, options: {json: {type: 'boolean'}, help: {type: 'boolean', short: 'h'}}});
-	} catch (error) {
-		process.stderr.write(`deploycockpit status: ${(error as Error).message.split('\n')[0]}\nRun 'deploycockpit status --help' for usage.\n`);
-		return 2;
-	}
-	if (parsed.values.help) {
-		process.stdout.write(help + '\n');
-		return 0;
-	}
-	const [file, ...extra] = parsed.positionals;
-	if (!file || extra.length) {
-		process.stderr.write(`deploycockpit status: ${file ? 'one FILE only' : 'missing FILE'}\n`);
-		return 2;
-	}
+	const parsed = parseFileCommand<{json?: boolean}>('status', argv, {json: {type: 'boolean'}}, help);
+	if (typeof parsed === 'number') return parsed;
+	const {file} = parsed;
 	const checklist = await loadChecklist(resolve(file));
 	let state: SessionState | undefined;
 	const notices: string[] = [];

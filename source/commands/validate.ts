@@ -1,7 +1,7 @@
 import {access} from 'node:fs/promises';
 import {dirname, isAbsolute, resolve} from 'node:path';
-import {parseArgs} from 'node:util';
 import {ChecklistError, loadChecklist} from '../checklist/load.js';
+import {parseFileCommand} from './args.js';
 
 const help = `Usage: deploycockpit validate FILE [--strict] [--quiet]
 
@@ -17,22 +17,9 @@ Options:
   -h, --help  this help`;
 
 export async function run(argv: string[]): Promise<number> {
-	let parsed;
-	try {
-		parsed = parseArgs({args: argv, allowPositionals: true, options: {strict: {type: 'boolean'}, quiet: {type: 'boolean', short: 'q'}, help: {type: 'boolean', short: 'h'}}});
-	} catch (error) {
-		process.stderr.write(`deploycockpit validate: ${(error as Error).message.split('\n')[0]}\nRun 'deploycockpit validate --help' for usage.\n`);
-		return 2;
-	}
-	if (parsed.values.help) {
-		process.stdout.write(help + '\n');
-		return 0;
-	}
-	const [file, ...extra] = parsed.positionals;
-	if (!file || extra.length > 0) {
-		process.stderr.write(`deploycockpit validate: ${file ? 'one FILE only' : 'missing FILE'}\nRun 'deploycockpit validate --help' for usage.\n`);
-		return 2;
-	}
+	const parsed = parseFileCommand<{strict?: boolean; quiet?: boolean}>('validate', argv, {strict: {type: 'boolean'}, quiet: {type: 'boolean', short: 'q'}}, help);
+	if (typeof parsed === 'number') return parsed;
+	const {file} = parsed;
 	let checklist;
 	try {
 		checklist = await loadChecklist(file);
