@@ -3,10 +3,10 @@
 // `postgres` user (uid/gid from /etc/passwd) in a directory chowned to it.
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
 import {chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, appendFileSync} from 'node:fs';
-import {createServer} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import pg from 'pg';
+import {freePort} from './ports.js';
 
 export const PASSWORD_USER = 'cockpit_pw_user';
 export const PASSWORD = 'Hunter2-not-for-screens';
@@ -42,18 +42,6 @@ export function pgAvailability(): {available: boolean; reason: string} {
 	return {available: false, reason};
 }
 
-export function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = createServer();
-		server.unref();
-		server.on('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const address = server.address();
-			const port = typeof address === 'object' && address ? address.port : 0;
-			server.close(() => resolve(port));
-		});
-	});
-}
 
 function postgresIds(): {uid: number; gid: number} | null {
 	if (process.getuid?.() !== 0) return null;
@@ -161,3 +149,5 @@ export async function startPostgres(): Promise<PgServer> {
 		};
 	}
 }
+
+export {freePort};

@@ -4,9 +4,9 @@
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
 import {mkdtempSync, rmSync, writeFileSync, existsSync} from 'node:fs';
 import {createServer as createHttpServer, type Server} from 'node:http';
-import {createServer} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
+import {freePort} from './ports.js';
 
 export function findPrometheus(): string | null {
 	for (const candidate of ['/usr/bin/prometheus', '/usr/local/bin/prometheus']) if (existsSync(candidate)) return candidate;
@@ -24,18 +24,6 @@ export function prometheusAvailability(): {available: boolean; reason: string} {
 	return {available: false, reason};
 }
 
-export function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = createServer();
-		server.unref();
-		server.on('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const address = server.address();
-			const port = typeof address === 'object' && address ? address.port : 0;
-			server.close(() => resolve(port));
-		});
-	});
-}
 
 const live = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -238,3 +226,5 @@ export async function startBlackHole(): Promise<{url: string; requests: string[]
 	});
 	return state;
 }
+
+export {freePort};
