@@ -8,7 +8,8 @@
 //  - bytes written to the terminal per second;
 // each against the same cockpit, same checklist, with no tiles at all,
 // measured at the same time. Medians over the runs (default 3: a run is a
-// minute; TILES_BENCH_RUNS / TILES_BENCH_SECONDS change that).
+// minute; TILES_BENCH_RUNS / TILES_BENCH_SECONDS change that;
+// TILES_BENCH_PROFILE=DIR writes a CPU profile of the cockpit with tiles).
 import {execFileSync} from 'node:child_process';
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {createServer} from 'node:http';
@@ -115,8 +116,8 @@ function cpuTicks(pid) {
 	return Number(fields[11]) + Number(fields[12]);
 }
 
-async function measure(file, env, seconds) {
-	const pty = spawnPty([process.execPath, bin, file], {cols: 120, rows: 40, env, cwd: root});
+async function measure(file, env, seconds, nodeArgs = []) {
+	const pty = spawnPty([process.execPath, ...nodeArgs, bin, file], {cols: 120, rows: 40, env, cwd: root});
 	try {
 		await pty.waitFor('Tiles bench rollout', 30_000, pty.started);
 		const pid = cockpitPid(pty.child.pid);
@@ -138,6 +139,8 @@ async function measure(file, env, seconds) {
 export default async function ({runs}) {
 	const n = Number(process.env.TILES_BENCH_RUNS ?? Math.min(runs, 3));
 	const seconds = Number(process.env.TILES_BENCH_SECONDS ?? 60);
+	// TILES_BENCH_PROFILE=DIR: the cockpit with tiles writes a CPU profile there (its figures then include the profiler).
+	const profileArgs = process.env.TILES_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.TILES_BENCH_PROFILE}`] : [];
 	const prom = await startFakePrometheus();
 	const dir = mkdtempSync(join(tmpdir(), 'deploycockpit-tiles-bench-'));
 	const file = join(dir, 'rollout.md');
@@ -152,7 +155,7 @@ export default async function ({runs}) {
 			const q0 = prom.queries;
 			const t0 = Date.now();
 			const [a, b] = await Promise.all([
-				measure(file, envFor(join(dir, `tiles${r}`), {host: false, prometheus: prom.url, tiles}), seconds),
+				measure(file, envFor(join(dir, `tiles${r}`), {host: false, prometheus: prom.url, tiles}), seconds, profileArgs),
 				measure(file, envFor(join(dir, `idle${r}`), {host: false}), seconds),
 			]);
 			queryRates.push((prom.queries - q0) / ((Date.now() - t0) / 1000));

@@ -1,7 +1,8 @@
-// Prometheus HTTP API over Node fetch. Credentials come from the environment
+// Prometheus HTTP API over node:http with keep-alive (see http-get.ts for why not fetch). Credentials come from the environment
 // on every request and are never kept on the client, logged or put in errors.
 import {combineSeries} from './combine.js';
 import {promDuration} from './duration.js';
+import {httpGet, type HttpAnswer} from './http-get.js';
 import {ReadError, type DownTarget, type HistoryPoint, type PromAlert, type Reading, type SeriesValue, type TileSource} from './types.js';
 
 export type {PromAlert} from './types.js';
@@ -112,11 +113,9 @@ export class PrometheusClient {
 		const signal = options.signal && timeout ? AbortSignal.any([options.signal, timeout]) : (options.signal ?? timeout ?? undefined);
 		const qs = new URLSearchParams(params).toString();
 		const url = `${this.base}${path}${qs ? `?${qs}` : ''}`;
-		let response: Response;
-		let text: string;
+		let response: HttpAnswer;
 		try {
-			response = await fetch(url, {headers: this.headers(), signal});
-			text = await response.text();
+			response = await httpGet(url, this.headers(), signal);
 		} catch (error) {
 			if (timeout?.aborted) throw new ReadError('timeout', `timed out after ${formatMs(timeoutMs)}`);
 			if (options.signal?.aborted) {
@@ -127,7 +126,7 @@ export class PrometheusClient {
 		}
 		let body: ApiEnvelope | undefined;
 		try {
-			body = JSON.parse(text) as ApiEnvelope;
+			body = JSON.parse(response.text) as ApiEnvelope;
 		} catch {
 			body = undefined;
 		}
