@@ -2,10 +2,12 @@
 // the checklist's absolute path; reopening the same path resumes the latest
 // session for it, also when the content changed (statuses are mapped by step
 // id, steps that are gone are kept as orphans and reported).
+import {createHash} from 'node:crypto';
 import {chmod, mkdir, readdir, readFile, stat} from 'node:fs/promises';
 import {dirname, join, resolve} from 'node:path';
+import {fileURLToPath} from 'node:url';
 import type {Checklist} from '../checklist/model.js';
-import {loadChecklist} from '../checklist/load.js';
+import {createMasker} from '../safety/mask.js';
 import {writeFileAtomic} from '../engine/atomic-write.js';
 import {appendAudit} from './audit.js';
 import {newSessionId, whoAmI} from './identity.js';
@@ -110,6 +112,88 @@ export async function listSessions(stateDir = stateDirectory()): Promise<Session
 	return out.sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
 }
 
+/**
+ * The parsed-model cache: <state dir>/cache/checklists/<sha256 of the bytes>.json.
+ * A hit skips importing markdown-it and parsing (most of opening a long
+ * checklist). An entry is used only when its hash, path and parser stamp all
+ * match the file read just now; anything else (missing, corrupt, another
+ * parser build) falls back to loading the file as usual and rewrites it.
+ * load.js is imported only on a miss: importing it loads markdown-it.
+ * Nothing with a secret in it is written under the state dir, so a checklist
+ * in which the masker finds anything (a URL password, `password=...`, the
+ * value of a secret environment variable) is never cached.
+ */
+const cacheVersion = 1;
+const maxChecklistBytes = 64 * 1024 * 1024;
+
+export function checklistCacheDir(stateDir: string): string {
+	return join(stateDir, 'cache', 'checklists');
+}
+
+interface CacheEntry {
+	version: number;
+	stamp: string;
+	hash: string;
+	file: string;
+	checklist: Checklist;
+}
+
+let parserStampMemo: Promise<string> | undefined;
+/** Changes whenever the parser's code does: names, sizes and mtimes of the checklist modules. */
+function parserStamp(): Promise<string> {
+	parserStampMemo ??= (async () => {
+		const dir = fileURLToPath(new URL('../checklist/', import.meta.url));
+		const names = (await readdir(dir)).filter(n => /\.[cm]?[jt]sx?$/.test(n)).sort();
+		const parts = await Promise.all(names.map(async n => {
+			const info = await stat(join(dir, n));
+			return `${n}:${info.size}:${info.mtimeMs}`;
+		}));
+		return createHash('sha256').update(`${cacheVersion}\n${parts.join('\n')}`).digest('hex');
+	})();
+	return parserStampMemo;
+}
+
+async function readCachedChecklist(cacheDir: string, file: string): Promise<Checklist | undefined> {
+	try {
+		const info = await stat(file);
+		// Directories, FIFOs and huge files go through loadChecklist for its error.
+		if (!info.isFile() || info.size > maxChecklistBytes) return undefined;
+		const bytes = await readFile(file);
+		const hash = createHash('sha256').update(bytes).digest('hex');
+		const entry = JSON.parse(await readFile(join(cacheDir, `${hash}.json`), 'utf8')) as Partial<CacheEntry>;
+		if (entry.version !== cacheVersion || entry.hash !== hash || entry.file !== file || entry.stamp !== (await parserStamp())) return undefined;
+		const checklist = entry.checklist;
+		if (!checklist || typeof checklist !== 'object' || checklist.hash !== hash || !Array.isArray(checklist.steps) || !Array.isArray(checklist.sections)) return undefined;
+		return checklist;
+	} catch {
+		return undefined;
+	}
+}
+
+async function writeCachedChecklist(cacheDir: string, checklist: Checklist): Promise<void> {
+	if (!checklist.hash || !checklist.file) return;
+	try {
+		const entry: CacheEntry = {version: cacheVersion, stamp: await parserStamp(), hash: checklist.hash, file: checklist.file, checklist};
+		const json = JSON.stringify(entry);
+		if (createMasker(process.env)(json) !== json) return;
+		await mkdir(cacheDir, {recursive: true, mode: 0o700});
+		await writeFileAtomic(join(cacheDir, `${checklist.hash}.json`), json);
+	} catch {
+		// A cache that cannot be written only costs the next open a parse.
+	}
+}
+
+/** loadChecklist, through the parsed-model cache in the state dir. */
+export async function loadChecklistCached(file: string, stateDir: string): Promise<Checklist> {
+	const cacheDir = checklistCacheDir(stateDir);
+	const cached = await readCachedChecklist(cacheDir, file);
+	if (cached) return cached;
+	const {loadChecklist} = await import('../checklist/load.js');
+	const checklist = await loadChecklist(file);
+	await writeCachedChecklist(cacheDir, checklist);
+	return checklist;
+}
+
 /** Maps the records onto the current checklist: gone steps become orphans, returning ones come back. */
 function remap(state: SessionState, checklist: Checklist, notices: string[]): void {
 	const ids = new Set(checklist.steps.map(s => s.id));
@@ -131,7 +215,7 @@ function remap(state: SessionState, checklist: Checklist, notices: string[]): vo
 
 export async function openSession(file: string, options: OpenOptions = {}): Promise<SessionHandle> {
 	const stateDir = options.stateDir ?? stateDirectory();
-	const checklist = options.checklist ?? (await loadChecklist(resolve(options.cwd ?? process.cwd(), file)));
+	const checklist = options.checklist ?? (await loadChecklistCached(resolve(options.cwd ?? process.cwd(), file), stateDir));
 	const absolute = checklist.file ?? resolve(options.cwd ?? process.cwd(), file);
 	const hash = checklist.hash ?? '';
 	const notices: string[] = [];

@@ -1,0 +1,116 @@
+import {createHash} from 'node:crypto';
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {loadChecklist} from '../../source/checklist/load.js';
+import {checklistCacheDir, loadChecklistCached, openSession} from '../../source/session/open.js';
+
+const text = (title: string) => `# ${title}\n\n## Prepare\n\n- [ ] Say hello\n  \`\`\`bash\n  echo hello\n  \`\`\`\n- [ ] Say bye\n`;
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+
+describe('parsed-model cache', () => {
+	let dir: string;
+	let file: string;
+	let stateDir: string;
+	let cacheDir: string;
+	beforeEach(() => {
+		dir = mkdtempSync(join(tmpdir(), 'dc-cache-'));
+		file = join(dir, 'release.md');
+		stateDir = join(dir, 'state');
+		cacheDir = checklistCacheDir(stateDir);
+	});
+	afterEach(() => rmSync(dir, {recursive: true, force: true}));
+
+	const entryPath = (content: string) => join(cacheDir, `${sha(content)}.json`);
+	const readEntry = (content: string) => JSON.parse(readFileSync(entryPath(content), 'utf8')) as {hash: string; file: string; checklist: {title: string}};
+
+	it('writes the model after a parse (0600) and serves the same model from it', async () => {
+		writeFileSync(file, text('Release one'));
+		const parsed = await loadChecklistCached(file, stateDir);
+		expect(parsed).toEqual(await loadChecklist(file));
+		expect(existsSync(entryPath(text('Release one')))).toBe(true);
+		expect(statSync(entryPath(text('Release one'))).mode & 0o777).toBe(0o600);
+		expect(readEntry(text('Release one')).checklist).toEqual(parsed);
+
+		// Proof of a hit: an edit made only in the cache shows up.
+		const entry = readEntry(text('Release one'));
+		entry.checklist.title = 'From the cache';
+		writeFileSync(entryPath(text('Release one')), JSON.stringify(entry));
+		expect((await loadChecklistCached(file, stateDir)).title).toBe('From the cache');
+	});
+
+	it('misses when the file changed, and never uses an entry made for other bytes or another path', async () => {
+		writeFileSync(file, text('Release one'));
+		await loadChecklistCached(file, stateDir);
+		writeFileSync(file, text('Release two'));
+		const changed = await loadChecklistCached(file, stateDir);
+		expect(changed.title).toBe('Release two');
+		expect(changed.hash).toBe(sha(text('Release two')));
+		expect(readEntry(text('Release two')).checklist.title).toBe('Release two');
+
+		// An entry stored under this file's hash but describing other bytes is ignored.
+		const wrong = readEntry(text('Release one'));
+		writeFileSync(entryPath(text('Release two')), JSON.stringify({...readEntry(text('Release two')), hash: wrong.hash, checklist: {...wrong.checklist, title: 'stale'}}));
+		expect((await loadChecklistCached(file, stateDir)).title).toBe('Release two');
+
+		// The same bytes at another path parse afresh (the model records its path).
+		const other = join(dir, 'copy.md');
+		writeFileSync(other, text('Release two'));
+		const copy = await loadChecklistCached(other, stateDir);
+		expect(copy.file).toBe(other);
+	});
+
+	it('falls back to parsing when the cache is corrupt, and repairs it', async () => {
+		writeFileSync(file, text('Release one'));
+		await loadChecklistCached(file, stateDir);
+		for (const junk of ['{"version":1,', 'null', '{"version":1,"checklist":42}']) {
+			writeFileSync(entryPath(text('Release one')), junk);
+			const loaded = await loadChecklistCached(file, stateDir);
+			expect(loaded).toEqual(await loadChecklist(file));
+			expect(readEntry(text('Release one')).checklist.title).toBe('Release one');
+		}
+	});
+
+	it('keeps loadChecklist errors and writes nothing for a file that does not load', async () => {
+		await expect(loadChecklistCached(join(dir, 'missing.md'), stateDir)).rejects.toThrow(/no such file/);
+		await expect(loadChecklistCached(dir, stateDir)).rejects.toThrow(/directory/);
+		writeFileSync(file, Buffer.from([0, 1, 2, 3, 0, 0]));
+		await expect(loadChecklistCached(file, stateDir)).rejects.toThrow(/binary/);
+		expect(existsSync(cacheDir) ? readdirSync(cacheDir) : []).toEqual([]);
+	});
+
+	it('never caches a checklist with a secret in it', async () => {
+		const withSecret = `# Rotate\n\n- [ ] Connect\n  \`\`\`bash\n  psql postgres://app:s3cr3t-pass-77@db.example/app\n  \`\`\`\n`;
+		writeFileSync(file, withSecret);
+		const loaded = await loadChecklistCached(file, stateDir);
+		expect(loaded.steps).toHaveLength(1);
+		expect(existsSync(entryPath(withSecret))).toBe(false);
+
+		process.env.DC_CACHE_TEST_TOKEN = 'literal-value-4242';
+		try {
+			const withEnvSecret = text('Uses literal-value-4242 inline');
+			writeFileSync(file, withEnvSecret);
+			await loadChecklistCached(file, stateDir);
+			expect(existsSync(entryPath(withEnvSecret))).toBe(false);
+		} finally {
+			delete process.env.DC_CACHE_TEST_TOKEN;
+		}
+	});
+
+	it('is what openSession uses', async () => {
+		writeFileSync(file, text('Release one'));
+		const first = await openSession(file, {stateDir});
+		await first.close();
+		expect(existsSync(entryPath(text('Release one')))).toBe(true);
+		const entry = readEntry(text('Release one'));
+		entry.checklist.title = 'Cached title';
+		writeFileSync(entryPath(text('Release one')), JSON.stringify(entry));
+		const second = await openSession(file, {stateDir});
+		try {
+			expect(second.checklist.title).toBe('Cached title');
+		} finally {
+			await second.close();
+		}
+	});
+});
