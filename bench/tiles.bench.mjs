@@ -9,7 +9,7 @@
 // each against the same cockpit, same checklist, with no tiles at all,
 // measured at the same time. Medians over the runs (default 3: a run is a
 // minute; TILES_BENCH_RUNS / TILES_BENCH_SECONDS change that;
-// TILES_BENCH_PROFILE=DIR writes a CPU profile of the cockpit with tiles).
+// TILES_BENCH_PROFILE=DIR writes CPU profiles of both cockpits).
 import {execFileSync} from 'node:child_process';
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {createServer} from 'node:http';
@@ -139,8 +139,8 @@ async function measure(file, env, seconds, nodeArgs = []) {
 export default async function ({runs}) {
 	const n = Number(process.env.TILES_BENCH_RUNS ?? Math.min(runs, 3));
 	const seconds = Number(process.env.TILES_BENCH_SECONDS ?? 60);
-	// TILES_BENCH_PROFILE=DIR: the cockpit with tiles writes a CPU profile there (its figures then include the profiler).
-	const profileArgs = process.env.TILES_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.TILES_BENCH_PROFILE}`] : [];
+	// TILES_BENCH_PROFILE=DIR: both cockpits write CPU profiles to DIR/tiles and DIR/idle (the figures then include the profiler).
+	const profileArgs = which => (process.env.TILES_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(process.env.TILES_BENCH_PROFILE, which)}`] : []);
 	const prom = await startFakePrometheus();
 	const dir = mkdtempSync(join(tmpdir(), 'deploycockpit-tiles-bench-'));
 	const file = join(dir, 'rollout.md');
@@ -155,8 +155,8 @@ export default async function ({runs}) {
 			const q0 = prom.queries;
 			const t0 = Date.now();
 			const [a, b] = await Promise.all([
-				measure(file, envFor(join(dir, `tiles${r}`), {host: false, prometheus: prom.url, tiles}), seconds, profileArgs),
-				measure(file, envFor(join(dir, `idle${r}`), {host: false}), seconds),
+				measure(file, envFor(join(dir, `tiles${r}`), {host: false, prometheus: prom.url, tiles}), seconds, profileArgs('tiles')),
+				measure(file, envFor(join(dir, `idle${r}`), {host: false}), seconds, profileArgs('idle')),
 			]);
 			queryRates.push((prom.queries - q0) / ((Date.now() - t0) / 1000));
 			withTiles.push(a);

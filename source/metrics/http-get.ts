@@ -39,7 +39,16 @@ function bodyStream(res: IncomingMessage): Readable {
 function once(url: URL, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<{res: IncomingMessage; reused: boolean}> {
 	return new Promise((resolve, reject) => {
 		const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-		const req = request(url, {method: 'GET', headers, agent: url.protocol === 'https:' ? httpsAgent : httpAgent, signal});
+		const req = request(url, {method: 'GET', headers, agent: url.protocol === 'https:' ? httpsAgent : httpAgent});
+		// One abort listener for the whole exchange (request's own `signal` option adds
+		// a stream-finished watcher per request, which costs more than this).
+		const onAbort = (): void => {
+			req.destroy(Object.assign(new Error('aborted'), {name: 'AbortError', code: 'ABORT_ERR'}));
+		};
+		if (signal) {
+			signal.addEventListener('abort', onAbort, {once: true});
+			req.once('close', () => signal.removeEventListener('abort', onAbort));
+		}
 		req.once('response', res => resolve({res, reused: req.reusedSocket}));
 		req.once('error', error => reject(Object.assign(error, {reusedSocket: req.reusedSocket})));
 		req.end();

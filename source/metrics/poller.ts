@@ -80,6 +80,7 @@ export class TilePoller {
 	private timer: unknown = null;
 	private running = false;
 	private inFlight: AbortController | null = null;
+	private cancelWait: ((reason: ReadError) => void) | null = null;
 	private seeding: AbortController | null = null;
 
 	constructor(readonly tile: PollerTile, private readonly options: PollerOptions = {}) {
@@ -109,7 +110,10 @@ export class TilePoller {
 		this.running = false;
 		if (this.timer !== null) this.clock.clearTimeout(this.timer);
 		this.timer = null;
-		this.inFlight?.abort(new ReadError('timeout', 'stopped'));
+		const stopped = new ReadError('timeout', 'stopped');
+		this.inFlight?.abort(stopped);
+		this.cancelWait?.(stopped);
+		this.cancelWait = null;
 		this.seeding?.abort(new ReadError('timeout', 'stopped'));
 	}
 
@@ -149,7 +153,8 @@ export class TilePoller {
 				controller.abort(error);
 				reject(error);
 			}, this.timeoutMs);
-			controller.signal.addEventListener('abort', () => reject(controller.signal.reason instanceof ReadError ? controller.signal.reason : new ReadError('timeout', 'cancelled')), {once: true});
+			// stop() ends the wait directly: cheaper than an abort listener on every poll.
+			this.cancelWait = reject;
 		});
 		timedOut.catch(() => undefined);
 		let reading: Promise<Awaited<ReturnType<TileSource['read']>>>;
@@ -164,6 +169,7 @@ export class TilePoller {
 			return await Promise.race([reading, timedOut]);
 		} finally {
 			if (timer !== null) this.clock.clearTimeout(timer);
+			this.cancelWait = null;
 		}
 	}
 
