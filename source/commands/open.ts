@@ -78,9 +78,9 @@ export async function run(argv: string[]): Promise<number> {
 	const {config, problems} = loadUserConfig();
 	const {loadTheme} = await import('../ui/theme.js');
 	const theme = loadTheme(options.theme ?? config.theme ?? 'dark');
-	const {openSession} = await import('../session/open.js');
-	const session = await openSession(options.file, {fresh: options.newSession, takeOver: options.takeOver});
-	return runCockpit(session, options, config, theme, problems, await ui);
+	const {openSession, flushChecklistCache} = await import('../session/open.js');
+	const session = await openSession(options.file, {fresh: options.newSession, takeOver: options.takeOver, deferCacheWrite: true});
+	return runCockpit(session, options, config, theme, problems, await ui, flushChecklistCache);
 }
 
 /**
@@ -107,6 +107,7 @@ async function runCockpit(
 	theme: import('../ui/theme.js').Theme,
 	problems: string[],
 	[{render}, React, {Screen}, {App}, store]: Awaited<ReturnType<typeof loadUi>>,
+	afterFirstFrame: () => Promise<void>,
 ): Promise<number> {
 	const screen = new Screen();
 	const deps: import('../store/index.js').StoreDeps = {
@@ -202,6 +203,7 @@ async function runCockpit(
 	mountApp();
 	setImmediate(() => {
 		if (!finished) stopEngines = store.startEngines(cockpit, deps);
+		afterFirstFrame().catch(() => {});
 	});
 	const code = await quit;
 	await finish(code);

@@ -31,6 +31,8 @@ export interface OpenOptions {
 	readOnly?: boolean;
 	/** An already loaded checklist (tests, or a caller that loaded it). */
 	checklist?: Checklist;
+	/** Hold the parsed-model cache write back until flushChecklistCache() (after the first frame). */
+	deferCacheWrite?: boolean;
 	/** Grace between SIGINT, SIGTERM and SIGKILL on cancel (default 2000 ms). */
 	cancelGraceMs?: number;
 }
@@ -183,14 +185,29 @@ async function writeCachedChecklist(cacheDir: string, checklist: Checklist): Pro
 	}
 }
 
+let deferredWrites: Array<() => Promise<void>> = [];
+
+/**
+ * Writes the cache entries that openSession({deferCacheWrite}) held back.
+ * The cockpit calls it after its first frame: serialising, masking and
+ * fsyncing a long model would otherwise delay that frame on a first open.
+ */
+export async function flushChecklistCache(): Promise<void> {
+	const writes = deferredWrites;
+	deferredWrites = [];
+	for (const write of writes) await write();
+}
+
 /** loadChecklist, through the parsed-model cache in the state dir. */
-export async function loadChecklistCached(file: string, stateDir: string): Promise<Checklist> {
+export async function loadChecklistCached(file: string, stateDir: string, options: {deferWrite?: boolean} = {}): Promise<Checklist> {
 	const cacheDir = checklistCacheDir(stateDir);
 	const cached = await readCachedChecklist(cacheDir, file);
 	if (cached) return cached;
 	const {loadChecklist} = await import('../checklist/load.js');
 	const checklist = await loadChecklist(file);
-	await writeCachedChecklist(cacheDir, checklist);
+	const write = () => writeCachedChecklist(cacheDir, checklist);
+	if (options.deferWrite) deferredWrites.push(write);
+	else await write();
 	return checklist;
 }
 
@@ -215,7 +232,7 @@ function remap(state: SessionState, checklist: Checklist, notices: string[]): vo
 
 export async function openSession(file: string, options: OpenOptions = {}): Promise<SessionHandle> {
 	const stateDir = options.stateDir ?? stateDirectory();
-	const checklist = options.checklist ?? (await loadChecklistCached(resolve(options.cwd ?? process.cwd(), file), stateDir));
+	const checklist = options.checklist ?? (await loadChecklistCached(resolve(options.cwd ?? process.cwd(), file), stateDir, {deferWrite: options.deferCacheWrite ?? false}));
 	const absolute = checklist.file ?? resolve(options.cwd ?? process.cwd(), file);
 	const hash = checklist.hash ?? '';
 	const notices: string[] = [];

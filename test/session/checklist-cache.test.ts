@@ -4,7 +4,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {loadChecklist} from '../../source/checklist/load.js';
-import {checklistCacheDir, loadChecklistCached, openSession} from '../../source/session/open.js';
+import {checklistCacheDir, flushChecklistCache, loadChecklistCached, openSession} from '../../source/session/open.js';
 
 const text = (title: string) => `# ${title}\n\n## Prepare\n\n- [ ] Say hello\n  \`\`\`bash\n  echo hello\n  \`\`\`\n- [ ] Say bye\n`;
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -95,6 +95,19 @@ describe('parsed-model cache', () => {
 			expect(existsSync(entryPath(withEnvSecret))).toBe(false);
 		} finally {
 			delete process.env.DC_CACHE_TEST_TOKEN;
+		}
+	});
+
+	it('holds the write back until flushChecklistCache when asked to', async () => {
+		writeFileSync(file, text('Release one'));
+		const session = await openSession(file, {stateDir, deferCacheWrite: true});
+		try {
+			expect(session.checklist.title).toBe('Release one');
+			expect(existsSync(entryPath(text('Release one')))).toBe(false);
+			await flushChecklistCache();
+			expect(readEntry(text('Release one')).checklist).toEqual(session.checklist);
+		} finally {
+			await session.close();
 		}
 	});
 
