@@ -3,7 +3,7 @@
 // session for it, also when the content changed (statuses are mapped by step
 // id, steps that are gone are kept as orphans and reported).
 import {createHash} from 'node:crypto';
-import {chmod, mkdir, readdir, readFile, stat} from 'node:fs/promises';
+import {chmod, mkdir, readdir, readFile, stat, unlink} from 'node:fs/promises';
 import {dirname, join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import type {Checklist} from '../checklist/model.js';
@@ -172,6 +172,17 @@ async function readCachedChecklist(cacheDir: string, file: string): Promise<Chec
 	}
 }
 
+/** Every edit of a checklist leaves an entry; only the most recent ones are kept. */
+const maxCacheEntries = 32;
+
+async function pruneCache(cacheDir: string): Promise<void> {
+	const names = (await readdir(cacheDir)).filter(n => /^[0-9a-f]{64}\.json$/.test(n));
+	if (names.length <= maxCacheEntries) return;
+	const dated = await Promise.all(names.map(async n => ({n, at: (await stat(join(cacheDir, n)).catch(() => undefined))?.mtimeMs ?? 0})));
+	dated.sort((a, b) => b.at - a.at);
+	await Promise.all(dated.slice(maxCacheEntries).map(({n}) => unlink(join(cacheDir, n)).catch(() => undefined)));
+}
+
 async function writeCachedChecklist(cacheDir: string, checklist: Checklist): Promise<void> {
 	if (!checklist.hash || !checklist.file) return;
 	try {
@@ -180,6 +191,7 @@ async function writeCachedChecklist(cacheDir: string, checklist: Checklist): Pro
 		if (createMasker(process.env)(json) !== json) return;
 		await mkdir(cacheDir, {recursive: true, mode: 0o700});
 		await writeFileAtomic(join(cacheDir, `${checklist.hash}.json`), json);
+		await pruneCache(cacheDir);
 	} catch {
 		// A cache that cannot be written only costs the next open a parse.
 	}

@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto';
-import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
@@ -109,6 +109,21 @@ describe('parsed-model cache', () => {
 		} finally {
 			await session.close();
 		}
+	});
+
+	it('keeps only the 32 most recent entries', async () => {
+		mkdirSync(cacheDir, {recursive: true});
+		const old = new Date(Date.now() - 86_400_000);
+		for (let i = 0; i < 40; i++) {
+			const path = join(cacheDir, `${sha(`old ${i}`)}.json`);
+			writeFileSync(path, '{}');
+			utimesSync(path, old, old);
+		}
+		writeFileSync(file, text('Release one'));
+		await loadChecklistCached(file, stateDir);
+		const left = readdirSync(cacheDir).filter(n => n.endsWith('.json'));
+		expect(left).toHaveLength(32);
+		expect(left).toContain(`${sha(text('Release one'))}.json`);
 	});
 
 	it('is what openSession uses', async () => {
