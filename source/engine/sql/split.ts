@@ -107,52 +107,14 @@ export function splitSql(code: string): SplitResult {
 			i = j;
 			continue;
 		}
-		if (ch === "'") {
+		if (ch === "'" || ch === '"') {
 			markCode(i);
-			// E'...' strings allow backslash escapes; standard strings only ''.
-			const escapes = /^[eE]$/.test(word);
+			// E'...' strings allow backslash escapes; standard strings and identifiers only a doubled quote.
+			const escapes = ch === "'" && /^[eE]$/.test(word);
 			endWord();
-			let j = i + 1;
-			let closed = false;
-			while (j < code.length) {
-				if (escapes && code[j] === '\\') {
-					j += 2;
-					continue;
-				}
-				if (code[j] === "'") {
-					if (code[j + 1] === "'") {
-						j += 2;
-						continue;
-					}
-					closed = true;
-					j++;
-					break;
-				}
-				j++;
-			}
-			if (!closed) unterminated = 'a quoted string';
-			i = j;
-			continue;
-		}
-		if (ch === '"') {
-			markCode(i);
-			endWord();
-			let j = i + 1;
-			let closed = false;
-			while (j < code.length) {
-				if (code[j] === '"') {
-					if (code[j + 1] === '"') {
-						j += 2;
-						continue;
-					}
-					closed = true;
-					j++;
-					break;
-				}
-				j++;
-			}
-			if (!closed) unterminated = 'a quoted identifier';
-			i = j;
+			const end = quotedEnd(code, i, ch, escapes);
+			if (end < 0) unterminated = ch === "'" ? 'a quoted string' : 'a quoted identifier';
+			i = end < 0 ? code.length : end;
 			continue;
 		}
 		if (ch === '$' && !/[A-Za-z0-9_]/.test(code[i - 1] ?? '')) {
@@ -210,4 +172,24 @@ export function stripPsqlSession(code: string): string {
 			return ' '.repeat(indent + match[1]!.length) + line.trimStart().slice(match[1]!.length);
 		})
 		.join('\n');
+}
+
+/** Index just past the closing quote of the quoted run opening at `start` (a doubled quote stays inside), or -1 when it never closes. */
+function quotedEnd(code: string, start: number, quote: string, escapes: boolean): number {
+	let j = start + 1;
+	while (j < code.length) {
+		if (escapes && code[j] === '\\') {
+			j += 2;
+			continue;
+		}
+		if (code[j] === quote) {
+			if (code[j + 1] === quote) {
+				j += 2;
+				continue;
+			}
+			return j + 1;
+		}
+		j++;
+	}
+	return -1;
 }
