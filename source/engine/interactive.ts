@@ -13,9 +13,9 @@ export async function runInteractive(spec: RunnerSpec): Promise<{exit: ExitFile;
 	const startedAt = new Date();
 	appendFileSync(spec.files.log, 'deploycockpit: interactive run; its output went to the terminal and is not logged\n', {mode: 0o600});
 	// The wrapper's `exec 2>&1` is harmless here: both are the terminal.
-	const subprocess = execa('bash', ['--noprofile', '--norc', '-c', wrapperScript(), 'bash'], {
+	const subprocess = execa('bash', ['--noprofile', '--norc', '-c', wrapperScript(), spec.name || 'bash'], {
 		cwd: spec.cwd,
-		env: {...spec.env, ...blockEnv(spec.scripts, spec.prelude, spec.errexit)},
+		env: {...spec.env, ...blockEnv(spec.scripts, spec.prelude, spec.errexit, spec.lines)},
 		extendEnv: false,
 		stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
 		reject: false,

@@ -3,9 +3,10 @@
 // The engine writes through it; the UI reads getState() and the events.
 import {createWriteStream, existsSync, openSync, readSync, closeSync, fstatSync, watch, type FSWatcher} from 'node:fs';
 import {stat} from 'node:fs/promises';
-import {join} from 'node:path';
+import {basename, join} from 'node:path';
 import type {Block, Checklist, Step} from '../checklist/model.js';
 import {awaitRunEnd, runState, type RunOutcome} from '../engine/await-run.js';
+import {positionScript} from '../engine/block-lines.js';
 import {ExecutorRegistry} from '../engine/executors.js';
 import {LogFollower} from '../engine/follow.js';
 import {launchRunner} from '../engine/launch.js';
@@ -48,7 +49,7 @@ interface ActiveRun {
 const VALID_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function statusFromExit(exit: ExitFile, cancelled: boolean): StepStatus {
-	if (cancelled) return 'cancelled';
+	if (cancelled || exit.cancelled) return 'cancelled';
 	return exit.exitCode === 0 && !exit.error ? 'done' : 'failed';
 }
 
@@ -303,7 +304,7 @@ export class Session implements SessionHandle {
 			const files = runFiles(this.runsDir, active.runId, segmentNo);
 			if (part.kind === 'shell') {
 				const count = part.blocks.length;
-				const outcome = await this.runShell(step, scripts.slice(index, index + count), files, active, options);
+				const outcome = await this.runShell(part.blocks, scripts.slice(index, index + count), files, active, options);
 				index += count;
 				if (outcome.kind === 'detached') return {detached: true};
 				if (outcome.kind === 'lost') return {lost: outcome.reason};
@@ -333,20 +334,24 @@ export class Session implements SessionHandle {
 		return env;
 	}
 
-	private async runShell(step: Step, scripts: string[], files: RunFiles, active: ActiveRun, options: RunOptions): Promise<RunOutcome> {
+	private async runShell(blocks: Block[], filled: string[], files: RunFiles, active: ActiveRun, options: RunOptions): Promise<RunOutcome> {
+		// Laid out at their checklist lines, so bash's line numbers are the checklist's.
+		const placed = filled.map((code, i) => positionScript(blocks[i]!, code));
 		const spec: RunnerSpec = {
 			runId: active.runId,
 			files,
-			scripts,
+			scripts: placed.map(p => p.code),
+			lines: placed.map(p => p.line),
+			...(this.checklist.file ? {name: basename(this.checklist.file)} : {}),
 			prelude: unexportPrelude(this.carried),
 			cwd: this.carried.cwd,
 			env: this.runEnv(),
 			carried: Object.keys(this.carried.vars),
 			...(options.timeoutMs ? {timeoutMs: options.timeoutMs} : {}),
 			graceMs: this.graceMs,
-			...(this.checklist.settings.errexit === true ? {errexit: true} : {}),
+			// Failure is failure: set -e and pipefail unless the frontmatter says `errexit: false`.
+			...(this.checklist.settings.errexit !== false ? {errexit: true} : {}),
 		};
-		void step;
 		if (options.interactive) {
 			// execa costs ~60 ms to load; only the `!` key needs it.
 			const {runInteractive} = await import('../engine/interactive.js');
@@ -426,10 +431,17 @@ export class Session implements SessionHandle {
 			if (error) r.error = error;
 			else delete r.error;
 			if (exit?.timedOut) r.timedOut = true;
+			if (exit?.failedLine !== undefined) {
+				r.failedLine = exit.failedLine;
+				r.failedCommand = exit.failedCommand ?? '';
+			} else {
+				delete r.failedLine;
+				delete r.failedCommand;
+			}
 			const withheld = outcome.withheld ?? [];
 			if (withheld.length) r.notes = [...(r.notes ?? []), `not carried (secret, set while the cockpit was away): ${withheld.join(', ')}`];
 		});
-		await this.audit({at: endedAt, type: 'run-end', by: record.by ?? this.by, stepId, runId, status, exitCode, ...(durationMs !== undefined ? {durationMs} : {}), ...(error ? {error} : {})});
+		await this.audit({at: endedAt, type: 'run-end', by: record.by ?? this.by, stepId, runId, status, exitCode, ...(durationMs !== undefined ? {durationMs} : {}), ...(error ? {error} : {}), ...(exit?.failedLine !== undefined ? {failedLine: exit.failedLine, failedCommand: exit.failedCommand ?? ''} : {})});
 		this.emit({type: 'run-end', stepId, runId, status, exitCode});
 		return {status, exitCode};
 	}
