@@ -37,7 +37,6 @@ __dc_dump() {
 	local __dc_n __dc_a IFS=$' \\t\\n'
 	set +eu
 	printf '%s\\0%s\\0%s\\0%s\\0' "$2" "$1" "$__dc_block" "$PWD" >&${CHANNEL_FD}
-	case $__dc_fps in *' '*) __dc_fcmd="$__dc_fcmd (a pipeline; exit statuses $__dc_fps)" ;; esac
 	if [ -n "$__dc_fline" ]; then printf '__dc_fline\\0\\0%s\\0__dc_fcmd\\0\\0%s\\0' "$__dc_fline" "$__dc_fcmd" >&${CHANNEL_FD}; fi
 	for __dc_n in ${PREFIXES}; do
 		case $__dc_n in __dc_*|__DC_*) continue ;; esac
