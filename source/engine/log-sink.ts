@@ -34,14 +34,21 @@ export class LogSink {
 			return;
 		}
 		if (this.failedAt > 0) {
-			const note = Buffer.from(`\ndeploycockpit: ${this.reason}: ${this.lost} bytes of output were not logged\n`, 'utf8');
-			if (!this.writeAll(note, 0)) {
+			if (!this.writeAll(this.note(), 0)) {
 				this.lost += data.length;
 				return;
 			}
 			this.failedAt = 0;
 		}
 		this.writeAll(data, data.length);
+	}
+
+	/** Writes the "N bytes were not logged" note now if output was lost (the run is ending); false while that still fails. */
+	settle(): boolean {
+		if (this.failedAt === 0) return true;
+		if (!this.writeAll(this.note(), 0)) return false;
+		this.failedAt = 0;
+		return true;
 	}
 
 	close(): void {
@@ -52,6 +59,10 @@ export class LogSink {
 			// nothing left to do with it
 		}
 		this.fd = undefined;
+	}
+
+	private note(): Buffer {
+		return Buffer.from(`\ndeploycockpit: ${this.reason}: ${this.lost} bytes of output were not logged\n`, 'utf8');
 	}
 
 	private open(): boolean {

@@ -43,10 +43,11 @@ const wait = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms
  * doubling to 2 s) until it is written: a full disk delays the record, it
  * does not lose it. Gives up only when the run's directory is gone.
  */
-async function writeUntilWritten(path: string, data: string, onFirstFailure?: () => void): Promise<boolean> {
+async function writeUntilWritten(path: string, data: string, onFirstFailure?: () => void, before?: () => boolean): Promise<boolean> {
 	let delay = 50;
 	for (let attempt = 0; ; attempt++) {
 		try {
+			if (before && !before()) throw new Error('not yet');
 			writeFileAtomicSync(path, data);
 			return true;
 		} catch {
@@ -175,7 +176,8 @@ async function main(): Promise<void> {
 		report({exit, ...(change ? {change} : {})});
 	};
 	await pidWritten;
-	await writeUntilWritten(spec.files.exit, JSON.stringify(exit), sendReport);
+	// The log says how much output a full disk cost before the exit file says the run ended.
+	await writeUntilWritten(spec.files.exit, JSON.stringify(exit), sendReport, () => log.settle());
 	sendReport();
 
 	// Background jobs of the block still write to this run's log until they end.
