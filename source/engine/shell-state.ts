@@ -26,7 +26,8 @@ export function isCarryable(name: string): boolean {
  * What runs before the blocks (eval'd from $__DC_SETUP): the dump channel,
  * the blocks moved out of the environment, the carried prelude, the start
  * dump and the traps. With errexit, `set -eE -o pipefail` and an ERR trap
- * that remembers the failing command and its line; the EXIT trap prints
+ * that remembers the failing command and its line (for a command in a
+ * sourced file: the line of the block that sourced it); the EXIT trap prints
  * "stopped at checklist line N" and puts both into the end dump as the
  * pseudo-variables __dc_fline / __dc_fcmd (never carried: __dc_ names).
  */
@@ -75,7 +76,8 @@ __dc_dump 0 start
 trap '__dc_end "$?"' EXIT
 if [ -n "$__DC_ERREXIT" ]; then
 	unset __DC_ERREXIT
-	trap '__dc_fst=$? __dc_fps="\${PIPESTATUS[*]}" __dc_fline=$LINENO __dc_fcmd=$BASH_COMMAND' ERR
+	# Inline, no function call: calling one from this trap trips a bash 5.2 bug (pop_var_context) in sourced files.
+	trap '__dc_fst=$? __dc_fps="\${PIPESTATUS[*]}" __dc_fline=$LINENO __dc_fcmd=$BASH_COMMAND __dc_i=\${#BASH_SOURCE[@]}; while [ "$__dc_i" -gt 0 ]; do __dc_i=$((__dc_i - 1)); case \${BASH_SOURCE[$__dc_i]} in ""|environment|"$0") ;; *) __dc_fcmd="$__dc_fcmd (in \${BASH_SOURCE[$__dc_i]} line $__dc_fline)"; __dc_fline=\${BASH_LINENO[$__dc_i]}; break ;; esac; done' ERR
 	set -eE -o pipefail
 fi
 __dc_block=0

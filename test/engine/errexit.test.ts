@@ -3,7 +3,7 @@
 // command, and every place that reports a step says so. Runs the real CLI,
 // so the detached runner and bash are the ones users get.
 import {spawnSync} from 'node:child_process';
-import {readFileSync, readdirSync} from 'node:fs';
+import {readFileSync, readdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {sandbox} from '../session/helpers.js';
@@ -95,6 +95,18 @@ describe('errexit by default', () => {
 		expect(steps.find(s => s.id === 'steps/console-transcript')).toMatchObject({failedLine: consoleLine});
 		expect(steps.find(s => s.id === 'steps/failure-in-a-function')).toMatchObject({failedLine: fnLine, failedCommand: 'cd /srv/dc-missing-fn-dir'});
 		expect(steps.find(s => s.id === 'steps/second-block-fails')).toMatchObject({status: 'failed', failedLine: lineOf('test -e /srv/dc-missing-second-block')});
+	});
+
+	it('a command failing inside a sourced file names the checklist line that sourced it, and the file\'s own line', () => {
+		const {file, dir, cli, lineOf, status} = setup('failure.md');
+		writeFileSync(join(dir, 'failing-lib.sh'), 'echo "in the library"\nhelper() {\n  test -d /srv/dc-missing-lib-dir\n}\nhelper\n');
+		const run = cli('run', file, '--step', 'steps/sourced-script-fails');
+		expect(run.status).toBe(1);
+		expect(run.stdout).toContain('in the library');
+		expect(run.stdout).not.toContain('after the source');
+		expect(run.stdout).not.toContain('pop_var_context');
+		const line = lineOf('. ./failing-lib.sh');
+		expect(status().steps.find(s => s.id === 'steps/sourced-script-fails')).toMatchObject({failedLine: line, failedCommand: 'test -d /srv/dc-missing-lib-dir (in ./failing-lib.sh line 3)'});
 	});
 
 	it('frontmatter errexit: false keeps the terminal-like behaviour: the last command counts', () => {
