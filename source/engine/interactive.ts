@@ -13,7 +13,7 @@ import {existsSync} from 'node:fs';
 import {constants} from 'node:os';
 import {delimiter, join} from 'node:path';
 import type {Readable} from 'node:stream';
-import {createStreamMasker} from '../safety/mask.js';
+import {createMasker, createStreamMasker} from '../safety/mask.js';
 import {LineMasker} from './line-masker.js';
 import {LogSink} from './log-sink.js';
 import type {ExitFile, RunnerSpec} from './run-files.js';
@@ -99,7 +99,7 @@ export async function runInteractive(spec: RunnerSpec, output: NodeJS.WritableSt
 		block: end?.block ?? -1,
 		// Ctrl-C: SIGINT to the command, which then ends with 130 (through script) or by the signal itself.
 		...((signal === 'SIGINT' || exitCode === 130) && !timedOut ? {cancelled: true} : {}),
-		...(failure && exitCode !== 130 ? {failedLine: failure.line, failedCommand: failure.command} : {}),
+		...(failure && exitCode !== 130 ? {failedLine: failure.line, failedCommand: createMasker(spec.env)(failure.command)} : {}),
 		...(timedOut ? {timedOut: true} : {}),
 		...(change ? {shell: persistableChange(change, spec.env)} : {}),
 		...(error ? {error: `could not start the command: ${error.message}`} : {}),
