@@ -171,7 +171,10 @@ async function runCockpit(
 	};
 	const onTerm = () => exitSoon(143);
 	const onHup = () => exitSoon(129);
-	const onInt = () => cockpit.getState().requestQuit(true);
+	// While a `!` command has the terminal, a SIGINT (Ctrl-C without a PTY in between) is the command's.
+	const onInt = () => {
+		if (!screen.isSuspended) cockpit.getState().requestQuit(true);
+	};
 	let crashed = false;
 	const onCrash = (error: unknown) => {
 		if (crashed) return;

@@ -13,7 +13,8 @@ const help = `Usage: deploycockpit status FILE [--json]
 The checklist session's steps: status, exit code, when and by whom.
 
 Options:
-  --json      {session, file, steps:[{id,title,status,exitCode,startedAt,endedAt,by}],
+  --json      {session, file, steps:[{id,title,status,exitCode,startedAt,endedAt,by,
+              failedLine?,failedCommand?}],
               rollbacks, baseline, latest, orphans}
   -h, --help  this help`;
 
@@ -22,7 +23,7 @@ const glyphs: Record<string, string> = {pending: '·', running: '▶', done: '�
 export interface StatusJson {
 	session: string | null;
 	file: string;
-	steps: Array<{id: string; title: string; status: string; exitCode: number | null; startedAt: string | null; endedAt: string | null; by: string | null; durationMs?: number; error?: string}>;
+	steps: Array<{id: string; title: string; status: string; exitCode: number | null; startedAt: string | null; endedAt: string | null; by: string | null; durationMs?: number; error?: string; failedLine?: number; failedCommand?: string}>;
 	rollbacks: SessionState['rollbacks'];
 	baseline: SessionState['baseline'] | null;
 	latest: SessionState['latest'] | null;
@@ -41,6 +42,7 @@ export function statusJson(checklist: Checklist, state: SessionState | undefined
 		by: record?.by ?? null,
 		...(record?.durationMs !== undefined ? {durationMs: record.durationMs} : {}),
 		...(record?.error ? {error: record.error} : {}),
+		...(record?.failedLine !== undefined ? {failedLine: record.failedLine, failedCommand: record.failedCommand ?? ''} : {}),
 	});
 	return {
 		session: state?.id ?? null,
@@ -81,7 +83,7 @@ export async function run(argv: string[]): Promise<number> {
 	process.stdout.write(`${checklist.title}\nsession: ${json.session ?? '(none yet)'}\n`);
 	for (const notice of notices) process.stdout.write(`note: ${notice}\n`);
 	for (const step of json.steps) {
-		const exit = step.exitCode !== null && step.status !== 'done' ? ` exit ${step.exitCode}` : '';
+		const exit = (step.exitCode !== null && step.status !== 'done' ? ` exit ${step.exitCode}` : '') + (step.failedLine !== undefined ? ` at line ${step.failedLine}: ${step.failedCommand}` : '');
 		const extraInfo = [duration(checklist.steps.length ? (step.durationMs ?? undefined) : undefined), step.by ?? ''].filter(Boolean).join('  ');
 		process.stdout.write(`${glyphs[step.status] ?? '?'} ${step.status.padEnd(11)} ${step.id}  ${step.title}${exit}${extraInfo ? `  (${extraInfo})` : ''}\n`);
 	}

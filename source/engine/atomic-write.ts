@@ -1,7 +1,8 @@
 // A reader (or a crash) must never see half a file: write a temp file next
-// to the target, fsync it, rename over the target, fsync the directory.
+// to the target, fsync it, rename over the target, fsync the directory. A
+// write that fails (a full disk) removes its temp file: no .tmp-* is left.
 import {open, rename, unlink} from 'node:fs/promises';
-import {closeSync, fsyncSync, openSync, renameSync, writeSync} from 'node:fs';
+import {closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync} from 'node:fs';
 import {dirname} from 'node:path';
 
 let counter = 0;
@@ -11,12 +12,12 @@ export async function writeFileAtomic(path: string, data: string, mode = 0o600):
 	const temp = tempName(path);
 	const handle = await open(temp, 'w', mode);
 	try {
-		await handle.writeFile(data);
-		await handle.sync();
-	} finally {
-		await handle.close();
-	}
-	try {
+		try {
+			await handle.writeFile(data);
+			await handle.sync();
+		} finally {
+			await handle.close();
+		}
 		await rename(temp, path);
 	} catch (error) {
 		await unlink(temp).catch(() => undefined);
@@ -29,12 +30,22 @@ export function writeFileAtomicSync(path: string, data: string, mode = 0o600): v
 	const temp = tempName(path);
 	const fd = openSync(temp, 'w', mode);
 	try {
-		writeSync(fd, data);
-		fsyncSync(fd);
-	} finally {
-		closeSync(fd);
+		try {
+			const buffer = Buffer.from(data, 'utf8');
+			for (let at = 0; at < buffer.length; ) at += writeSync(fd, buffer, at);
+			fsyncSync(fd);
+		} finally {
+			closeSync(fd);
+		}
+		renameSync(temp, path);
+	} catch (error) {
+		try {
+			unlinkSync(temp);
+		} catch {
+			// already gone
+		}
+		throw error;
 	}
-	renameSync(temp, path);
 	try {
 		const dirFd = openSync(dirname(path), 'r');
 		try {

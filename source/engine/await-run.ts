@@ -68,7 +68,9 @@ export async function awaitRunEnd(files: RunFiles, options: AwaitOptions = {}): 
 			return {kind: 'exit', exit: state.exit, change: (got as {report?: RunnerReport}).report?.change};
 		}
 		if (state.pid && !state.alive) return {kind: 'lost', reason: 'the runner process is gone and left no exit status'};
-		if (!state.pid && (got.done || Date.now() - began > startGraceMs)) {
+		// While our own runner's report channel is open the runner is alive (a full
+		// disk may hold its pid file back); only a reattached run has just the files.
+		if (!state.pid && (got.done || (!options.report && Date.now() - began > startGraceMs))) {
 			if (Date.now() - began > 1000 || got.done) return {kind: 'lost', reason: 'the runner never started'};
 		}
 		await Promise.race([sleep(pollMs), options.report ?? sleep(pollMs)]);

@@ -35,12 +35,24 @@ export interface ExitFile {
 	/** Index of the block that ended the run (the failing one, or the last). */
 	block: number;
 	timedOut?: boolean;
+	/** Checklist line of the command that stopped the run (errexit), when bash reported one. */
+	failedLine?: number;
+	/** That command (bash's $BASH_COMMAND, masked; first line, at most 200 characters). */
+	failedCommand?: string;
+	/** An interactive (`!`) run ended by Ctrl-C (SIGINT): the step is cancelled, not failed. */
+	cancelled?: boolean;
+	/** Bytes of output the runner could not write to the log (a full disk). */
+	logLost?: number;
 	/** What the run changed in the carried shell state; values that would need masking are withheld. */
 	shell?: ShellChange & {withheld: string[]};
 	error?: string;
 }
 
-/** What the runner reads on stdin. Carries the environment, so it never touches the disk. */
+/**
+ * What the runner reads on stdin. Carries the environment, so it never
+ * touches the disk: launch.ts hands it over in an unnamed file in memory
+ * (/dev/shm), filled before the runner is spawned.
+ */
 export interface RunnerSpec {
 	runId: string;
 	files: RunFiles;
@@ -52,8 +64,12 @@ export interface RunnerSpec {
 	carried: string[];
 	timeoutMs?: number;
 	graceMs: number;
-	/** `set -e`: a block stops at its first failing command (frontmatter `errexit: true`). */
+	/** `set -eE -o pipefail`: a block stops at its first failing command (the default; frontmatter `errexit: false` turns it off). */
 	errexit?: boolean;
+	/** Checklist line of each script's first line (bash's line numbers then name checklist lines). */
+	lines?: number[];
+	/** bash's $0: the checklist's file name, so its errors read "deploy.md: line 33: ...". */
+	name?: string;
 }
 
 /** The message the runner sends back on its descriptor 3 while the cockpit still listens. */

@@ -1,19 +1,24 @@
-// The detached runner: `node runner.js` with a RunnerSpec on stdin. It is
+// The detached runner: `node runner.js` with a RunnerSpec on stdin (an
+// unnamed file the cockpit filled before the spawn, see launch.ts). It is
 // started in its own session by the cockpit and must outlive it (SIGHUP, a
 // kill -9 of the cockpit): it runs the blocks in one bash of their own
 // process group, writes the masked output to the log, and records the exit
 // status and the shell state change in the exit file. The cockpit only ever
 // reads those files, so a reattached cockpit sees exactly what a live one does.
+// A write error (a full disk) never stops it: output that cannot be logged is
+// counted, and the pid and exit files are retried until they are written.
+// Kept lean on purpose (no UI, no markdown): it may be bundled on its own.
 import {spawn} from 'node:child_process';
-import {createWriteStream, existsSync, statSync, writeSync, closeSync} from 'node:fs';
+import {existsSync, statSync, writeSync, closeSync} from 'node:fs';
 import {constants} from 'node:os';
-import type {Readable} from 'node:stream';
-import {createStreamMasker} from '../safety/mask.js';
+import {dirname} from 'node:path';
+import {createMasker, createStreamMasker} from '../safety/mask.js';
 import {writeFileAtomicSync} from './atomic-write.js';
 import {LineMasker} from './line-masker.js';
+import {LogSink} from './log-sink.js';
 import {identify, stopGroup} from './proc.js';
 import type {ExitFile, PidFile, RunnerReport, RunnerSpec} from './run-files.js';
-import {blockEnv, diffDumps, parseDumps, wrapperScript, type ShellChange} from './shell-state.js';
+import {blockEnv, diffDumps, failureOf, parseDumps, wrapperScript, type ShellChange} from './shell-state.js';
 import {persistableChange} from './persistable.js';
 
 async function readStdin(): Promise<string> {
@@ -33,6 +38,27 @@ function report(message: RunnerReport): void {
 
 const wait = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms));
 
+/**
+ * Writes a small file atomically, retrying with a bounded backoff (50 ms
+ * doubling to 2 s) until it is written: a full disk delays the record, it
+ * does not lose it. Gives up only when the run's directory is gone.
+ */
+async function writeUntilWritten(path: string, data: string, onFirstFailure?: () => void, before?: () => boolean): Promise<boolean> {
+	let delay = 50;
+	for (let attempt = 0; ; attempt++) {
+		try {
+			if (before && !before()) throw new Error('not yet');
+			writeFileAtomicSync(path, data);
+			return true;
+		} catch {
+			if (!existsSync(dirname(path))) return false;
+			if (attempt === 0) onFirstFailure?.();
+			await wait(delay);
+			delay = Math.min(delay * 2, 2000);
+		}
+	}
+}
+
 function signalNumber(signal: NodeJS.Signals | null): number | undefined {
 	return signal ? (constants.signals as Record<string, number>)[signal] : undefined;
 }
@@ -43,15 +69,10 @@ async function main(): Promise<void> {
 
 	const spec = JSON.parse(await readStdin()) as RunnerSpec;
 	const startedAt = new Date();
-	const log = createWriteStream(spec.files.log, {flags: 'a', mode: 0o600});
-	let output: Readable | null = null;
-	const masker = new LineMasker(createStreamMasker(spec.env), text => {
-		if (!log.write(text) && output && !output.isPaused()) {
-			const paused = output;
-			paused.pause();
-			log.once('drain', () => paused.resume());
-		}
-	});
+	const log = new LogSink(spec.files.log);
+	// bash names errors inside a block's functions "environment: line N:"; the line is right, the name is not.
+	const named = spec.name ? (text: string) => text.replace(/(^|\n)environment: line (\d+): /g, (_m, before: string, line: string) => `${before}${spec.name}: line ${line}: `) : (text: string) => text;
+	const masker = new LineMasker(createStreamMasker(spec.env), text => log.write(named(text)));
 
 	let cwd = spec.cwd;
 	if (!existsSync(cwd) || !statSync(cwd).isDirectory()) {
@@ -59,9 +80,10 @@ async function main(): Promise<void> {
 		cwd = process.cwd();
 	}
 
-	const child = spawn('bash', ['--noprofile', '--norc', '-c', wrapperScript(), 'bash'], {
+	// $0 names the checklist, so bash's own errors read "deploy.md: line 33: ...".
+	const child = spawn('bash', ['--noprofile', '--norc', '-c', wrapperScript(), spec.name || 'bash'], {
 		cwd,
-		env: {...spec.env, ...blockEnv(spec.scripts, spec.prelude, spec.errexit)},
+		env: {...spec.env, ...blockEnv(spec.scripts, spec.prelude, spec.errexit, spec.lines)},
 		detached: true,
 		stdio: ['ignore', 'pipe', 'ignore', 'pipe'],
 	});
@@ -76,7 +98,6 @@ async function main(): Promise<void> {
 	channel?.on('data', (chunk: Buffer) => dumps.push(chunk));
 	channel?.on('error', () => undefined);
 
-	output = child.stdout;
 	let stdoutEnded = false;
 	let lastData = 0;
 	child.stdout?.on('data', (chunk: Buffer) => {
@@ -87,9 +108,11 @@ async function main(): Promise<void> {
 		stdoutEnded = true;
 	});
 
+	let pidWritten: Promise<boolean> = Promise.resolve(true);
 	if (child.pid !== undefined) {
 		const pidFile: PidFile = {runner: identify(process.pid), shell: identify(child.pid), pgid: child.pid, startedAt: startedAt.toISOString()};
-		writeFileAtomicSync(spec.files.pid, JSON.stringify(pidFile));
+		// In the background: the command does not wait for the disk.
+		pidWritten = writeUntilWritten(spec.files.pid, JSON.stringify(pidFile));
 	}
 
 	let timedOut = false;
@@ -125,7 +148,10 @@ async function main(): Promise<void> {
 	const end = parsed.find(d => d.tag === 'end');
 	let change: ShellChange | undefined;
 	if (start && end) change = diffDumps(start, end, spec.carried);
+	const failure = failureOf(end);
 
+	if (spawnError) masker.write(`deploycockpit: could not start bash: ${spawnError.message}\n`);
+	masker.flush();
 	const number = signalNumber(signal);
 	const exit: ExitFile = {
 		exitCode: code ?? (number !== undefined ? 128 + number : null),
@@ -134,20 +160,30 @@ async function main(): Promise<void> {
 		endedAt: endedAt.toISOString(),
 		durationMs: endedAt.getTime() - startedAt.getTime(),
 		block: end?.block ?? -1,
+		...(failure ? {failedLine: failure.line, failedCommand: createMasker(spec.env)(failure.command)} : {}),
 		...(timedOut ? {timedOut} : {}),
 		...(change ? {shell: persistableChange(change, spec.env)} : {}),
 		...(spawnError ? {error: `could not start bash: ${spawnError.message}`} : {}),
+		...(log.lost > 0 ? {logLost: log.lost} : {}),
 	};
-	if (spawnError) log.write(`deploycockpit: could not start bash: ${spawnError.message}\n`);
-	// Everything printed so far is in the log file before the exit file says the run ended.
-	await new Promise(resolve => log.write('', resolve));
-	writeFileAtomicSync(spec.files.exit, JSON.stringify(exit));
-	report({exit, ...(change ? {change} : {})});
+	// The log was written synchronously: everything printed so far is in it
+	// before the exit file says the run ended. A live cockpit gets the report
+	// at once, even while a full disk holds the exit file back.
+	let reported = false;
+	const sendReport = () => {
+		if (reported) return;
+		reported = true;
+		report({exit, ...(change ? {change} : {})});
+	};
+	await pidWritten;
+	// The log says how much output a full disk cost before the exit file says the run ended.
+	await writeUntilWritten(spec.files.exit, JSON.stringify(exit), sendReport, () => log.settle());
+	sendReport();
 
 	// Background jobs of the block still write to this run's log until they end.
 	if (!stdoutEnded && child.stdout) await new Promise(resolve => child.stdout!.once('close', resolve));
 	masker.flush();
-	await new Promise(resolve => log.end(resolve));
+	log.close();
 }
 
 main().then(

@@ -23,16 +23,22 @@ export function isCarryable(name: string): boolean {
 }
 
 /**
- * The bash program that runs the blocks (given in $__DC_B0.. and $__DC_NB):
- * stops at the first block that fails and exits with its status.
+ * What runs before the blocks (eval'd from $__DC_SETUP): the dump channel,
+ * the blocks moved out of the environment, the carried prelude, the start
+ * dump and the traps. With errexit, `set -eE -o pipefail` and an ERR trap
+ * that remembers the failing command and its line (for a command in a
+ * sourced file: the line of the block that sourced it); the EXIT trap prints
+ * "stopped at checklist line N" and puts both into the end dump as the
+ * pseudo-variables __dc_fline / __dc_fcmd (never carried: __dc_ names).
  */
-export function wrapperScript(): string {
+function setupScript(): string {
 	return `exec 2>&1
 exec ${CHANNEL_FD}>&3 3>&-
 __dc_dump() {
 	local __dc_n __dc_a IFS=$' \\t\\n'
 	set +eu
 	printf '%s\\0%s\\0%s\\0%s\\0' "$2" "$1" "$__dc_block" "$PWD" >&${CHANNEL_FD}
+	if [ -n "$__dc_fline" ]; then printf '__dc_fline\\0\\0%s\\0__dc_fcmd\\0\\0%s\\0' "$__dc_fline" "$__dc_fcmd" >&${CHANNEL_FD}; fi
 	for __dc_n in ${PREFIXES}; do
 		case $__dc_n in __dc_*|__DC_*) continue ;; esac
 		__dc_a=\${!__dc_n@a}
@@ -40,6 +46,15 @@ __dc_dump() {
 		printf '%s\\0%s\\0%s\\0' "$__dc_n" "$__dc_a" "\${!__dc_n}" >&${CHANNEL_FD}
 	done
 	printf '\\0' >&${CHANNEL_FD}
+}
+__dc_end() {
+	trap - ERR
+	case $- in *e*) ;; *) __dc_fline= ;; esac
+	set +eE
+	if [ "$1" -eq 0 ] || [ "$1" != "$__dc_fst" ]; then __dc_fline=; fi
+	case $__dc_fps in *' '*) __dc_fcmd="$__dc_fcmd (a pipeline; exit statuses $__dc_fps)" ;; esac
+	if [ -n "$__dc_fline" ]; then printf '\\ndeploycockpit: stopped at checklist line %s (exit %s): %s\\n' "$__dc_fline" "$1" "$__dc_fcmd"; fi
+	__dc_dump "$1" end
 }
 __dc_nb=$__DC_NB
 __dc_i=0
@@ -51,30 +66,57 @@ while [ "$__dc_i" -lt "$__dc_nb" ]; do
 done
 unset __DC_NB __dc_v
 __dc_block=-1
+__dc_fline=
+__dc_fcmd=
+__dc_fst=
+__dc_fps=
 eval "$__DC_PRE"
 unset __DC_PRE
 __dc_dump 0 start
-trap '__dc_dump "$?" end' EXIT
-if [ -n "$__DC_ERREXIT" ]; then unset __DC_ERREXIT; set -e; fi
+trap '__dc_end "$?"' EXIT
+if [ -n "$__DC_ERREXIT" ]; then
+	unset __DC_ERREXIT
+	# Inline, no function call: calling one from this trap trips a bash 5.2 bug (pop_var_context) in sourced files.
+	trap '__dc_fst=$? __dc_fps="\${PIPESTATUS[*]}" __dc_fline=$LINENO __dc_fcmd=$BASH_COMMAND __dc_i=\${#BASH_SOURCE[@]}; while [ "$__dc_i" -gt 0 ]; do __dc_i=$((__dc_i - 1)); case \${BASH_SOURCE[$__dc_i]} in ""|environment|"$0") ;; *) __dc_fcmd="$__dc_fcmd (in \${BASH_SOURCE[$__dc_i]} line $__dc_fline)"; __dc_fline=\${BASH_LINENO[$__dc_i]}; break ;; esac; done' ERR
+	set -eE -o pipefail
+fi
 __dc_block=0
-while [ "$__dc_block" -lt "$__dc_nb" ]; do
-	__dc_v=__dc_b$__dc_block
-	eval "\${!__dc_v}"
-	__dc_s=$?
-	if [ "$__dc_s" -ne 0 ]; then exit "$__dc_s"; fi
-	__dc_block=$((__dc_block + 1))
-done
-exit 0
 `;
 }
 
-/** The environment entries that hand the blocks to the wrapper. */
-export function blockEnv(scripts: string[], prelude = '', errexit = false): Record<string, string> {
-	const env: Record<string, string> = {__DC_NB: String(scripts.length), __DC_PRE: prelude, ...(errexit ? {__DC_ERREXIT: '1'} : {})};
+/**
+ * The bash program that runs the blocks (given in $__DC_B0.. and $__DC_NB):
+ * stops at the first block that fails and exits with its status. It is one
+ * line on purpose: a block is eval'd on line 1, so bash's $LINENO (and its
+ * "NAME: line N:" errors) count from the top of the block's text, which
+ * blockEnv pads with blank lines to the block's line in the checklist.
+ */
+export function wrapperScript(): string {
+	return 'eval "$__DC_SETUP"; unset __DC_SETUP; while [ "$__dc_block" -lt "$__dc_nb" ]; do __dc_v=__dc_b$__dc_block; eval "${!__dc_v}"; __dc_s=$?; if [ "$__dc_s" -ne 0 ]; then exit "$__dc_s"; fi; __dc_block=$((__dc_block + 1)); done; exit 0';
+}
+
+/**
+ * The environment entries that hand the blocks to the wrapper. `lines[i]` is
+ * the checklist line of script i's first line: the script is padded with
+ * blank lines so bash numbers its lines like the checklist does.
+ */
+export function blockEnv(scripts: string[], prelude = '', errexit = false, lines: number[] = []): Record<string, string> {
+	const env: Record<string, string> = {__DC_SETUP: setupScript(), __DC_NB: String(scripts.length), __DC_PRE: prelude, ...(errexit ? {__DC_ERREXIT: '1'} : {})};
 	scripts.forEach((script, i) => {
-		env[`__DC_B${i}`] = script;
+		const line = lines[i] ?? 1;
+		env[`__DC_B${i}`] = '\n'.repeat(Math.max(0, line - 1)) + script;
 	});
 	return env;
+}
+
+/** The command that stopped a run under errexit, from the end dump (first line, at most 200 characters). */
+export function failureOf(end: Dump | undefined): {line: number; command: string} | undefined {
+	const line = Number(end?.vars.get('__dc_fline')?.value);
+	if (!end || !Number.isInteger(line) || line <= 0) return undefined;
+	const full = end.vars.get('__dc_fcmd')?.value ?? '';
+	const first = full.split('\n')[0]!;
+	const command = first.length > 200 ? first.slice(0, 199) + '…' : first + (first !== full ? ' …' : '');
+	return {line, command};
 }
 
 export interface Dump {

@@ -63,7 +63,7 @@ export async function buildReport(input: ReportInput): Promise<string> {
 		for (const step of group.steps) {
 			const r = state.steps[step.id];
 			const status = r?.status ?? 'pending';
-			line(`| ${GLYPH[status]} | ${cell(step.title)} \`${cell(step.id)}\` | ${status}${r?.error ? ` — ${cell(mask(r.error))}` : ''} | ${cell(r?.by ?? '')} | ${time(r?.startedAt)} | ${time(r?.endedAt)} | ${duration(r?.durationMs)} | ${exit(r)} |`);
+			line(`| ${GLYPH[status]} | ${cell(step.title)} \`${cell(step.id)}\` | ${status}${r?.error ? ` — ${cell(mask(r.error))}` : ''}${r?.failedLine !== undefined ? ` — line ${r.failedLine}` : ''} | ${cell(r?.by ?? '')} | ${time(r?.startedAt)} | ${time(r?.endedAt)} | ${duration(r?.durationMs)} | ${exit(r)} |`);
 		}
 		line();
 		const notes = group.steps.flatMap(s => (state.steps[s.id]?.notes ?? []).map(n => `- ${inline(s.title)}: ${inline(mask(n))}`));
@@ -85,6 +85,10 @@ export async function buildReport(input: ReportInput): Promise<string> {
 		line();
 		line(`${r.status}, ${exit(r) === '—' ? 'no exit code' : `exit ${exit(r)}`}, ${time(r.endedAt ?? r.startedAt)}${r.by ? ` by ${inline(r.by)}` : ''}${r.error ? ` — ${inline(mask(r.error))}` : ''}`);
 		line();
+		if (r.failedLine !== undefined) {
+			line(`Stopped at checklist line ${r.failedLine}: ${inline(mask(r.failedCommand ?? ''))}`);
+			line();
+		}
 		const commands = step.blocks.filter(b => b.executor !== null).map(b => b.code.trim());
 		if (commands.length > 0) {
 			line('Command:');

@@ -3,12 +3,13 @@
 // The engine writes through it; the UI reads getState() and the events.
 import {createWriteStream, existsSync, openSync, readSync, closeSync, fstatSync, watch, type FSWatcher} from 'node:fs';
 import {stat} from 'node:fs/promises';
-import {join} from 'node:path';
+import {basename, join} from 'node:path';
 import type {Block, Checklist, Step} from '../checklist/model.js';
 import {awaitRunEnd, runState, type RunOutcome} from '../engine/await-run.js';
+import {positionScript} from '../engine/block-lines.js';
 import {ExecutorRegistry} from '../engine/executors.js';
 import {LogFollower} from '../engine/follow.js';
-import {launchRunner} from '../engine/launch.js';
+import {launchRunner, type LaunchedRunner} from '../engine/launch.js';
 import {LineMasker} from '../engine/line-masker.js';
 import {persistableVars} from '../engine/persistable.js';
 import {stopGroup} from '../engine/proc.js';
@@ -43,12 +44,14 @@ interface ActiveRun {
 	pgid?: number;
 	/** Started by this process (runStep), as opposed to reattached. */
 	own: boolean;
+	/** The first shell segment's runner, spawned as soon as the run was recorded. */
+	launched?: LaunchedRunner;
 }
 
 const VALID_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function statusFromExit(exit: ExitFile, cancelled: boolean): StepStatus {
-	if (cancelled) return 'cancelled';
+	if (cancelled || exit.cancelled) return 'cancelled';
 	return exit.exitCode === 0 && !exit.error ? 'done' : 'failed';
 }
 
@@ -167,7 +170,7 @@ export class Session implements SessionHandle {
 		const at = new Date().toISOString();
 		await this.mutate(s => {
 			// The last run's log stays reachable; what described its ending does not describe the mark.
-			const {error: _error, cancelRequestedAt: _cancel, timedOut: _timedOut, signal: _signal, ...previous} = s.steps[stepId] ?? {status: 'pending' as StepStatus, exitCode: null};
+			const {error: _error, cancelRequestedAt: _cancel, timedOut: _timedOut, signal: _signal, failedLine: _line, failedCommand: _command, ...previous} = s.steps[stepId] ?? {status: 'pending' as StepStatus, exitCode: null};
 			if (status === 'pending') {
 				delete previous.endedAt;
 				delete previous.durationMs;
@@ -220,6 +223,16 @@ export class Session implements SessionHandle {
 		} catch (error) {
 			this.active.delete(stepId);
 			throw error;
+		}
+		// The runner starts right after the record, before the audit and the UI: a cockpit killed
+		// from here on leaves a command that runs (the spec is in the runner's stdin before the spawn).
+		const first = segments(runnable)[0];
+		if (first?.kind === 'shell' && !options.interactive) {
+			try {
+				active.launched = launchRunner(this.shellSpec(first.blocks, scripts.slice(0, first.blocks.length), files, active, options));
+			} catch {
+				// runShell tries again and reports the error as the step's
+			}
 		}
 		await this.audit({at: startedAt.toISOString(), type: 'run-start', by: this.by, stepId, runId, command: this.masker()(scripts.join('\n'))});
 		this.emit({type: 'run-start', stepId, runId});
@@ -295,7 +308,8 @@ export class Session implements SessionHandle {
 		let index = 0;
 		let last: ExitFile | undefined;
 		for (const [segmentNo, part] of parts.entries()) {
-			if (active.cancelRequested) break;
+			// A runner already spawned for the first segment is followed (and stopped) like any other.
+			if (active.cancelRequested && !(segmentNo === 0 && active.launched)) break;
 			if (segmentNo > 0) await this.mutate(s => {
 				const r = s.steps[active.stepId];
 				if (r) r.segment = segmentNo;
@@ -303,7 +317,7 @@ export class Session implements SessionHandle {
 			const files = runFiles(this.runsDir, active.runId, segmentNo);
 			if (part.kind === 'shell') {
 				const count = part.blocks.length;
-				const outcome = await this.runShell(step, scripts.slice(index, index + count), files, active, options);
+				const outcome = await this.runShell(part.blocks, scripts.slice(index, index + count), files, active, options);
 				index += count;
 				if (outcome.kind === 'detached') return {detached: true};
 				if (outcome.kind === 'lost') return {lost: outcome.reason};
@@ -333,27 +347,36 @@ export class Session implements SessionHandle {
 		return env;
 	}
 
-	private async runShell(step: Step, scripts: string[], files: RunFiles, active: ActiveRun, options: RunOptions): Promise<RunOutcome> {
-		const spec: RunnerSpec = {
+	private shellSpec(blocks: Block[], filled: string[], files: RunFiles, active: ActiveRun, options: RunOptions): RunnerSpec {
+		// Laid out at their checklist lines, so bash's line numbers are the checklist's.
+		const placed = filled.map((code, i) => positionScript(blocks[i]!, code));
+		return {
 			runId: active.runId,
 			files,
-			scripts,
+			scripts: placed.map(p => p.code),
+			lines: placed.map(p => p.line),
+			...(this.checklist.file ? {name: basename(this.checklist.file)} : {}),
 			prelude: unexportPrelude(this.carried),
 			cwd: this.carried.cwd,
 			env: this.runEnv(),
 			carried: Object.keys(this.carried.vars),
 			...(options.timeoutMs ? {timeoutMs: options.timeoutMs} : {}),
 			graceMs: this.graceMs,
-			...(this.checklist.settings.errexit === true ? {errexit: true} : {}),
+			// Failure is failure: set -e and pipefail unless the frontmatter says `errexit: false`.
+			...(this.checklist.settings.errexit !== false ? {errexit: true} : {}),
 		};
-		void step;
+	}
+
+	private async runShell(blocks: Block[], filled: string[], files: RunFiles, active: ActiveRun, options: RunOptions): Promise<RunOutcome> {
+		const spec = this.shellSpec(blocks, filled, files, active, options);
 		if (options.interactive) {
 			// execa costs ~60 ms to load; only the `!` key needs it.
 			const {runInteractive} = await import('../engine/interactive.js');
 			const result = await runInteractive(spec);
 			return {kind: 'exit', exit: result.exit, ...(result.change ? {change: result.change} : {})};
 		}
-		const launched = launchRunner(spec);
+		const launched = active.launched ?? launchRunner(spec);
+		active.launched = undefined;
 		await launched.started;
 		return awaitRunEnd(files, {
 			report: launched.report,
@@ -426,10 +449,17 @@ export class Session implements SessionHandle {
 			if (error) r.error = error;
 			else delete r.error;
 			if (exit?.timedOut) r.timedOut = true;
+			if (exit?.failedLine !== undefined) {
+				r.failedLine = exit.failedLine;
+				r.failedCommand = exit.failedCommand ?? '';
+			} else {
+				delete r.failedLine;
+				delete r.failedCommand;
+			}
 			const withheld = outcome.withheld ?? [];
 			if (withheld.length) r.notes = [...(r.notes ?? []), `not carried (secret, set while the cockpit was away): ${withheld.join(', ')}`];
 		});
-		await this.audit({at: endedAt, type: 'run-end', by: record.by ?? this.by, stepId, runId, status, exitCode, ...(durationMs !== undefined ? {durationMs} : {}), ...(error ? {error} : {})});
+		await this.audit({at: endedAt, type: 'run-end', by: record.by ?? this.by, stepId, runId, status, exitCode, ...(durationMs !== undefined ? {durationMs} : {}), ...(error ? {error} : {}), ...(exit?.failedLine !== undefined ? {failedLine: exit.failedLine, failedCommand: exit.failedCommand ?? ''} : {})});
 		this.emit({type: 'run-end', stepId, runId, status, exitCode});
 		return {status, exitCode};
 	}

@@ -20,6 +20,10 @@ export interface StepRecord {
 	title?: string;
 	/** Set when a cancel was asked for; the run then ends as `cancelled`. */
 	cancelRequestedAt?: string;
+	/** Checklist line of the command that stopped the run (errexit). */
+	failedLine?: number;
+	/** That command, masked (first line, at most 200 characters). */
+	failedCommand?: string;
 	/** The run was stopped by its per-step timeout. */
 	timedOut?: boolean;
 	/** Which detached runner of the run is current (steps mixing shell with sql have several). */

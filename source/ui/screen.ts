@@ -67,13 +67,16 @@ export class Screen {
 
 	/**
 	 * Hands the terminal to `work` (a child with stdio inherited): leaves the
-	 * alternate screen and raw mode and stops reading stdin; afterwards waits
-	 * for Enter, comes back and repaints everything.
+	 * alternate screen and raw mode, clears the screen and stops reading
+	 * stdin; afterwards waits for Enter, clears the normal screen again (so a
+	 * later quit leaves a clean shell, no "press Enter" line), comes back and
+	 * repaints everything. SIGINT is the command's while suspended: see
+	 * isSuspended in commands/open.ts.
 	 */
 	async suspend<T>(work: () => Promise<T>, prompt = true): Promise<T> {
 		this.suspended = true;
 		this.writer.pause();
-		this.write(RESET_ATTRS + DISABLE_PASTE + SHOW_CURSOR + LEAVE_ALT);
+		this.write(RESET_ATTRS + DISABLE_PASTE + SHOW_CURSOR + LEAVE_ALT + CLEAR);
 		if (this.stdin.isTTY) this.stdin.setRawMode(false);
 		this.stdin.off('data', this.onData);
 		this.stdin.pause();
@@ -81,6 +84,7 @@ export class Screen {
 			return await work();
 		} finally {
 			if (prompt) await this.waitForEnter();
+			this.write(RESET_ATTRS + CLEAR);
 			if (this.stdin.isTTY) this.stdin.setRawMode(true);
 			this.write(ENTER_ALT + HIDE_CURSOR + ENABLE_PASTE + CLEAR);
 			this.stdin.on('data', this.onData);

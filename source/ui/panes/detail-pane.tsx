@@ -32,6 +32,8 @@ function StatusLine({step, record, theme, width}: {step: Step; record: StepRecor
 	const runnable = step.blocks.some(b => b.executor !== null);
 	const parts: string[] = [status];
 	if (record?.exitCode !== undefined && record.exitCode !== null) parts.push(`exit ${record.exitCode}`);
+	// Where an errexit run stopped, before the details that may be cut at the pane's edge.
+	if (record?.failedLine !== undefined) parts.push(`line ${record.failedLine}: ${record.failedCommand ?? ''}`);
 	if (record?.signal) parts.push(record.signal);
 	if (record?.durationMs !== undefined) parts.push(formatDuration(record.durationMs));
 	if (record?.by) parts.push(`by ${record.by}`);
