@@ -88,7 +88,7 @@ function Cockpit({store, keymap, onQuit}: {store: CockpitStore; keymap?: Keymap;
 	// A confirmation takes rows at the bottom of the body; the panes keep the step in view above it.
 	const popupRows = useCockpit(s => popupHeight(popupContent(s, base.width - 2), base.body));
 	const wantPopup = overlay !== null && POPUPS.has(overlay) ? (overlayKeys ? 12 : popupRows) : 0;
-	const r = computeRegions(columns, rows, {tiles: hasTiles, banner: hasBanner, ...needs, popup: wantPopup});
+	const r = computeRegions(columns, rows, {tiles: hasTiles, banner: hasBanner, ...needs, popup: wantPopup, detailFocused: pane === 'detail'});
 	const pageSize = Math.max(1, (pane === 'detail' ? r.detail.height : r.steps.height) - 2);
 	const keysOf = useCockpitKeys(store, keymap, pageSize);
 

@@ -27,6 +27,8 @@ export interface LayoutOptions {
 	stepsNeed?: number;
 	/** Rows a confirmation pop-up takes from the bottom of the body (the panes keep the rest). */
 	popup?: number;
+	/** Stacked layout: the detail pane has focus, so it gets the larger share. */
+	detailFocused?: boolean;
 }
 
 /** Rows the panes keep above a pop-up: the selected step stays in view. */
@@ -38,7 +40,7 @@ export const PANES_MIN_WITH_POPUP = 5;
  * at least DETAIL_MIN_SHARE of the width. A stacked layout gives the list most
  * of the rows.
  */
-export const DETAIL_MIN_SHARE = 0.3;
+export const DETAIL_MIN_SHARE = 0.25;
 
 export function computeRegions(columns: number, rows: number, options: LayoutOptions): Regions {
 	// One column spare: writing the last column leaves some terminals in a
@@ -73,7 +75,8 @@ export function computeRegions(columns: number, rows: number, options: LayoutOpt
 	}
 	// Stacked: steps (or sections, when focused) on top, the detail below;
 	// the list gets the larger share (at 80×24 that is 11 rows of steps).
-	const top = popup > 0 ? panes : clamp(Math.ceil(panes * 0.6), Math.min(4, panes), Math.max(1, panes - 3));
+	const share = options.detailFocused ? 0.35 : 0.6;
+	const top = popup > 0 ? panes : clamp(Math.ceil(panes * share), Math.min(4, panes), Math.max(1, panes - 3));
 	return {
 		width,
 		frameHeight,

@@ -88,7 +88,7 @@ export function ScrollFrame({
 					{position}
 				</Text>
 			</Text>
-			<Box flexDirection="column" height={gate.view} overflow="hidden">
+			<Box flexDirection="column" height={gate.view} flexGrow={1} overflow="hidden">
 				{shown}
 			</Box>
 			{message ? (
