@@ -128,6 +128,16 @@ export function useCockpitKeys(store: CockpitStore, keymap: Keymap | undefined, 
 		},
 		{layer: LAYER_OVERLAY + 10},
 	);
+	// An overlay showing its `?` key list: ?, Esc and q hide the list, other keys wait.
+	useKeys(
+		key => {
+			const s = store.getState();
+			if (!s.overlay || !s.overlayKeys) return false;
+			if (!key.ctrl && !key.meta && (key.name === 'escape' || key.name === 'q' || key.name === '?')) s.toggleOverlayKeys();
+			return true;
+		},
+		{layer: LAYER_OVERLAY + 1},
+	);
 	// The rollback key must work "from anywhere": overlays that take no text
 	// (help, the cancel/quit questions) give way to the rollback panel.
 	useKeys(
