@@ -29,3 +29,111 @@ describe('rollback plan longer than the panel', () => {
 		await r.waitFor(() => session.runs.length === 1, 'rollback started');
 	});
 });
+
+describe('detail pane: the code scrolls, nothing is cut', () => {
+	it('a pending 40-line block opens at its top, says exactly how many rows are below, and scrolls to its last line', async () => {
+		const session = new MemorySession(fixtureChecklist('trust.md'));
+		// Wide enough that no code line wraps, so rows and code lines are the same count.
+		r = await renderCockpit(session, {columns: 200, rows: 30});
+		await r.press('j');
+		const frame = await r.waitFor(f => f.includes('block line 01'), 'top of the block');
+		const shown = frame.split('\n').filter(l => /echo "block line \d\d/.test(l)).length;
+		// 40 code rows + the block head; every row not on screen is counted.
+		const below = Number(/↓(\d+) more/.exec(frame)?.[1]);
+		expect(below).toBe(41 - 1 - shown);
+		await r.press(KEYS.tab);
+		expect(r.store.getState().pane).toBe('detail');
+		await r.press('G');
+		await r.waitFor(f => f.includes('block line 40 is the last line') && !f.includes('block line 01'), 'G: the end');
+		await r.press('g');
+		await r.waitFor(f => f.includes('block line 01'), 'g: the top');
+		for (let i = 0; i < below; i++) await r.press('j');
+		const end = await r.waitFor(f => f.includes('block line 40 is the last line'), 'last line');
+		expect(end).not.toContain('more');
+		// One more j does nothing odd: the position is clamped.
+		await r.press('j');
+		expect(r.frame()).toContain('block line 40 is the last line');
+		await r.press('k');
+		expect(r.frame()).toMatch(/↓1 more/);
+	});
+});
+
+describe('window clock', () => {
+	it('reads "not started" until the first run, then counts from it', async () => {
+		const session = new MemorySession(fixtureChecklist('trust.md'));
+		r = await renderCockpit(session, {columns: 100, rows: 30});
+		expect(r.frame().split('\n')[0]).toContain('⏱ not started');
+		expect(session.getState().windowStartedAt).toBeUndefined();
+		await r.press(KEYS.enter);
+		await r.waitFor(f => /⏱ 0:00:0\d/.test(f.split('\n')[0]!), 'clock running');
+		expect(session.getState().windowStartedAt).toBeTruthy();
+	});
+
+	it('W starts it explicitly (remappable), once', async () => {
+		const session = new MemorySession(fixtureChecklist('trust.md'));
+		r = await renderCockpit(session, {columns: 100, rows: 30, keymap: {startWindow: 'ctrl+w'}});
+		await r.press('W');
+		expect(session.getState().windowStartedAt).toBeUndefined();
+		await r.press('\x17');
+		await r.waitFor(() => !!session.getState().windowStartedAt, 'started');
+		const at = session.getState().windowStartedAt;
+		await r.press('\x17');
+		await r.waitFor(f => f.includes('the window started at'), 'already started');
+		expect(session.getState().windowStartedAt).toBe(at);
+	});
+});
+
+describe('keys', () => {
+	it('a bad keymap entry is reported at start and the default binding stays', async () => {
+		const session = new MemorySession(fixtureChecklist('trust.md'));
+		r = await renderCockpit(session, {columns: 100, rows: 30, keymap: {down: 'ctrl+nn', nosuch: 'z'}});
+		expect(r.frame()).toMatch(/keymap: "down": "ctrl\+nn" is not a key name; kept ↓ j/);
+		const first = r.store.getState().selectedStepId;
+		await r.press('j');
+		expect(r.store.getState().selectedStepId).not.toBe(first);
+	});
+
+	it('the hint bar follows focus: Enter opens in the sections pane, runs in the steps pane', async () => {
+		const session = new MemorySession(fixtureChecklist('trust.md'));
+		r = await renderCockpit(session, {columns: 100, rows: 30});
+		expect(r.frame()).toMatch(/Enter run/);
+		await r.press(KEYS.shiftTab);
+		await r.waitFor(f => /Enter open/.test(f), 'sections hints');
+		await r.press('R');
+		await r.waitFor(f => /y start the rollback/.test(f), 'rollback keys in the hint bar');
+	});
+
+	it('"already running" clears when the selection moves away', async () => {
+		const session = new MemorySession(fixtureChecklist('trust.md'));
+		r = await renderCockpit(session, {columns: 100, rows: 30});
+		await r.press(KEYS.enter);
+		await r.press(KEYS.enter);
+		await r.waitFor(f => f.includes('already running'), 'flash');
+		await r.press('j');
+		await r.waitFor(f => !f.includes('already running'), 'flash cleared');
+	});
+});
+
+describe('search', () => {
+	it('/ remembers the last query, shows each match\'s section, and N repeats it', async () => {
+		const session = new MemorySession(fixtureChecklist('trust.md'));
+		r = await renderCockpit(session, {columns: 120, rows: 30});
+		await r.press('/');
+		for (const ch of 'feature flag') await r.press(ch);
+		const found = await r.waitFor(f => f.includes('2 matches'), 'matches');
+		expect(found).toMatch(/to 10% of traffic.*§ Rollout/);
+		await r.press(KEYS.enter);
+		expect(r.store.getState().selectedStepId).toBe(idOf(session, 'Update feature flag payments_edge_new_router to 10%'));
+		await r.press('N');
+		expect(r.store.getState().selectedStepId).toBe(idOf(session, 'Update feature flag payments_edge_new_router to 100%'));
+		await r.press('N');
+		expect(r.store.getState().selectedStepId).toBe(idOf(session, 'Update feature flag payments_edge_new_router to 10%'));
+		// n is still "next pending".
+		await r.press('n');
+		expect(r.store.getState().selectedStepId).toBe(idOf(session, 'Update feature flag payments_edge_new_router to 100%'));
+		await r.press('/');
+		await r.waitFor(f => f.includes('/ feature flag') && f.includes('the last search'), 'last query shown');
+		await r.press('w');
+		await r.waitFor(f => f.includes('/ w') && !f.includes('/ feature flag'), 'first key replaces it');
+	});
+});
