@@ -137,3 +137,18 @@ describe('search', () => {
 		await r.waitFor(f => f.includes('/ w') && !f.includes('/ feature flag'), 'first key replaces it');
 	});
 });
+
+describe('output beyond the kept tail', () => {
+	it('the pane says the log has more when the tail is at its limit', async () => {
+		const session = new MemorySession(fixtureChecklist('trust.md'));
+		r = await renderCockpit(session, {columns: 120, rows: 30});
+		await r.press(KEYS.enter);
+		const id = session.runs[0]!.stepId;
+		session.output(id, Array.from({length: 2100}, (_, i) => `flood-${i}`).join('\n') + '\n');
+		session.finish(id, 0);
+		await r.waitFor(f => f.includes('flood-2099') && f.includes('more in the log (o)'), 'hint while following');
+		await r.press(KEYS.tab);
+		await r.press(KEYS.pageUp);
+		await r.waitFor(f => !f.includes('flood-2099') && /↑\d+ back/.test(f), 'scrolled back');
+	});
+});

@@ -103,8 +103,37 @@ export function DetailPane({width, height, focused}: {width: number; height: num
 	const prefix = codeDocument(step, width, theme);
 	const full = hasOutput && tailIsFull(tail);
 	// Rows after the code: the output header, then the output (or a placeholder line).
-	const outputRows = hasOutput ? (tail.length > 0 ? countVisual(tail, width, theme.color) : 1) : 0;
-	const total = prefix.length + (hasOutput ? 1 + outputRows : 0);
+	// Following the end of a long output (the flood case) needs only the last
+	// screen of it; the whole tail is counted only once the user scrolls back.
+	let outputRows: number | null = hasOutput ? (tail.length > 0 ? null : 1) : 0;
+	let probe: ReturnType<typeof outputWindow> | null = null;
+	if (outputRows === null && scroll === 0) {
+		probe = outputWindow(tail, width, viewH, 0, theme.color);
+		if (probe.above === 0) outputRows = probe.lines.length;
+	} else if (outputRows === null) outputRows = countVisual(tail, width, theme.color);
+	if (outputRows === null && probe) {
+		// More output than a screen and following it: the view is the probe,
+		// under a line saying so when older output is only in the log.
+		store.getState().viewport.detailMax = Number.MAX_SAFE_INTEGER;
+		const full = tailIsFull(tail);
+		return (
+			<Box flexDirection="column" width={width} height={height} overflow="hidden">
+				<PaneTitle title={step.title || '(untitled)'} focused={focused} width={width} right={`line ${step.line}`} />
+				<StatusLine step={step} record={record} theme={theme} width={width} />
+				{full ? (
+					<Text color={theme.muted} wrap="truncate-end">
+						… more in the log (o)
+					</Text>
+				) : null}
+				{probe.lines.slice(full ? 1 : 0).map((line, k) => (
+					<Text key={`o${k}`} wrap="truncate-end">
+						{line || ' '}
+					</Text>
+				))}
+			</Box>
+		);
+	}
+	const total = prefix.length + (hasOutput ? 1 + (outputRows ?? 0) : 0);
 	const max = Math.max(0, total - viewH);
 	// The pane tells the store how far back scrolling can go (keys clamp to it).
 	store.getState().viewport.detailMax = max;
@@ -119,7 +148,7 @@ export function DetailPane({width, height, focused}: {width: number; height: num
 	const runInfo: string[] = [];
 	if (record?.exitCode !== undefined && record.exitCode !== null) runInfo.push(`exit ${record.exitCode}`);
 	if (record?.durationMs !== undefined) runInfo.push(formatDuration(record.durationMs));
-	if (full) runInfo.push('older lines in the log: o opens it');
+	if (full) runInfo.push('more in the log (o)');
 	if (record?.logPath && !full) runInfo.push(`log ${record.logPath}`);
 	const shown: React.ReactNode[] = [];
 	for (let i = start; i < end; i++) {
