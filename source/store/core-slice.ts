@@ -1,5 +1,7 @@
 // Navigation, selection, overlays and the run/mark/cancel flow: everything
-// the cockpit does with the session handle. Output events are coalesced here
+// the cockpit does with the session handle. (Over 400 lines: the actions
+// share one closure over the session and each other; the pure parts live in
+// selectors.ts and find.ts.) Output events are coalesced here
 // (never more than OUTPUT_HZ store updates a second) so a step flooding
 // output cannot starve key handling.
 import type {StateCreator} from 'zustand/vanilla';
@@ -11,6 +13,7 @@ import {preflight, type Preflight} from '../safety/analyze.js';
 import type {SessionEvent, SessionState, StepRecord} from '../session/types.js';
 import {startWindow} from '../session/window.js';
 import type {CockpitState, CockpitStore, StoreDeps} from './index.js';
+import {findMatches, nextMatch} from './find.js';
 import {inSection, isRunnable, sectionKey, stepsBySection, statusOf} from './selectors.js';
 
 export type Pane = 'sections' | 'steps' | 'detail';
@@ -478,24 +481,9 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 			},
 			findRepeat() {
 				const {checklist: cl, findQuery, selectedStepId} = get();
-				if (!findQuery.trim()) {
-					get().showFlash('no search yet: / finds a step');
-					return;
-				}
-				const matches = findMatches(cl, findQuery);
-				if (matches.length === 0) {
-					get().showFlash(`no step matches "${findQuery}"`, 'warn');
-					return;
-				}
-				const at = cl.steps.findIndex(st => st.id === selectedStepId);
-				const ids = new Set(matches.map(m => m.id));
-				for (let i = 1; i <= cl.steps.length; i++) {
-					const candidate = cl.steps[(at + i) % cl.steps.length]!;
-					if (!ids.has(candidate.id)) continue;
-					get().select(candidate.id);
-					get().showFlash(`"${findQuery}": match ${matches.findIndex(m => m.id === candidate.id) + 1} of ${matches.length}`);
-					return;
-				}
+				const next = nextMatch(cl, findQuery, selectedStepId);
+				if (next.step) get().select(next.step.id);
+				get().showFlash(next.message, next.step ? 'info' : 'warn');
 			},
 			findMove(delta) {
 				const count = findMatches(get().checklist, get().findQuery).length;
@@ -631,11 +619,7 @@ export function sectionKeys(checklist: Checklist): string[] {
 	return keys;
 }
 
-export function findMatches(checklist: Checklist, query: string): Step[] {
-	const q = query.trim().toLowerCase();
-	if (!q) return [];
-	return checklist.steps.filter(s => s.title.toLowerCase().includes(q) || s.blocks.some(b => b.code.toLowerCase().includes(q)));
-}
+export {findMatches} from './find.js';
 
 function clamp(n: number, lo: number, hi: number): number {
 	return Math.max(lo, Math.min(hi, n));
