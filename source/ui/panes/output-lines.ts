@@ -136,7 +136,8 @@ export function countVisual(tail: string, width: number, keepColour: boolean): n
 		for (;;) {
 			const nl = text.indexOf('\n', begin);
 			const raw = text.slice(begin, nl < 0 ? text.length : nl);
-			if (raw.length <= width && !hasControl(raw) && isAscii(raw)) count++;
+			// Plain ASCII wraps into ceil(length / width) rows, as hardWrap would cut it.
+			if (!hasControl(raw) && isAscii(raw)) count += Math.max(1, Math.ceil(raw.length / width));
 			else {
 				const clean = sanitizeLine(raw, keepColour);
 				count += clean.length <= width && !clean.includes('\x1b') ? 1 : hardWrap(clean, width).length;
