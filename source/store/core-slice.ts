@@ -361,11 +361,12 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 				set({
 					pendingRun: {stepId: target.id, preflight: pf, fields, values: {}, field: 0, interactive, dryRun},
 					overlay: 'preflight',
+					overlayKeys: false,
 				});
 			},
 			confirmRerun() {
 				const rerun = get().pendingRerun;
-				set({overlay: null, pendingRerun: null});
+				set({overlayKeys: false, overlay: null, pendingRerun: null});
 				if (rerun) get().requestRun(rerun.stepId, {interactive: rerun.interactive, rerun: true});
 			},
 			startWindowNow() {
@@ -415,15 +416,15 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 				}
 				if (pending.dryRun) {
 					get().showFlash('dry run: nothing was run');
-					set({overlay: null, pendingRun: null});
+					set({overlayKeys: false, overlay: null, pendingRun: null});
 					return;
 				}
-				set({overlay: null, pendingRun: null});
+				set({overlayKeys: false, overlay: null, pendingRun: null});
 				startRun({stepId: pending.stepId, values: pending.values, interactive: pending.interactive, confirmed: pending.preflight.dangerous.length > 0});
 			},
 			abandonRun() {
 				if (get().pendingRun) get().showFlash('run abandoned');
-				set({overlay: null, pendingRun: null});
+				set({overlayKeys: false, overlay: null, pendingRun: null});
 			},
 			requestCancel(stepId) {
 				const target = step(stepId);
@@ -433,11 +434,11 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 					get().showFlash('not running');
 					return;
 				}
-				set({overlay: 'confirm-cancel'});
+				set({overlayKeys: false, overlay: 'confirm-cancel'});
 			},
 			confirmCancel() {
 				const target = step();
-				set({overlay: null});
+				set({overlayKeys: false, overlay: null});
 				if (!target || status(target.id) !== 'running') return;
 				session.cancel(target.id).catch(report);
 				get().showFlash(`cancelling ${target.title}`);
@@ -477,7 +478,7 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 				set({findQuery: query, findIndex: 0, findFresh: false});
 			},
 			openFind() {
-				set({overlay: 'find', findIndex: 0, findFresh: get().findQuery.length > 0, overlayKeys: false});
+				set({overlayKeys: false, overlay: 'find', findIndex: 0, findFresh: get().findQuery.length > 0});
 			},
 			findRepeat() {
 				const {checklist: cl, findQuery, selectedStepId} = get();
@@ -493,7 +494,7 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 			findJump() {
 				const matches = findMatches(get().checklist, get().findQuery);
 				const target = matches[get().findIndex] ?? matches[0];
-				set({overlay: null});
+				set({overlayKeys: false, overlay: null});
 				if (!target) {
 					get().showFlash(`no step matches "${get().findQuery}"`, 'warn');
 					return;
@@ -509,13 +510,13 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 			requestQuit(force = false) {
 				const running = runningSteps(get().session);
 				if (force || running.length > 0) {
-					set({overlay: 'confirm-quit'});
+					set({overlayKeys: false, overlay: 'confirm-quit'});
 					return;
 				}
 				set({quitting: true});
 			},
 			confirmQuit() {
-				set({overlay: null, quitting: true});
+				set({overlayKeys: false, overlay: null, quitting: true});
 			},
 			outputTail(stepId) {
 				try {
