@@ -241,6 +241,7 @@ describe.skipIf(gate.skip)('trust what you see (tmux)', {timeout: 180_000}, () =
 		await keys('x');
 		await term.waitFor('Cancel the run', 'cancel');
 		await keys('y');
+		await term.waitFor(s => selected(s).includes('⊘'), 'cancelled');
 		await keys('q');
 		await term.waitFor(EXIT_MARK + ' 0', 'exit');
 	});
