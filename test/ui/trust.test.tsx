@@ -4,6 +4,7 @@
 import {afterEach, describe, expect, it} from 'vitest';
 import {MemorySession} from './memory-session.js';
 import {fixtureChecklist, KEYS, renderCockpit, type Rendered} from './render-cockpit.js';
+import {parseChecklist} from '../../source/checklist/parse.js';
 
 let r: Rendered | undefined;
 afterEach(() => {
@@ -150,5 +151,47 @@ describe('output beyond the kept tail', () => {
 		await r.press(KEYS.tab);
 		await r.press(KEYS.pageUp);
 		await r.waitFor(f => !f.includes('flood-2099') && /↑\d+ back/.test(f), 'scrolled back');
+	});
+});
+
+describe('confirmation pop-ups', () => {
+	const long = parseChecklist(
+		['# Cleanup', '', '## Old data', '', '- [ ] Remove the old exports', '  ```bash', ...Array.from({length: 30}, (_, i) => `  rm -rf /tmp/dc-old-export-${String(i + 1).padStart(2, '0')}`), '  ```', ''].join('\n'),
+		'/tmp/cleanup.md',
+	);
+
+	it('a dangerous 30-line block: the step stays in view, y is refused until the end was shown, then it runs confirmed', async () => {
+		const session = new MemorySession(long);
+		r = await renderCockpit(session, {columns: 80, rows: 24});
+		await r.press(KEYS.enter);
+		const popup = await r.waitFor(f => f.includes('Dangerous command'), 'pop-up');
+		expect(popup).toMatch(/›○ Remove the old exports/);
+		expect(popup).not.toContain('dc-old-export-30');
+		await r.press('y');
+		await r.waitFor(f => f.includes('read it all first'), 'refused');
+		expect(session.runs).toHaveLength(0);
+		await r.press('G');
+		await r.waitFor(f => f.includes('dc-old-export-30'), 'end shown');
+		await r.press('g');
+		await r.press('y');
+		await r.waitFor(() => session.runs.length === 1, 'ran');
+		expect(session.runs[0]!.options?.confirmed).toBe(true);
+	});
+
+	it('Esc, q and n abandon; ? shows the pop-up\'s keys without closing it', async () => {
+		const session = new MemorySession(long);
+		r = await renderCockpit(session, {columns: 80, rows: 24});
+		for (const close of ['q', KEYS.escape, 'n']) {
+			await r.press(KEYS.enter);
+			await r.waitFor(f => f.includes('Dangerous command'), 'pop-up');
+			await r.press('?');
+			await r.waitFor(f => f.includes('Keys here') && f.includes('abandon the run'), 'keys');
+			await r.press('?');
+			await r.waitFor(f => f.includes('Dangerous command'), 'back');
+			await r.press(close);
+			await r.waitFor(() => r!.store.getState().overlay === null, `closed by ${JSON.stringify(close)}`);
+			expect(r.store.getState().quitting).toBe(false);
+		}
+		expect(session.runs).toHaveLength(0);
 	});
 });
