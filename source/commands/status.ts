@@ -23,6 +23,8 @@ const glyphs: Record<string, string> = {pending: '·', running: '▶', done: '�
 export interface StatusJson {
 	session: string | null;
 	file: string;
+	/** When the work started (first run or mark); null until then. */
+	windowStartedAt: string | null;
 	steps: Array<{id: string; title: string; status: string; exitCode: number | null; startedAt: string | null; endedAt: string | null; by: string | null; durationMs?: number; error?: string; failedLine?: number; failedCommand?: string}>;
 	rollbacks: SessionState['rollbacks'];
 	baseline: SessionState['baseline'] | null;
@@ -47,6 +49,7 @@ export function statusJson(checklist: Checklist, state: SessionState | undefined
 	return {
 		session: state?.id ?? null,
 		file,
+		windowStartedAt: state?.windowStartedAt ?? null,
 		steps: checklist.steps.map(s => row(s.id, s.title, state?.steps[s.id], s.checked)),
 		rollbacks: state?.rollbacks ?? [],
 		baseline: state?.baseline ?? null,

@@ -23,6 +23,7 @@ import {appendAudit, type AuditEntry} from './audit.js';
 import {newRunId, whoAmI} from './identity.js';
 import {lockIsLive, readLock, type WriterLock} from './lock.js';
 import {readState, statePath, writeState} from './state-file.js';
+import {startWindow} from './window.js';
 import type {RunOptions, SessionEvent, SessionHandle, SessionState} from './types.js';
 
 export interface SessionInit {
@@ -176,6 +177,7 @@ export class Session implements SessionHandle {
 				delete previous.durationMs;
 			}
 			const notes = [...(previous.notes ?? []), ...(note ? [note] : [])];
+			if (status !== 'pending') startWindow(s, at);
 			s.steps[stepId] = {
 				...previous,
 				status,
@@ -207,6 +209,7 @@ export class Session implements SessionHandle {
 		try {
 			// Recorded before anything starts: a crash from here on leaves a record that reattach can resolve.
 			await this.mutate(s => {
+				startWindow(s, startedAt.toISOString());
 				const previous = s.steps[stepId];
 				s.steps[stepId] = {
 					status: 'running',

@@ -6,6 +6,7 @@ import {join} from 'node:path';
 import {writeFileAtomic} from '../engine/atomic-write.js';
 import type {Masker} from '../safety/mask.js';
 import type {SessionState} from './types.js';
+import {upgradeWindow} from './window.js';
 
 export function statePath(dir: string): string {
 	return join(dir, 'state.json');
@@ -18,7 +19,6 @@ export function freshState(id: string, file: string, hash: string, cwd: string, 
 		file,
 		hash,
 		createdAt: now.toISOString(),
-		windowStartedAt: now.toISOString(),
 		steps: {},
 		shell: {cwd, vars: {}, exported: []},
 		cursor: {},
@@ -59,6 +59,7 @@ export async function readState(dir: string): Promise<ReadResult> {
 	state.triggers ??= [];
 	state.rollbacks ??= [];
 	state.cursor ??= {};
+	upgradeWindow(state);
 	return {kind: 'ok', state};
 }
 

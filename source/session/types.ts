@@ -56,7 +56,8 @@ export interface SessionState {
 	file: string;
 	hash: string;
 	createdAt: string;
-	windowStartedAt: string;
+	/** When the work started (first run or mark, or the cockpit's W key); absent until then. */
+	windowStartedAt?: string;
 	steps: Record<string, StepRecord>;
 	/** Carried shell state: exported/assigned variables and the cwd. */
 	shell: {cwd: string; vars: Record<string, string>; /** Names of vars that were exported (the rest were only assigned). */ exported?: string[]};

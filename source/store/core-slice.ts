@@ -1,5 +1,7 @@
 // Navigation, selection, overlays and the run/mark/cancel flow: everything
-// the cockpit does with the session handle. Output events are coalesced here
+// the cockpit does with the session handle. (Over 400 lines: the actions
+// share one closure over the session and each other; the pure parts live in
+// selectors.ts and find.ts.) Output events are coalesced here
 // (never more than OUTPUT_HZ store updates a second) so a step flooding
 // output cannot starve key handling.
 import type {StateCreator} from 'zustand/vanilla';
@@ -9,20 +11,33 @@ import {redisWrites} from '../engine/redis/classify.js';
 import {sqlWrites} from '../engine/sql/classify.js';
 import {preflight, type Preflight} from '../safety/analyze.js';
 import type {SessionEvent, SessionState, StepRecord} from '../session/types.js';
+import {startWindow} from '../session/window.js';
 import type {CockpitState, CockpitStore, StoreDeps} from './index.js';
+import {findMatches, nextMatch} from './find.js';
 import {inSection, isRunnable, sectionKey, stepsBySection, statusOf} from './selectors.js';
 
 export type Pane = 'sections' | 'steps' | 'detail';
 export const PANES: Pane[] = ['sections', 'steps', 'detail'];
 
 /** Built-in overlays; other parts add their own names ('rollback', 'flags'). */
-export type Overlay = 'help' | 'find' | 'preflight' | 'confirm-cancel' | 'confirm-quit' | 'rollback' | 'flags' | (string & {});
+export type Overlay = 'help' | 'find' | 'preflight' | 'confirm-cancel' | 'confirm-quit' | 'confirm-rerun' | 'rollback' | 'flags' | (string & {});
+
+/** The detail pane's scroll at the top of the document (clamped by the pane). */
+export const SCROLL_TOP = Number.MAX_SAFE_INTEGER;
 
 export interface Flash {
 	text: string;
 	level: 'info' | 'warn' | 'error';
 	/** Bumped per message so the UI can restart its fade timer. */
 	seq: number;
+	/** The step the message is about: it clears when the selection moves or that step's run ends. */
+	about?: string;
+}
+
+/** A finished step waiting for "run again? y". */
+export interface PendingRerun {
+	stepId: string;
+	interactive: boolean;
 }
 
 export interface PendingRun {
@@ -51,11 +66,24 @@ export interface CoreSlice {
 	flash: Flash | null;
 	/** Changes (at most OUTPUT_HZ times a second) when the selected step's output grew. */
 	outputRev: number;
-	/** Lines scrolled back from the end of the selected step's output tail. */
+	/**
+	 * Visual lines scrolled back from the end of the detail pane's document
+	 * (code, expectations, output). 0 follows the end; SCROLL_TOP shows the top.
+	 */
 	outputScroll: number;
+	/**
+	 * Written by the detail pane while it renders (not a reactive field: never
+	 * replaced, nobody subscribes): the largest useful outputScroll, so keys clamp.
+	 */
+	viewport: {detailMax: number};
 	findQuery: string;
 	findIndex: number;
+	/** The find overlay was just opened with the last query: the first typed key replaces it. */
+	findFresh: boolean;
 	pendingRun: PendingRun | null;
+	pendingRerun: PendingRerun | null;
+	/** `?` inside an overlay: that overlay shows its keys. */
+	overlayKeys: boolean;
 	/** Set when the user confirmed quitting; the app unmounts on it. */
 	quitting: boolean;
 
@@ -70,10 +98,19 @@ export interface CoreSlice {
 	focusPane(pane: Pane): void;
 	openOverlay(overlay: Overlay): void;
 	closeOverlay(): void;
-	showFlash(text: string, level?: Flash['level']): void;
+	showFlash(text: string, level?: Flash['level'], about?: string): void;
 	clearFlash(): void;
 
-	requestRun(stepId?: string, options?: {interactive?: boolean}): void;
+	/** rerun: the user already said "run again" for a done step. */
+	requestRun(stepId?: string, options?: {interactive?: boolean; rerun?: boolean}): void;
+	confirmRerun(): void;
+	/** Starts the window clock now (the W key) unless it already started. */
+	startWindowNow(): void;
+	toggleOverlayKeys(): void;
+	/** Opens the find overlay with the last query (the first typed key replaces it). */
+	openFind(): void;
+	/** Jumps to the next step (after the selected one) matching the last query. */
+	findRepeat(): void;
 	setPendingValue(value: string): void;
 	pendingField(delta: number): void;
 	/** Next stage of the preflight overlay: next field, the confirm stage, or the run. */
@@ -111,6 +148,18 @@ function initialSelection(checklist: Checklist, state: SessionState): string | n
 /** Fields the user must fill before the run starts. */
 function fieldsOf(pf: Preflight): string[] {
 	return [...new Set([...pf.placeholders, ...pf.unsetVars])];
+}
+
+/** Where the detail pane starts for a step: the top of the code, or following the output once it ran. */
+function initialScroll(state: SessionState, stepId: string | null): number {
+	const record = stepId ? state.steps[stepId] : undefined;
+	return record?.runId || record?.status === 'running' ? 0 : SCROLL_TOP;
+}
+
+function hhmm(iso: string | undefined): string {
+	if (!iso) return '?';
+	const d = new Date(iso);
+	return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }
 
 export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [], [], CoreSlice> {
@@ -180,10 +229,14 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 			overlay: null,
 			flash: null,
 			outputRev: 0,
-			outputScroll: 0,
+			outputScroll: initialScroll(state0, selected),
+			viewport: {detailMax: SCROLL_TOP},
 			findQuery: '',
 			findIndex: 0,
+			findFresh: false,
 			pendingRun: null,
+			pendingRerun: null,
+			overlayKeys: false,
 			quitting: false,
 
 			select(stepId) {
@@ -192,14 +245,16 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 				if (get().selectedStepId === stepId) return;
 				// Stay on a parent section while moving inside it.
 				const keep = inSection(get().checklist, get().selectedSectionKey, stepId);
-				set({selectedStepId: stepId, selectedSectionKey: keep ? get().selectedSectionKey : sectionKey(target.section), outputScroll: 0});
+				set({selectedStepId: stepId, selectedSectionKey: keep ? get().selectedSectionKey : sectionKey(target.section), outputScroll: initialScroll(get().session, stepId)});
+				if (get().flash?.about) set({flash: null});
 				saveCursor();
 			},
 			selectSection(key) {
 				const steps = stepsBySection(get().checklist).get(key) ?? [];
 				const pending = steps.find(s => status(s.id) === 'pending') ?? steps[0];
 				if (pending) {
-					set({selectedStepId: pending.id, selectedSectionKey: key, outputScroll: 0});
+					set({selectedStepId: pending.id, selectedSectionKey: key, outputScroll: initialScroll(get().session, pending.id)});
+					if (get().flash?.about) set({flash: null});
 					saveCursor();
 				} else {
 					set({selectedSectionKey: key});
@@ -225,7 +280,7 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 			moveEdge(edge) {
 				const {pane, checklist: cl} = get();
 				if (pane === 'detail') {
-					set({outputScroll: edge === 'first' ? Number.MAX_SAFE_INTEGER : 0, outputRev: get().outputRev + 1});
+					set({outputScroll: edge === 'first' ? get().viewport.detailMax : 0, outputRev: get().outputRev + 1});
 					return;
 				}
 				if (pane === 'sections') {
@@ -261,13 +316,16 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 				set({pane});
 			},
 			openOverlay(overlay) {
-				set({overlay});
+				set({overlay, overlayKeys: false});
 			},
 			closeOverlay() {
-				set({overlay: null, pendingRun: null});
+				set({overlay: null, pendingRun: null, pendingRerun: null, overlayKeys: false});
 			},
-			showFlash(text, level = 'info') {
-				set({flash: {text, level, seq: ++flashSeq}});
+			toggleOverlayKeys() {
+				set({overlayKeys: !get().overlayKeys});
+			},
+			showFlash(text, level = 'info', about) {
+				set({flash: {text, level, seq: ++flashSeq, ...(about ? {about} : {})}});
 			},
 			clearFlash() {
 				set({flash: null});
@@ -282,7 +340,12 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 					return;
 				}
 				if (status(target.id) === 'running') {
-					get().showFlash('already running — x cancels it');
+					get().showFlash('already running — x cancels it', 'info', target.id);
+					return;
+				}
+				// A finished step is not run again by a stray Enter (a migration twice is an incident).
+				if (status(target.id) === 'done' && !options.rerun) {
+					set({pendingRerun: {stepId: target.id, interactive: options.interactive === true}, overlay: 'confirm-rerun', overlayKeys: false});
 					return;
 				}
 				const env = {...(deps.env ?? process.env), ...get().session.shell.vars};
@@ -298,13 +361,31 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 				set({
 					pendingRun: {stepId: target.id, preflight: pf, fields, values: {}, field: 0, interactive, dryRun},
 					overlay: 'preflight',
+					overlayKeys: false,
 				});
+			},
+			confirmRerun() {
+				const rerun = get().pendingRerun;
+				set({overlayKeys: false, overlay: null, pendingRerun: null});
+				if (rerun) get().requestRun(rerun.stepId, {interactive: rerun.interactive, rerun: true});
+			},
+			startWindowNow() {
+				if (refuseReadOnly()) return;
+				const started = get().session.windowStartedAt;
+				if (started) {
+					get().showFlash(`the window started at ${hhmm(started)}`);
+					return;
+				}
+				const at = new Date(deps.now()).toISOString();
+				session.update(s => void startWindow(s, at)).then(() => get().showFlash('window clock started'), report);
 			},
 			setPendingValue(value) {
 				const pending = get().pendingRun;
 				if (!pending) return;
 				const name = pending.fields[pending.field];
 				if (name === undefined) return;
+				// "X needs a value" is no longer true once it has one.
+				if (get().flash && value) set({flash: null});
 				set({pendingRun: {...pending, values: {...pending.values, [name]: value}}});
 			},
 			pendingField(delta) {
@@ -335,15 +416,15 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 				}
 				if (pending.dryRun) {
 					get().showFlash('dry run: nothing was run');
-					set({overlay: null, pendingRun: null});
+					set({overlayKeys: false, overlay: null, pendingRun: null});
 					return;
 				}
-				set({overlay: null, pendingRun: null});
+				set({overlayKeys: false, overlay: null, pendingRun: null});
 				startRun({stepId: pending.stepId, values: pending.values, interactive: pending.interactive, confirmed: pending.preflight.dangerous.length > 0});
 			},
 			abandonRun() {
 				if (get().pendingRun) get().showFlash('run abandoned');
-				set({overlay: null, pendingRun: null});
+				set({overlayKeys: false, overlay: null, pendingRun: null});
 			},
 			requestCancel(stepId) {
 				const target = step(stepId);
@@ -353,11 +434,11 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 					get().showFlash('not running');
 					return;
 				}
-				set({overlay: 'confirm-cancel'});
+				set({overlayKeys: false, overlay: 'confirm-cancel'});
 			},
 			confirmCancel() {
 				const target = step();
-				set({overlay: null});
+				set({overlayKeys: false, overlay: null});
 				if (!target || status(target.id) !== 'running') return;
 				session.cancel(target.id).catch(report);
 				get().showFlash(`cancelling ${target.title}`);
@@ -394,7 +475,16 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 				mark(target.id, now === 'failed' ? 'pending' : 'failed');
 			},
 			setFindQuery(query) {
-				set({findQuery: query, findIndex: 0});
+				set({findQuery: query, findIndex: 0, findFresh: false});
+			},
+			openFind() {
+				set({overlayKeys: false, overlay: 'find', findIndex: 0, findFresh: get().findQuery.length > 0});
+			},
+			findRepeat() {
+				const {checklist: cl, findQuery, selectedStepId} = get();
+				const next = nextMatch(cl, findQuery, selectedStepId);
+				if (next.step) get().select(next.step.id);
+				get().showFlash(next.message, next.step ? 'info' : 'warn');
 			},
 			findMove(delta) {
 				const count = findMatches(get().checklist, get().findQuery).length;
@@ -404,7 +494,7 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 			findJump() {
 				const matches = findMatches(get().checklist, get().findQuery);
 				const target = matches[get().findIndex] ?? matches[0];
-				set({overlay: null});
+				set({overlayKeys: false, overlay: null});
 				if (!target) {
 					get().showFlash(`no step matches "${get().findQuery}"`, 'warn');
 					return;
@@ -413,18 +503,20 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 				set({pane: 'steps'});
 			},
 			scrollOutput(delta) {
-				set({outputScroll: Math.max(0, get().outputScroll + delta)});
+				const max = get().viewport.detailMax;
+				const from = Math.min(get().outputScroll, max);
+				set({outputScroll: Math.max(0, Math.min(max, from + delta))});
 			},
 			requestQuit(force = false) {
 				const running = runningSteps(get().session);
 				if (force || running.length > 0) {
-					set({overlay: 'confirm-quit'});
+					set({overlayKeys: false, overlay: 'confirm-quit'});
 					return;
 				}
 				set({quitting: true});
 			},
 			confirmQuit() {
-				set({overlay: null, quitting: true});
+				set({overlayKeys: false, overlay: null, quitting: true});
 			},
 			outputTail(stepId) {
 				try {
@@ -480,10 +572,17 @@ export function startCore(store: CockpitStore, deps: StoreDeps): () => void {
 				dirty = true;
 				timer ??= setTimeout(flushOutput, 1000 / OUTPUT_HZ);
 				break;
-			case 'run-start':
-			case 'run-end':
-				store.setState({session: deps.session.getState(), outputRev: store.getState().outputRev + 1});
+			case 'run-start': {
+				// The selected step starts: follow its output.
+				const follow = event.stepId === store.getState().selectedStepId ? {outputScroll: 0} : {};
+				store.setState({session: deps.session.getState(), outputRev: store.getState().outputRev + 1, ...follow});
 				break;
+			}
+			case 'run-end': {
+				const flash = store.getState().flash;
+				store.setState({session: deps.session.getState(), outputRev: store.getState().outputRev + 1, ...(flash?.about === event.stepId ? {flash: null} : {})});
+				break;
+			}
 		}
 	});
 	// Anything that changed between the store's creation and now.
@@ -521,11 +620,7 @@ export function sectionKeys(checklist: Checklist): string[] {
 	return keys;
 }
 
-export function findMatches(checklist: Checklist, query: string): Step[] {
-	const q = query.trim().toLowerCase();
-	if (!q) return [];
-	return checklist.steps.filter(s => s.title.toLowerCase().includes(q) || s.blocks.some(b => b.code.toLowerCase().includes(q)));
-}
+export {findMatches} from './find.js';
 
 function clamp(n: number, lo: number, hi: number): number {
 	return Math.max(lo, Math.min(hi, n));

@@ -1,6 +1,8 @@
 // The cockpit's root: providers, then the layout. The frame is always
 // exactly rows - 1 lines (root Box height + overflow hidden), never <Static>.
-import {useEffect} from 'react';
+import {useEffect, useMemo} from 'react';
+import stringWidth from 'string-width';
+import type {Checklist} from '../checklist/model.js';
 import {Box, Text, useApp} from 'ink';
 import type {CockpitStore} from '../store/index.js';
 import type {Keymap} from '../store/options.js';
@@ -10,7 +12,8 @@ import {Header} from './header.js';
 import {HintBar} from './hint-bar.js';
 import {KeysProvider, type InputStream} from './input/key-context.js';
 import {computeRegions} from './layout-math.js';
-import {ConfirmOverlay, FindOverlay, HelpOverlay, PreflightOverlay} from './overlays/overlays.js';
+import {OverlayKeysBox} from './overlays/overlay-rule.js';
+import {FindOverlay, HelpOverlay, Popup, popupContent, popupHeight, POPUPS} from './overlays/overlays.js';
 import {DetailPane} from './panes/detail-pane.js';
 import {SectionsPane} from './panes/sections-pane.js';
 import {StepsPane} from './panes/steps-pane.js';
@@ -54,15 +57,38 @@ function Separator({height}: {height: number}) {
 	);
 }
 
+/** Columns the longest section and step rows want (see layout-math: width goes to the words). */
+function contentNeeds(checklist: Checklist): {sectionsNeed: number; stepsNeed: number} {
+	const minDepth = Math.min(...checklist.sections.map(s => s.depth), 6);
+	let sectionsNeed = 0;
+	for (const s of checklist.sections) sectionsNeed = Math.max(sectionsNeed, stringWidth(s.title) + 2 * Math.max(0, s.depth - minDepth));
+	const parents = new Map(checklist.steps.map(s => [s.id, s.parent] as const));
+	let stepsNeed = 0;
+	for (const step of checklist.steps) {
+		let depth = 0;
+		for (let p = step.parent; p && depth < 6; p = parents.get(p) ?? null) depth++;
+		stepsNeed = Math.max(stepsNeed, stringWidth(step.title) + 2 * depth);
+	}
+	// Cursor and progress/marks around a section title; cursor, glyph, badge and duration around a step's.
+	return {sectionsNeed: sectionsNeed + 10, stepsNeed: stepsNeed + 18};
+}
+
 function Cockpit({store, keymap, onQuit}: {store: CockpitStore; keymap?: Keymap; onQuit?: () => void}) {
 	const {exit} = useApp();
 	const {columns, rows} = useTerminalSize();
 	const hasTiles = useCockpit(s => s.tiles.length > 0);
 	const hasBanner = useCockpit(s => !!s.triggerBanner);
 	const overlay = useCockpit(s => s.overlay);
+	const overlayKeys = useCockpit(s => s.overlayKeys);
 	const pane = useCockpit(s => s.pane);
 	const quitting = useCockpit(s => s.quitting);
-	const r = computeRegions(columns, rows, {tiles: hasTiles, banner: hasBanner});
+	const checklist = useCockpit(s => s.checklist);
+	const needs = useMemo(() => contentNeeds(checklist), [checklist]);
+	const base = computeRegions(columns, rows, {tiles: hasTiles, banner: hasBanner, ...needs});
+	// A confirmation takes rows at the bottom of the body; the panes keep the step in view above it.
+	const popupRows = useCockpit(s => popupHeight(popupContent(s, base.width - 2), base.body));
+	const wantPopup = overlay !== null && POPUPS.has(overlay) ? (overlayKeys ? 12 : popupRows) : 0;
+	const r = computeRegions(columns, rows, {tiles: hasTiles, banner: hasBanner, ...needs, popup: wantPopup, detailFocused: pane === 'detail'});
 	const pageSize = Math.max(1, (pane === 'detail' ? r.detail.height : r.steps.height) - 2);
 	const keysOf = useCockpitKeys(store, keymap, pageSize);
 
@@ -72,32 +98,34 @@ function Cockpit({store, keymap, onQuit}: {store: CockpitStore; keymap?: Keymap;
 		exit();
 	}, [quitting, exit, onQuit]);
 
+	const panesHeight = r.body - r.popup;
+	// Full-body overlays show their `?` key list in place of their body.
+	const fullKeys = overlayKeys && (overlay === 'rollback' || overlay === 'flags' || overlay === 'find');
 	let body: React.ReactNode;
-	if (overlay === 'rollback') body = <RollbackPanel width={r.width} height={r.body} />;
+	if (fullKeys) body = <OverlayKeysBox overlay={overlay!} width={r.width} height={r.body} />;
+	else if (overlay === 'rollback') body = <RollbackPanel width={r.width} height={r.body} />;
 	else if (overlay === 'flags') body = <FlagPanel width={r.width} height={r.body} />;
 	else if (overlay === 'help') body = <HelpOverlay width={r.width} height={r.body} keysOf={keysOf} />;
 	else if (overlay === 'find') body = <FindOverlay width={r.width} height={r.body} />;
-	else if (overlay === 'preflight') body = <PreflightOverlay width={r.width} height={r.body} />;
-	else if (overlay === 'confirm-cancel' || overlay === 'confirm-quit') body = <ConfirmOverlay width={r.width} height={r.body} kind={overlay as 'confirm-cancel' | 'confirm-quit'} />;
 	else if (r.wide) {
 		body = (
-			<Box flexDirection="row" height={r.body} width={r.width}>
-				<SectionsPane width={r.sections.width} height={r.body} focused={pane === 'sections'} />
-				<Separator height={r.body} />
-				<StepsPane width={r.steps.width} height={r.body} focused={pane === 'steps'} />
-				<Separator height={r.body} />
-				<DetailPane width={r.detail.width} height={r.body} focused={pane === 'detail'} />
+			<Box flexDirection="row" height={panesHeight} width={r.width}>
+				<SectionsPane width={r.sections.width} height={panesHeight} focused={pane === 'sections'} />
+				<Separator height={panesHeight} />
+				<StepsPane width={r.steps.width} height={panesHeight} focused={pane === 'steps'} />
+				<Separator height={panesHeight} />
+				<DetailPane width={r.detail.width} height={panesHeight} focused={pane === 'detail'} />
 			</Box>
 		);
 	} else {
 		body = (
-			<Box flexDirection="column" height={r.body} width={r.width}>
+			<Box flexDirection="column" height={panesHeight} width={r.width}>
 				{pane === 'sections' ? (
 					<SectionsPane width={r.width} height={r.steps.height} focused />
 				) : (
 					<StepsPane width={r.width} height={r.steps.height} focused={pane === 'steps'} />
 				)}
-				<DetailPane width={r.width} height={r.detail.height} focused={pane === 'detail'} />
+				{r.detail.height > 0 ? <DetailPane width={r.width} height={r.detail.height} focused={pane === 'detail'} /> : null}
 			</Box>
 		);
 	}
@@ -111,8 +139,9 @@ function Cockpit({store, keymap, onQuit}: {store: CockpitStore; keymap?: Keymap;
 					<TriggerBanner width={r.width} />
 				</Box>
 			) : null}
-			<Box height={r.body} width={r.width} overflow="hidden">
+			<Box height={r.body} width={r.width} overflow="hidden" flexDirection="column">
 				{body}
+				{r.popup > 0 ? <Popup width={r.width} height={r.popup} /> : null}
 			</Box>
 			<HintBar width={r.width} keysOf={keysOf} />
 		</Box>

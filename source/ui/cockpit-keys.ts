@@ -1,6 +1,6 @@
 // The panes' key handler: maps keys (through the user's keymap) to store
 // actions. Overlays have their own handlers on a higher layer.
-import {useMemo} from 'react';
+import {useEffect, useMemo} from 'react';
 import type {CockpitStore} from '../store/index.js';
 import {isDeliberate, type Key} from './input/keys.js';
 import {LAYER_BASE, LAYER_OVERLAY, LAYER_PANEL, useKeys} from './input/key-context.js';
@@ -64,8 +64,13 @@ export function dispatchAction(store: CockpitStore, action: string, key: Key, pa
 			s.nextPending();
 			return true;
 		case 'find':
-			s.setFindQuery('');
-			s.openOverlay('find');
+			s.openFind();
+			return true;
+		case 'findNext':
+			s.findRepeat();
+			return true;
+		case 'startWindow':
+			s.startWindowNow();
 			return true;
 		case 'cancel':
 			s.requestCancel();
@@ -101,10 +106,16 @@ export function dispatchAction(store: CockpitStore, action: string, key: Key, pa
 	}
 }
 
-const YIELDS_TO_ROLLBACK = new Set(['help', 'confirm-cancel', 'confirm-quit']);
+const YIELDS_TO_ROLLBACK = new Set(['help', 'confirm-cancel', 'confirm-quit', 'confirm-rerun']);
 
 export function useCockpitKeys(store: CockpitStore, keymap: Keymap | undefined, pageSize: number) {
-	const {bindings, keysOf} = useMemo(() => buildBindings(keymap), [keymap]);
+	const {bindings, keysOf, problems} = useMemo(() => buildBindings(keymap), [keymap]);
+	// A bad keymap entry is reported at start (after any notice already shown).
+	useEffect(() => {
+		if (problems.length === 0) return;
+		const s = store.getState();
+		s.showFlash([s.flash?.text, ...problems].filter(Boolean).join(' · '), 'warn');
+	}, [problems, store]);
 	// Ctrl-C anywhere asks before quitting (above every overlay but the quit dialog itself).
 	useKeys(
 		key => {
@@ -116,6 +127,16 @@ export function useCockpitKeys(store: CockpitStore, keymap: Keymap | undefined, 
 			return true;
 		},
 		{layer: LAYER_OVERLAY + 10},
+	);
+	// An overlay showing its `?` key list: ?, Esc and q hide the list, other keys wait.
+	useKeys(
+		key => {
+			const s = store.getState();
+			if (!s.overlay || !s.overlayKeys) return false;
+			if (!key.ctrl && !key.meta && (key.name === 'escape' || key.name === 'q' || key.name === '?')) s.toggleOverlayKeys();
+			return true;
+		},
+		{layer: LAYER_OVERLAY + 1},
 	);
 	// The rollback key must work "from anywhere": overlays that take no text
 	// (help, the cancel/quit questions) give way to the rollback panel.

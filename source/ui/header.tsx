@@ -1,8 +1,11 @@
-// Title, session, window clock and the current section's budget. The clock
-// is its own component on the shared one-second ticker, so once a second only
-// this line changes (Ink's incremental rendering rewrites just that line).
+// Title, overall progress, session, window clock and the current section's
+// budget on one line. Widths are computed here, not left to flexbox, so the
+// order of what gives way is fixed: the session id goes first (it is shown
+// whole or not at all), then the title is cut; progress (done/total), the
+// window clock and the section's elapsed time are never cut.
 import {Box, Text} from 'ink';
-import {budgetSection, plannedWindowMs, stepsBySection} from '../store/selectors.js';
+import stringWidth from 'string-width';
+import {budgetSection, plannedWindowMs, statusOf, stepsBySection} from '../store/selectors.js';
 import {clock, formatDuration} from './glyphs.js';
 import {useTheme} from './theme.js';
 import {useSecond} from './ticker.js';
@@ -16,11 +19,42 @@ function sectionSpentMs(starts: Array<string | undefined>, ends: Array<string | 
 	return Math.max(0, end - Math.min(...s));
 }
 
-function Clocks() {
+/** The window clock text: "not started" until the first run or mark (or W). */
+export function windowClockText(windowStartedAt: string | undefined, planned: number | null, now: number): {text: string; over: boolean} {
+	if (!windowStartedAt) return {text: `⏱ not started${planned !== null ? ` · ${clock(planned)} planned` : ''}`, over: false};
+	const elapsed = Math.max(0, now - Date.parse(windowStartedAt));
+	const over = planned !== null && elapsed > planned;
+	return {text: `⏱ ${clock(elapsed)}${planned !== null ? ` / ${clock(planned)}` : ''}${over ? ' over' : ''}`, over};
+}
+
+function cut(text: string, width: number): string {
+	if (width <= 0) return '';
+	if (stringWidth(text) <= width) return text;
+	let out = '';
+	for (const ch of text) {
+		if (stringWidth(out + ch) > width - 1) break;
+		out += ch;
+	}
+	return out + '…';
+}
+
+export function Header({width}: {width: number}) {
 	const theme = useTheme();
 	useSecond();
 	const now = Date.now();
-	const [windowStartedAt, window] = useCockpit(useShallow(s => [s.session.windowStartedAt, s.checklist.settings.window] as const));
+	const [title, sessionId, readOnly, dryRun, windowStartedAt, window] = useCockpit(
+		useShallow(s => [s.checklist.title, s.session.id, s.readOnly, s.dryRun, s.session.windowStartedAt, s.checklist.settings.window] as const),
+	);
+	const [done, total] = useCockpit(
+		useShallow(s => {
+			let d = 0;
+			for (const st of s.checklist.steps) {
+				const status = statusOf(s.session, st);
+				if (status === 'done' || status === 'skipped') d++;
+			}
+			return [d, s.checklist.steps.length] as const;
+		}),
+	);
 	const section = useCockpit(s => budgetSection(s.checklist, s.selectedSectionKey));
 	const [starts, ends, running] = useCockpit(
 		useShallow(s => {
@@ -30,61 +64,39 @@ function Clocks() {
 		}),
 	);
 	const planned = plannedWindowMs(window);
-	const elapsed = now - Date.parse(windowStartedAt);
-	const over = planned !== null && elapsed > planned;
+	const windowClock = windowClockText(windowStartedAt, planned, now);
 	const budget = section?.meta.durationMinutes;
 	const spent = sectionSpentMs(starts.split('|'), ends.split('|'), running, now);
 	const overBudget = budget !== undefined && spent !== null && spent > budget * 60_000;
-	return (
-		<Text wrap="truncate-end">
-			<Text color={over ? theme.crit : undefined}>
-				{' ⏱ '}
-				{clock(elapsed)}
-				{planned !== null ? ` / ${clock(planned)}` : ''}
-				{over ? ' over' : ''}
-			</Text>
-			{budget !== undefined ? (
-				<Text color={overBudget ? theme.warn : theme.muted}>
-					{'  § '}
-					{spent === null ? '0s' : formatDuration(spent)}/{budget}m{overBudget ? ' over' : ''}
-				</Text>
-			) : null}
-		</Text>
-	);
-}
-
-function shortId(id: string, max: number): string {
-	return id.length > max ? id.slice(0, max - 1) + '…' : id;
-}
-
-export function Header({width}: {width: number}) {
-	const theme = useTheme();
-	const [title, sessionId, readOnly, dryRun] = useCockpit(useShallow(s => [s.checklist.title, s.session.id, s.readOnly, s.dryRun] as const));
+	const sectionText = budget !== undefined ? `  § ${spent === null ? '0s' : formatDuration(spent)}/${budget}m${overBudget ? ' over' : ''}` : '';
+	const progress = `  ${done}/${total} done`;
+	const flags = `${readOnly ? '  read-only: followed' : ''}${dryRun ? '  DRY RUN' : ''}`;
+	const clockText = `  ${windowClock.text}`;
+	const fixed = stringWidth(progress) + stringWidth(flags) + stringWidth(clockText) + stringWidth(sectionText);
+	const fullTitle = title || 'deploycockpit';
+	const sessionText = `  session ${sessionId}`;
+	// The session id only when the whole title and the whole id both fit.
+	const showSession = stringWidth(fullTitle) + stringWidth(sessionText) + fixed <= width;
+	const titleRoom = Math.max(0, width - fixed - (showSession ? stringWidth(sessionText) : 0));
+	const titleText = cut(fullTitle, titleRoom);
+	const gap = Math.max(0, width - stringWidth(titleText) - (showSession ? stringWidth(sessionText) : 0) - fixed);
 	return (
 		<Box width={width} height={1}>
-			<Box flexShrink={1}>
-				<Text bold color={theme.accent} wrap="truncate-end">
-					{title || 'deploycockpit'}
+			<Text wrap="truncate-end">
+				<Text bold color={theme.accent}>
+					{titleText}
 				</Text>
-			</Box>
-			<Box flexShrink={0}>
-				<Text color={theme.muted}>
-					{'  '}session {shortId(sessionId, width < 100 ? 12 : 28)}
-				</Text>
-				{readOnly ? (
+				<Text color={theme.muted}>{showSession ? sessionText : ''}</Text>
+				<Text>{' '.repeat(gap)}</Text>
+				<Text color={done === total && total > 0 ? theme.ok : undefined}>{progress}</Text>
+				{flags ? (
 					<Text color={theme.warn} bold>
-						{'  read-only: followed'}
+						{flags}
 					</Text>
 				) : null}
-				{dryRun ? (
-					<Text color={theme.warn} bold>
-						{'  DRY RUN'}
-					</Text>
-				) : null}
-			</Box>
-			<Box flexShrink={2} flexGrow={1} justifyContent="flex-end">
-				<Clocks />
-			</Box>
+				<Text color={windowClock.over ? theme.crit : windowStartedAt ? undefined : theme.muted}>{clockText}</Text>
+				{sectionText ? <Text color={overBudget ? theme.warn : theme.muted}>{sectionText}</Text> : null}
+			</Text>
 		</Box>
 	);
 }

@@ -1,12 +1,37 @@
 // The bottom line: a message when there is one (it fades after a few
-// seconds), otherwise the keys that matter in the focused pane.
+// seconds, or clears when it stops being true: see Flash.about), otherwise
+// the keys of whatever has focus — the open overlay, else the focused pane.
 import {useEffect} from 'react';
 import {Box, Text} from 'ink';
 import {showKey} from './keymap.js';
+import {OVERLAY_KEYS} from './overlays/overlay-rule.js';
 import {useTheme} from './theme.js';
 import {useCockpit, useCockpitStore} from './use-cockpit.js';
 
 export const FLASH_MS = 5000;
+
+const SECTION_HINTS: Array<[string, string]> = [
+	['run', 'open'],
+	['down', 'section'],
+	['nextPane', 'steps'],
+	['nextPending', 'next'],
+	['find', 'find'],
+	['rollback', 'rollback'],
+	['help', 'help'],
+	['quit', 'quit'],
+];
+
+const DETAIL_HINTS: Array<[string, string]> = [
+	['down', 'scroll'],
+	['pageDown', 'page'],
+	['last', 'end'],
+	['run', 'run'],
+	['openLog', 'log'],
+	['prevPane', 'steps'],
+	['rollback', 'rollback'],
+	['help', 'help'],
+	['quit', 'quit'],
+];
 
 const HINTS: Array<[string, string]> = [
 	['run', 'run'],
@@ -26,6 +51,9 @@ export function HintBar({width, keysOf}: {width: number; keysOf: (action: string
 	const store = useCockpitStore();
 	const flash = useCockpit(s => s.flash);
 	const readOnly = useCockpit(s => s.readOnly);
+	const pane = useCockpit(s => s.pane);
+	const overlay = useCockpit(s => s.overlay);
+	const overlayKeys = useCockpit(s => s.overlayKeys);
 	useEffect(() => {
 		if (!flash) return;
 		const timer = setTimeout(() => {
@@ -44,7 +72,33 @@ export function HintBar({width, keysOf}: {width: number; keysOf: (action: string
 			</Box>
 		);
 	}
-	const hints = HINTS.filter(([action]) => !readOnly || !['run', 'toggleDone', 'skip', 'cancel'].includes(action));
+	if (overlay) {
+		const list = overlayKeys ? [['? Esc q', 'hide the keys'] as [string, string]] : (OVERLAY_KEYS[overlay] ?? [['Esc q', 'close']]);
+		return (
+			<Box width={width} height={1}>
+				<Text wrap="truncate-end">
+					{list.map(([keys, what]) => (
+						<Text key={keys}>
+							<Text color={theme.accent} bold>
+								{keys}
+							</Text>
+							<Text color={theme.muted}> {what.replace(/ \(.*\)$/, '')}  </Text>
+						</Text>
+					))}
+					{overlayKeys ? null : (
+						<Text>
+							<Text color={theme.accent} bold>
+								?
+							</Text>
+							<Text color={theme.muted}> keys</Text>
+						</Text>
+					)}
+				</Text>
+			</Box>
+		);
+	}
+	const table = pane === 'sections' ? SECTION_HINTS : pane === 'detail' ? DETAIL_HINTS : HINTS;
+	const hints = table.filter(([action]) => !readOnly || !['run', 'toggleDone', 'skip', 'cancel'].includes(action));
 	return (
 		<Box width={width} height={1}>
 			<Text wrap="truncate-end">

@@ -25,30 +25,59 @@ export const ACTIONS: ActionDef[] = [
 	{action: 'skip', keys: ['s'], help: 'skip / unskip'},
 	{action: 'fail', keys: ['f'], help: 'mark a manual step failed'},
 	{action: 'nextPending', keys: ['n'], help: 'next pending step'},
-	{action: 'find', keys: ['/'], help: 'find a step by text (Enter jumps)'},
+	{action: 'find', keys: ['/'], help: 'find a step by text (remembers the last query; Enter jumps)'},
+	{action: 'findNext', keys: ['N'], help: 'next match of the last search (n stays next pending)'},
 	{action: 'cancel', keys: ['x'], help: 'cancel the selected step\'s run (asks)'},
 	{action: 'openLog', keys: ['o'], help: 'open the full log in $PAGER'},
 	{action: 'rollback', keys: ['R'], help: 'rollback panel'},
 	{action: 'flags', keys: ['F'], help: 'feature-flag panel'},
 	{action: 'baseline', keys: ['b'], help: 'recapture the metrics baseline'},
+	{action: 'startWindow', keys: ['W'], help: 'start the window clock now (else: at the first run or mark)'},
 	{action: 'help', keys: ['?'], help: 'this help'},
-	{action: 'close', keys: ['escape'], help: 'close the overlay'},
+	{action: 'close', keys: ['escape'], help: 'close the overlay (q too; q never quits from an overlay)'},
 	{action: 'quit', keys: ['q'], help: 'quit (asks when commands are running; they keep running)'},
 	{action: 'interrupt', keys: ['ctrl+c'], help: 'asks whether to quit'},
 ];
 
 export type Bindings = Map<string, string>;
 
-/** key id → action, with the user's overrides applied. */
-export function buildBindings(overrides: Keymap = {}): {bindings: Bindings; keysOf: (action: string) => string[]} {
+const NAMED_KEYS = new Set(['up', 'down', 'left', 'right', 'pageup', 'pagedown', 'home', 'end', 'tab', 'enter', 'escape', 'backspace', 'delete', 'insert', 'space', ...Array.from({length: 12}, (_, i) => `f${i + 1}`)]);
+const MODIFIERS = new Set(['ctrl', 'alt', 'meta', 'option', 'shift']);
+
+/** True for a key name the input layer can produce: `j`, `G`, `?`, `enter`, `ctrl+x`, `shift+tab`, `alt+f5`. */
+export function validKeyId(id: string): boolean {
+	if (typeof id !== 'string' || id.length === 0) return false;
+	if ([...id].length === 1) return id.charCodeAt(0) >= 0x20;
+	const parts = id.split('+');
+	// A lone '+' key with modifiers ("ctrl++") splits into empty parts.
+	const last = parts.pop()!;
+	if (!parts.every(p => MODIFIERS.has(p.toLowerCase()))) return false;
+	return [...last].length === 1 || NAMED_KEYS.has(last.toLowerCase());
+}
+
+/**
+ * key id → action, with the user's overrides applied. An override naming no
+ * action or holding a key the terminal cannot send is reported in
+ * `problems` and the action keeps its default keys (a typo must not disable
+ * j and ↓).
+ */
+export function buildBindings(overrides: Keymap = {}): {bindings: Bindings; keysOf: (action: string) => string[]; problems: string[]} {
+	const problems: string[] = [];
+	const known = new Set(ACTIONS.map(a => a.action));
+	for (const action of Object.keys(overrides)) if (!known.has(action)) problems.push(`keymap: no action "${action}" (ignored)`);
 	const keysByAction = new Map<string, string[]>();
 	for (const def of ACTIONS) {
 		const custom = overrides[def.action];
-		keysByAction.set(def.action, custom === undefined ? def.keys : Array.isArray(custom) ? custom : [custom]);
+		const wanted = custom === undefined ? def.keys : Array.isArray(custom) ? custom : [custom];
+		const bad = wanted.filter(k => !validKeyId(k));
+		if (bad.length > 0) {
+			problems.push(`keymap: "${def.action}": ${bad.map(k => JSON.stringify(k)).join(', ')} is not a key name; kept ${def.keys.map(showKey).join(' ')}`);
+			keysByAction.set(def.action, def.keys);
+		} else keysByAction.set(def.action, wanted);
 	}
 	const bindings: Bindings = new Map();
 	for (const [action, keys] of keysByAction) for (const k of keys) bindings.set(normalise(k), action);
-	return {bindings, keysOf: action => keysByAction.get(action) ?? []};
+	return {bindings, keysOf: action => keysByAction.get(action) ?? [], problems};
 }
 
 function normalise(id: string): string {

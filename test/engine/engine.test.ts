@@ -214,7 +214,7 @@ describe('run command (a real process)', () => {
 			return now.steps.find((s: {id: string}) => s.id === WAITS).status !== 'running';
 		}, 15_000, 250);
 		const status = JSON.parse(execFileSync(process.execPath, [bin, 'status', file, '--json'], {env, encoding: 'utf8'}));
-		expect(Object.keys(status).sort()).toEqual(['baseline', 'file', 'latest', 'orphans', 'rollbacks', 'session', 'steps']);
+		expect(Object.keys(status).sort()).toEqual(['baseline', 'file', 'latest', 'orphans', 'rollbacks', 'session', 'steps', 'windowStartedAt']);
 		const step = status.steps.find((s: {id: string}) => s.id === WAITS);
 		expect(step).toMatchObject({status: 'failed', exitCode: 4});
 		expect(step.by).toMatch(/@/);

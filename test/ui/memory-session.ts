@@ -3,6 +3,7 @@
 import type {Checklist} from '../../source/checklist/model.js';
 import type {StepStatus} from '../../source/engine/types.js';
 import type {RunOptions, SessionEvent, SessionHandle, SessionState} from '../../source/session/types.js';
+import {startWindow} from '../../source/session/window.js';
 
 interface ActiveRun {
 	runId: string;
@@ -33,7 +34,6 @@ export class MemorySession implements SessionHandle {
 			file: checklist.file ?? '/tmp/checklist.md',
 			hash: checklist.hash ?? 'hash',
 			createdAt: now,
-			windowStartedAt: now,
 			steps: {},
 			shell: {cwd: '/tmp', vars: {}},
 			cursor: {},
@@ -72,6 +72,7 @@ export class MemorySession implements SessionHandle {
 		const runId = `run${++this.seq}`;
 		this.tails.set(stepId, '');
 		this.setState(s => {
+			startWindow(s, new Date().toISOString());
 			s.steps[stepId] = {status: 'running', exitCode: null, startedAt: new Date().toISOString(), runId, logPath: `${this.dir}/runs/${runId}.log`};
 		});
 		this.emit({type: 'run-start', stepId, runId});
@@ -109,6 +110,7 @@ export class MemorySession implements SessionHandle {
 	async mark(stepId: string, status: StepStatus): Promise<void> {
 		this.marks.push({stepId, status});
 		this.setState(s => {
+			if (status !== 'pending') startWindow(s, new Date().toISOString());
 			s.steps[stepId] = {...(s.steps[stepId] ?? {exitCode: null}), status};
 		});
 	}

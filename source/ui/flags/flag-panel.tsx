@@ -6,6 +6,7 @@ import {Box, Text} from 'ink';
 import type {Flag} from '../../flags/types.js';
 import {isDeliberate, type Key} from '../input/keys.js';
 import {LAYER_OVERLAY, useKeys} from '../input/key-context.js';
+import {overlayRuleKey} from '../overlays/overlay-rule.js';
 import {CURSOR} from '../glyphs.js';
 import {useSecond} from '../ticker.js';
 import {useTheme, type Theme} from '../theme.js';
@@ -68,11 +69,8 @@ export function FlagPanel({width, height}: {width: number; height: number}) {
 		(key: Key) => {
 			const s = store.getState();
 			const pending = s.flags.pending;
-			if (key.name === 'escape') {
-				if (pending) s.flagCancelToggle();
-				else s.closeOverlay();
-				return true;
-			}
+			// Esc / q / ? as in every overlay (with a write pending, they cancel the write first).
+			if (overlayRuleKey(s, key, () => (pending ? s.flagCancelToggle() : s.closeOverlay()))) return true;
 			// The rollback key works from here too.
 			if (key.name === 'R' && !key.ctrl && !key.meta && !pending) {
 				s.openOverlay('rollback');

@@ -1,15 +1,24 @@
-// The cockpit's own overlays: help, find, preflight/confirm before a run,
-// cancel and quit confirmations. Each is drawn in place of the panes and
-// takes every key while open (LAYER_OVERLAY). Confirmations accept only a
-// deliberate `y` (not batched, not pasted: see input/keys.ts).
+// The cockpit's own overlays: help and find (in place of the panes), and the
+// confirmations — preflight before a run, cancel, quit, run a done step
+// again — as pop-ups under the panes, so the step they are about stays in
+// view. A pop-up shows the complete text it confirms (wrapped, scrollable);
+// `y` is refused until all of it has been on screen, and accepted only when
+// deliberate (not batched, not pasted: see input/keys.ts). Esc / q / ? follow
+// the rule in overlay-rule.tsx.
 import {useState} from 'react';
 import {Box, Text} from 'ink';
 import {findMatches, runningSteps} from '../../store/core-slice.js';
+import type {CockpitState} from '../../store/index.js';
 import {isDeliberate, isTextKey, type Key} from '../input/keys.js';
 import {LAYER_OVERLAY, useKeys} from '../input/key-context.js';
 import {ACTIONS, showKey} from '../keymap.js';
-import {useTheme} from '../theme.js';
+import {useTheme, type Theme} from '../theme.js';
 import {useCockpit, useCockpitStore, useShallow} from '../use-cockpit.js';
+import {CONTINUATION, wrapPieces} from '../wrap.js';
+import {OverlayKeysBox, overlayRuleKey} from './overlay-rule.js';
+import {frameView, ScrollFrame, useScrollGate} from './scroll-frame.js';
+
+const PASTED = 'that key arrived with other input (a paste?) — press it again on its own';
 
 function Frame({width, height, title, children, footer}: {width: number; height: number; title: string; children: React.ReactNode; footer?: string}) {
 	const theme = useTheme();
@@ -36,7 +45,9 @@ export function HelpOverlay({width, height, keysOf}: {width: number; height: num
 	const open = useCockpit(s => s.overlay === 'help');
 	useKeys(
 		key => {
-			if (key.name === 'escape' || key.name === '?' || key.name === 'q' || key.name === 'enter') store.getState().closeOverlay();
+			const s = store.getState();
+			// ? toggles the help itself; Enter closes it too.
+			if (key.name === 'escape' || key.name === '?' || key.name === 'q' || key.name === 'enter') s.closeOverlay();
 			return true;
 		},
 		{active: open, layer: LAYER_OVERLAY},
@@ -47,7 +58,7 @@ export function HelpOverlay({width, height, keysOf}: {width: number; height: num
 	const keyWidth = Math.min(16, Math.max(8, Math.floor(colWidth * 0.3)));
 	const cols = Array.from({length: columns}, (_, c) => ACTIONS.slice(c * inner, (c + 1) * inner));
 	return (
-		<Frame width={width} height={height} title="Keys" footer="Esc closes · keys are remappable in the user config (keymap)">
+		<Frame width={width} height={height} title="Keys" footer="Esc / q / ? closes · keys are remappable in the user config (keymap)">
 			<Box flexDirection="row">
 				{cols.map((col, c) => (
 					<Box key={c} flexDirection="column" width={colWidth}>
@@ -81,16 +92,18 @@ export function FindOverlay({width, height}: {width: number; height: number}) {
 	const theme = useTheme();
 	const store = useCockpitStore();
 	const open = useCockpit(s => s.overlay === 'find');
-	const [query, index, checklist] = useCockpit(useShallow(s => [s.findQuery, s.findIndex, s.checklist] as const));
+	const [query, index, checklist, fresh] = useCockpit(useShallow(s => [s.findQuery, s.findIndex, s.checklist, s.findFresh] as const));
 	useKeys(
 		key => {
 			const s = store.getState();
-			if (key.name === 'escape') s.closeOverlay();
-			else if (key.name === 'enter') s.findJump();
+			if (overlayRuleKey(s, key, () => s.closeOverlay(), true)) return true;
+			if (key.name === 'enter') s.findJump();
 			else if (key.name === 'down' || (key.ctrl && key.name === 'n')) s.findMove(1);
 			else if (key.name === 'up' || (key.ctrl && key.name === 'p')) s.findMove(-1);
 			else {
-				const next = editText(s.findQuery, key);
+				// Opened with the last query: the first typed key starts a new one (Backspace edits it).
+				const base = s.findFresh && key.name !== 'backspace' ? '' : s.findQuery;
+				const next = editText(base, key);
 				if (next !== null) s.setFindQuery(next);
 			}
 			return true;
@@ -98,180 +111,269 @@ export function FindOverlay({width, height}: {width: number; height: number}) {
 		{active: open, layer: LAYER_OVERLAY},
 	);
 	const matches = findMatches(checklist, query);
+	const sectionTitle = new Map(checklist.sections.map(s => [s.id, s.title] as const));
 	const rows = Math.max(0, height - 5);
 	const start = Math.max(0, Math.min(index - rows + 1, matches.length - rows));
 	return (
-		<Frame width={width} height={height} title="Find a step" footer="type to search · ↑/↓ pick · Enter jumps · Esc closes">
+		<Frame width={width} height={height} title="Find a step" footer="type to search · ↑/↓ pick · Enter jumps · Esc closes · N repeats the search later">
 			<Text>
 				<Text color={theme.accent}>/ </Text>
-				{query}
+				<Text inverse={fresh}>{query}</Text>
 				<Text inverse> </Text>
-				<Text color={theme.muted}>  {query ? `${matches.length} match${matches.length === 1 ? '' : 'es'}` : ''}</Text>
+				<Text color={theme.muted}>
+					{'  '}
+					{query ? `${matches.length} match${matches.length === 1 ? '' : 'es'}` : ''}
+					{fresh ? ' · the last search: type to replace it' : ''}
+				</Text>
 			</Text>
 			{matches.slice(Math.max(0, start), Math.max(0, start) + rows).map((step, k) => {
 				const selected = k + Math.max(0, start) === index;
+				const section = step.section ? (sectionTitle.get(step.section) ?? '') : 'before the first heading';
 				return (
-					<Text key={step.id} wrap="truncate-end" backgroundColor={selected ? theme.selection : undefined} color={selected ? theme.selectionText : undefined}>
-						{selected ? '› ' : '  '}
-						{step.title}
-					</Text>
+					<Box key={step.id} height={1} width={width - 2}>
+						<Box flexShrink={1}>
+							<Text wrap="truncate-end" backgroundColor={selected ? theme.selection : undefined} color={selected ? theme.selectionText : undefined}>
+								{selected ? '› ' : '  '}
+								{step.title}
+							</Text>
+						</Box>
+						<Box flexShrink={2}>
+							<Text wrap="truncate-end" color={theme.muted}>
+								{`  § ${section}`}
+							</Text>
+						</Box>
+					</Box>
 				);
 			})}
 		</Frame>
 	);
 }
 
-export function PreflightOverlay({width, height}: {width: number; height: number}) {
-	const theme = useTheme();
-	const store = useCockpitStore();
-	const open = useCockpit(s => s.overlay === 'preflight');
-	const pending = useCockpit(s => s.pendingRun);
-	const step = useCockpit(s => s.checklist.steps.find(st => st.id === s.pendingRun?.stepId));
-	const [refused, setRefused] = useState(false);
-	useKeys(
-		key => {
-			const s = store.getState();
-			const p = s.pendingRun;
-			if (!p) {
-				s.closeOverlay();
-				return true;
-			}
-			if (key.name === 'escape' || (key.ctrl && key.name === 'c')) {
-				s.abandonRun();
-				return true;
-			}
-			const confirming = p.field >= p.fields.length;
-			if (confirming) {
-				if (p.dryRun && key.name === 'enter') {
-					s.confirmPending();
-				} else if (key.name === 'y' && !p.dryRun) {
-					if (!isDeliberate(key)) {
-						setRefused(true);
-						return true;
-					}
-					s.confirmPending();
-				} else if (key.name === 'n') s.abandonRun();
-				else if ((key.name === 'up' || (key.name === 'tab' && key.shift)) && p.fields.length > 0) s.pendingField(-1);
-				return true;
-			}
-			if (key.name === 'enter') {
-				if (!isDeliberate(key)) {
-					setRefused(true);
-					return true;
-				}
-				s.confirmPending();
-			} else if (key.name === 'tab' || key.name === 'down') s.pendingField(key.shift ? -1 : 1);
-			else if (key.name === 'up') s.pendingField(-1);
-			else {
-				const name = p.fields[p.field]!;
-				const next = editText(p.values[name] ?? '', key);
-				if (next !== null) s.setPendingValue(next);
-			}
-			return true;
-		},
-		{active: open, layer: LAYER_OVERLAY},
-	);
-	if (!pending || !step) return null;
-	const {preflight: pf} = pending;
-	const confirming = pending.field >= pending.fields.length;
-	const dangerous = pf.dangerous.length > 0;
-	const onlyWrites = dangerous && pf.dangerous.every(d => d.reason.startsWith('writes'));
-	const title = pending.dryRun ? `Dry run · ${step.title}` : onlyWrites ? `Writes need a confirmation · ${step.title}` : dangerous ? `Dangerous command · ${step.title}` : `Before running · ${step.title}`;
-	const footer = confirming
-		? pending.dryRun
-			? 'dry run: nothing runs · Enter/Esc closes'
-			: 'y runs exactly this · n / Esc abandons'
-		: 'type a value · Tab/↑/↓ move between fields · Enter next · Esc abandons the run';
-	const commands = step.blocks.filter(b => b.executor !== null).flatMap(b => fillValues(b.code, pending.values).replace(/\n$/, '').split('\n'));
-	return (
-		<Frame width={width} height={height} title={title} footer={footer}>
-			{dangerous ? (
-				<>
-					{pf.dangerous.map((d, k) => (
-						<Box key={k} flexDirection="column">
-							<Text color={theme.crit} bold wrap="truncate-end">
-								⚠ {d.reason} (line {d.line})
-							</Text>
-							<Text wrap="wrap">{'  ' + fillValues(d.command, pending.values)}</Text>
-						</Box>
-					))}
-				</>
-			) : null}
-			{pending.fields.length > 0 ? (
-				<Text color={theme.warn} wrap="truncate-end">
-					{pf.placeholders.length > 0 ? 'placeholders' : ''}
-					{pf.placeholders.length > 0 && pf.unsetVars.length > 0 ? ' and ' : ''}
-					{pf.unsetVars.length > 0 ? 'unset variables' : ''} need values:
-				</Text>
-			) : null}
-			{pending.fields.map((name, k) => {
-				const active = k === pending.field;
-				const isPlaceholder = pf.placeholders.includes(name);
-				return (
-					<Text key={name} wrap="truncate-end">
-						<Text color={active ? theme.accent : theme.muted}>{active ? '› ' : '  '}</Text>
-						<Text bold={active}>{isPlaceholder ? `<${name}>` : `$${name}`}</Text>
-						{' = '}
-						{pending.values[name] ?? ''}
-						{active ? <Text inverse> </Text> : null}
-					</Text>
-				);
-			})}
-			{!dangerous || pending.dryRun ? (
-				<Box flexDirection="column">
-					<Text color={theme.muted}>{pending.dryRun ? 'would run:' : 'will run:'}</Text>
-					{commands.slice(0, Math.max(1, height - 6 - pending.fields.length)).map((line, k) => (
-						<Text key={k} wrap="truncate-end">
-							{'  ' + line}
-						</Text>
-					))}
-				</Box>
-			) : null}
-			{refused ? <Text color={theme.warn}>that key arrived with other input (paste?) — press it on its own</Text> : null}
-		</Frame>
-	);
+// ── Pop-ups ────────────────────────────────────────────────────────────────
+
+/** One wrapped line of a pop-up. */
+export interface PopupRow {
+	text: string;
+	tone?: 'crit' | 'warn' | 'muted' | 'accent';
+	bold?: boolean;
+	/** Show a text cursor after it (the value being typed). */
+	cursor?: boolean;
+}
+
+export interface PopupContent {
+	title: string;
+	rows: PopupRow[];
+	footer: string;
+	/** When it changes, the pop-up scrolls back to the top and must be read again. */
+	key: string;
+}
+
+export const POPUPS = new Set(['preflight', 'confirm-cancel', 'confirm-quit', 'confirm-rerun']);
+
+/** Pop-up rows never need more than this share of the body. */
+export function popupHeight(content: PopupContent | null, body: number): number {
+	if (!content) return 0;
+	return Math.min(body, content.rows.length + 5);
+}
+
+function wrapRows(text: string, width: number, style: Omit<PopupRow, 'text'> = {}, indent = ''): PopupRow[] {
+	return wrapPieces(text, Math.max(1, width - indent.length)).map((piece, k) => ({...style, text: indent + (k > 0 ? CONTINUATION : '') + piece}));
 }
 
 function fillValues(code: string, values: Record<string, string>): string {
 	return code.replace(/<([A-Za-z_][\w-]*)>/g, (whole, name: string) => values[name] ?? whole);
 }
 
-export function ConfirmOverlay({width, height, kind}: {width: number; height: number; kind: 'confirm-cancel' | 'confirm-quit'}) {
+function hhmm(iso: string | undefined): string {
+	if (!iso) return '?';
+	const d = new Date(iso);
+	return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+}
+
+/** What the open pop-up shows, as plain rows wrapped to `width` (the inner width). */
+export function popupContent(s: CockpitState, width: number): PopupContent | null {
+	const overlay = s.overlay;
+	if (!overlay || !POPUPS.has(overlay)) return null;
+	if (overlay === 'preflight') return preflightContent(s, width);
+	const step = s.checklist.steps.find(st => st.id === (overlay === 'confirm-rerun' ? s.pendingRerun?.stepId : s.selectedStepId));
+	if (overlay === 'confirm-rerun') {
+		const record = step ? s.session.steps[step.id] : undefined;
+		const when = record?.endedAt ?? record?.startedAt;
+		return {
+			title: `Run again · ${step?.title ?? '?'}`,
+			rows: [
+				...wrapRows(`done ${hhmm(when)}${record?.by ? ` by ${record.by}` : ''}${record?.exitCode !== null && record?.exitCode !== undefined ? ` (exit ${record.exitCode})` : ''} — run again?`, width, {bold: true}),
+				...wrapRows(step?.title ?? '', width, {tone: 'muted'}),
+			],
+			footer: 'y runs it again · n / Esc / q no · ? keys',
+			key: `rerun:${step?.id}`,
+		};
+	}
+	if (overlay === 'confirm-cancel') {
+		return {
+			title: 'Cancel run',
+			rows: [...wrapRows(`Cancel the run of "${step?.title ?? '?'}"?`, width), ...wrapRows('The command gets SIGINT, then SIGTERM and SIGKILL; its output so far stays in the log.', width, {tone: 'muted'})],
+			footer: 'y cancels it · n / Esc / q keep it running · ? keys',
+			key: `cancel:${step?.id}`,
+		};
+	}
+	const running = runningSteps(s.session);
+	const lines =
+		running.length > 0
+			? [`${running.length} command${running.length === 1 ? ' is' : 's are'} still running.`, 'They keep running after the cockpit quits; reopen the checklist to reattach.', 'Quit the cockpit?']
+			: ['Quit the cockpit?'];
+	return {title: 'Quit', rows: lines.flatMap(l => wrapRows(l, width)), footer: 'y quits · n / Esc / q stay · ? keys', key: 'quit'};
+}
+
+function preflightContent(s: CockpitState, width: number): PopupContent | null {
+	const pending = s.pendingRun;
+	const step = s.checklist.steps.find(st => st.id === pending?.stepId);
+	if (!pending || !step) return null;
+	const pf = pending.preflight;
+	const confirming = pending.field >= pending.fields.length;
+	const dangerous = pf.dangerous.length > 0;
+	const onlyWrites = dangerous && pf.dangerous.every(d => d.reason.startsWith('writes'));
+	const rows: PopupRow[] = [];
+	for (const d of pf.dangerous) {
+		rows.push(...wrapRows(`⚠ ${d.reason} (line ${d.line})`, width, {tone: 'crit', bold: true}));
+		rows.push(...wrapRows(fillValues(d.command, pending.values), width, {}, '  '));
+	}
+	if (pending.fields.length > 0) {
+		const what = [pf.placeholders.length > 0 ? 'placeholders' : '', pf.unsetVars.length > 0 ? 'unset variables' : ''].filter(Boolean).join(' and ');
+		rows.push({text: `${what} need values:`, tone: 'warn'});
+		pending.fields.forEach((name, k) => {
+			const active = k === pending.field;
+			const label = pf.placeholders.includes(name) ? `<${name}>` : `$${name}`;
+			const value = pending.values[name] ?? '';
+			const wrapped = wrapRows(`${active ? '› ' : '  '}${label} = ${value}`, width - 1, {bold: active, tone: active ? 'accent' : undefined});
+			wrapped[wrapped.length - 1]!.cursor = active;
+			rows.push(...wrapped);
+		});
+	}
+	rows.push({text: pending.dryRun ? 'would run (dry run — nothing runs):' : 'will run, exactly:', tone: 'muted'});
+	const runnable = step.blocks.filter(b => b.executor !== null);
+	for (const block of runnable) {
+		if (runnable.length > 1) rows.push({text: `─ ${block.lang || 'text'} · line ${block.line}`, tone: 'muted'});
+		for (const line of fillValues(block.code, pending.values).replace(/\n$/, '').split('\n')) rows.push(...wrapRows(line, width, {}, '  '));
+	}
+	const title = pending.dryRun ? `Dry run · ${step.title}` : onlyWrites ? `Writes need a confirmation · ${step.title}` : dangerous ? `Dangerous command · ${step.title}` : `Before running · ${step.title}`;
+	const footer = confirming
+		? pending.dryRun
+			? 'dry run: nothing runs · Enter / Esc / q closes'
+			: 'y runs exactly this · j/k/PgDn scroll · n / Esc / q abandons · ? keys'
+		: 'type a value · Tab/↑/↓ fields · Enter next · PgDn/PgUp scroll · Esc abandons';
+	return {title, rows, footer, key: `preflight:${step.id}`};
+}
+
+function toneColor(tone: PopupRow['tone'], theme: Theme): string | undefined {
+	return tone ? theme[tone] : undefined;
+}
+
+function PopupRows({rows, theme}: {rows: PopupRow[]; theme: Theme}): React.ReactNode[] {
+	return rows.map((row, k) => (
+		<Box key={k} height={1}>
+			<Text color={toneColor(row.tone, theme)} bold={row.bold} wrap="truncate-end">
+				{row.text}
+				{row.cursor ? <Text inverse> </Text> : null}
+			</Text>
+		</Box>
+	));
+}
+
+/** The open pop-up (preflight, cancel, quit, run again): `height` rows at the bottom of the body. */
+export function Popup({width, height}: {width: number; height: number}) {
 	const theme = useTheme();
 	const store = useCockpitStore();
-	const open = useCockpit(s => s.overlay === kind);
-	const running = useCockpit(useShallow(s => runningSteps(s.session)));
-	const step = useCockpit(s => s.checklist.steps.find(st => st.id === s.selectedStepId));
-	const [refused, setRefused] = useState(false);
+	const overlay = useCockpit(s => s.overlay);
+	const overlayKeys = useCockpit(s => s.overlayKeys);
+	const inner = Math.max(1, width - 2);
+	// Re-render on what the content depends on.
+	useCockpit(useShallow(s => [s.pendingRun, s.pendingRerun, s.session, s.selectedStepId]));
+	const content = popupContent(store.getState(), inner);
+	const gate = useScrollGate(content?.rows.length ?? 0, frameView(height), content?.key ?? '');
+	const [message, setMessage] = useState<string | null>(null);
+	const open = overlay !== null && POPUPS.has(overlay);
+
 	useKeys(
 		key => {
 			const s = store.getState();
+			setMessage(null);
+			if (s.overlay === 'preflight') return preflightKey(s, key, gate, setMessage);
+			const close = () => s.closeOverlay();
+			if (overlayRuleKey(s, key, close)) return true;
+			if (gate.scrollKey(key)) return true;
 			if (key.name === 'y' || key.name === 'Y') {
-				if (!isDeliberate(key)) {
-					setRefused(true);
-					return true;
-				}
-				if (kind === 'confirm-cancel') s.confirmCancel();
+				if (!isDeliberate(key)) setMessage(PASTED);
+				else if (!gate.seenAll) setMessage(gate.refusal);
+				else if (s.overlay === 'confirm-cancel') s.confirmCancel();
+				else if (s.overlay === 'confirm-rerun') s.confirmRerun();
 				else s.confirmQuit();
-			} else if (key.name === 'n' || key.name === 'escape' || key.name === 'N') s.closeOverlay();
+			} else if (key.name === 'n' || key.name === 'N') close();
 			return true;
 		},
 		{active: open, layer: LAYER_OVERLAY},
 	);
-	const lines: string[] =
-		kind === 'confirm-cancel'
-			? [`Cancel the run of "${step?.title ?? '?'}"?`, 'The command gets SIGTERM (then SIGKILL); its output so far stays in the log.']
-			: running.length > 0
-				? [`${running.length} command${running.length === 1 ? ' is' : 's are'} still running.`, 'They keep running after the cockpit quits; reopen the checklist to reattach.', 'Quit the cockpit?']
-				: ['Quit the cockpit?'];
+	if (!open || !content) return null;
+	if (overlayKeys) return <OverlayKeysBox overlay={overlay} width={width} height={height} />;
 	return (
-		<Frame width={width} height={Math.min(height, lines.length + 5)} title={kind === 'confirm-cancel' ? 'Cancel run' : 'Quit'} footer={`${showKey('y')} yes · n / Esc no`}>
-			{lines.map((line, k) => (
-				<Text key={k} wrap="wrap">
-					{line}
-				</Text>
-			))}
-			{refused ? <Text color={theme.warn}>that key arrived with other input (paste?) — press y on its own</Text> : null}
-		</Frame>
+		<ScrollFrame
+			width={width}
+			height={height}
+			title={content.title}
+			rows={PopupRows({rows: content.rows, theme})}
+			gate={gate}
+			footer={content.footer}
+			message={message ? {text: message} : null}
+			borderColor={overlay === 'preflight' && content.title.startsWith('Dangerous') ? theme.crit : theme.accent}
+		/>
 	);
+}
+
+function preflightKey(s: CockpitState, key: Key, gate: ReturnType<typeof useScrollGate>, say: (text: string) => void): boolean {
+	const p = s.pendingRun;
+	if (!p) {
+		s.closeOverlay();
+		return true;
+	}
+	if (key.ctrl && key.name === 'c') {
+		s.abandonRun();
+		return true;
+	}
+	const confirming = p.field >= p.fields.length;
+	// While a value is typed, q and ? are text; Esc still abandons.
+	if (overlayRuleKey(s, key, () => s.abandonRun(), !confirming)) return true;
+	if (confirming) {
+		if (gate.scrollKey(key)) return true;
+		if (p.dryRun && key.name === 'enter') s.confirmPending();
+		else if (key.name === 'y' && !p.dryRun) {
+			if (!isDeliberate(key)) say(PASTED);
+			else if (!gate.seenAll) say(gate.refusal);
+			else s.confirmPending();
+		} else if (key.name === 'n') s.abandonRun();
+		else if ((key.name === 'up' || (key.name === 'tab' && key.shift)) && p.fields.length > 0) s.pendingField(-1);
+		return true;
+	}
+	if (gate.scrollKey(key, {arrows: false, letters: false})) return true;
+	if (key.name === 'enter') {
+		if (!isDeliberate(key)) {
+			say(PASTED);
+			return true;
+		}
+		// The Enter that would start the run needs the whole text read, like y.
+		const name = p.fields[p.field]!;
+		const filled = p.fields.every(f => (f === name ? p.values[f] : p.values[f]));
+		const starts = filled && p.preflight.dangerous.length === 0 && !p.dryRun;
+		if (starts && !gate.seenAll) {
+			say(gate.refusal.replace('j / ↓ / PgDn / Space', 'PgDn'));
+			return true;
+		}
+		s.confirmPending();
+	} else if (key.name === 'tab' || key.name === 'down') s.pendingField(key.shift ? -1 : 1);
+	else if (key.name === 'up') s.pendingField(-1);
+	else {
+		const name = p.fields[p.field]!;
+		const next = editText(p.values[name] ?? '', key);
+		if (next !== null) s.setPendingValue(next);
+	}
+	return true;
 }

@@ -1,31 +1,22 @@
-// The selected step: its status line, code (coloured), expectations, then
-// the tail of its latest run. Every part is cut to the pane's height: the
-// code gets at most ~40% when there is output, the output the rest.
+// The selected step as one scrollable document: its code (coloured, long
+// lines wrapped with a continuation mark, never cut), expectations, then the
+// tail of its latest run. The title and status line stay on top.
+//
+// Scrolling (j/k, PgUp/PgDn, g/G with the pane focused) moves through the
+// whole document. The position counts visual rows back from the end, so a
+// running step follows its output; a step that has not run opens at the top
+// of its code. Only what is on screen (plus the scroll-back) is wrapped.
 import {Box, Text} from 'ink';
 import type {Step} from '../../checklist/model.js';
+import {defaultTailLimits} from '../../engine/tail.js';
 import type {StepRecord} from '../../session/types.js';
 import {formatDuration, STATUS_GLYPH, statusColor} from '../glyphs.js';
 import {useTheme, type Theme} from '../theme.js';
-import {useCockpit, useShallow} from '../use-cockpit.js';
-import {CodeLine} from './highlight.js';
-import {outputWindow} from './output-lines.js';
+import {useCockpit, useCockpitStore, useShallow} from '../use-cockpit.js';
+import {CONTINUATION, wrapPieces, wrapTokens} from '../wrap.js';
+import {colorOf, tokenize} from './highlight.js';
+import {countVisual, outputWindow} from './output-lines.js';
 import {PaneTitle} from './pane-title.js';
-
-interface CodeRow {
-	kind: 'code' | 'blockHead';
-	text: string;
-	lang: string;
-}
-
-function codeRows(step: Step): CodeRow[] {
-	const rows: CodeRow[] = [];
-	for (const block of step.blocks) {
-		const runs = block.executor !== null;
-		if (!block.inline || step.blocks.length > 1) rows.push({kind: 'blockHead', text: `${block.lang || 'text'}${runs ? '' : ' (display only)'} · line ${block.line}`, lang: block.lang});
-		for (const line of block.code.replace(/\n$/, '').split('\n')) rows.push({kind: 'code', text: line, lang: block.lang});
-	}
-	return rows;
-}
 
 function StatusLine({step, record, theme, width}: {step: Step; record: StepRecord | undefined; theme: Theme; width: number}) {
 	const status = record?.status ?? (step.checked ? 'done' : 'pending');
@@ -49,8 +40,52 @@ function StatusLine({step, record, theme, width}: {step: Step; record: StepRecor
 	);
 }
 
+/** The document rows before the output: block heads, wrapped code, expectations. */
+export function codeDocument(step: Step, width: number, theme: Theme): React.ReactNode[] {
+	const rows: React.ReactNode[] = [];
+	const row = (node: React.ReactNode) =>
+		rows.push(
+			<Box key={`c${rows.length}`} width={width} height={1} overflow="hidden">
+				{node}
+			</Box>,
+		);
+	for (const block of step.blocks) {
+		const runs = block.executor !== null;
+		if (!block.inline || step.blocks.length > 1) {
+			for (const piece of wrapPieces(`─ ${block.lang || 'text'}${runs ? '' : ' (display only)'} · line ${block.line}`, width)) row(<Text color={theme.muted}>{piece}</Text>);
+		}
+		for (const line of block.code.replace(/\n$/, '').split('\n')) {
+			wrapTokens(tokenize(line, block.lang), width).forEach((piece, k) =>
+				row(
+					<Text>
+						{k > 0 ? <Text color={theme.muted}>{CONTINUATION}</Text> : null}
+						{piece.map((t, j) => (
+							<Text key={j} color={colorOf(t.kind, theme)} bold={t.kind === 'command'}>
+								{t.text}
+							</Text>
+						))}
+					</Text>,
+				),
+			);
+		}
+	}
+	for (const line of step.expect) {
+		wrapPieces(`expect: ${line}`, width).forEach((piece, k) => row(<Text color={theme.accent}>{(k > 0 ? CONTINUATION : '') + piece}</Text>));
+	}
+	return rows;
+}
+
+/** True when the kept tail is at its limit: older output is only in the log. */
+export function tailIsFull(tail: string): boolean {
+	if (tail.length >= defaultTailLimits.maxChars * 0.98) return true;
+	let lines = 0;
+	for (let at = tail.indexOf('\n'); at >= 0; at = tail.indexOf('\n', at + 1)) if (++lines >= defaultTailLimits.maxLines) return true;
+	return false;
+}
+
 export function DetailPane({width, height, focused}: {width: number; height: number; focused: boolean}) {
 	const theme = useTheme();
+	const store = useCockpitStore();
 	const step = useCockpit(s => s.checklist.steps.find(st => st.id === s.selectedStepId));
 	const record = useCockpit(s => (s.selectedStepId ? s.session.steps[s.selectedStepId] : undefined));
 	const [outputRev, scroll] = useCockpit(useShallow(s => [s.outputRev, s.outputScroll]));
@@ -64,60 +99,91 @@ export function DetailPane({width, height, focused}: {width: number; height: num
 			</Box>
 		);
 	}
-	const inner = Math.max(0, height - 1);
+	const viewH = Math.max(0, height - 2); // title + status line
 	const tail = record?.runId || record?.status === 'running' ? outputTail(step.id) : '';
 	const hasOutput = tail.length > 0 || record?.status === 'running' || record?.runId !== undefined;
-	const code = codeRows(step);
-	const expect = step.expect;
-	let budget = inner - 1; // status line
-	const expectRows = Math.min(expect.length, hasOutput ? 2 : expect.length, Math.max(0, budget));
-	budget -= expectRows;
-	const outputMin = hasOutput ? Math.max(2, Math.ceil(budget * 0.6)) : 0;
-	const codeRowsShown = Math.max(0, Math.min(code.length, budget - outputMin));
-	budget -= codeRowsShown;
-	const codeCut = code.length - codeRowsShown;
-	const outHeight = hasOutput ? Math.max(0, budget - 1) : 0; // minus the output header
-	const view = outputWindow(tail, width, outHeight, scroll, theme.color);
+	const prefix = codeDocument(step, width, theme);
+	const full = hasOutput && tailIsFull(tail);
+	// Rows after the code: the output header, then the output (or a placeholder line).
+	// Following the end of a long output (the flood case) needs only the last
+	// screen of it; the whole tail is counted only once the user scrolls back.
+	let outputRows: number | null = hasOutput ? (tail.length > 0 ? null : 1) : 0;
+	let probe: ReturnType<typeof outputWindow> | null = null;
+	if (outputRows === null && scroll === 0) {
+		probe = outputWindow(tail, width, viewH, 0, theme.color);
+		if (probe.above === 0) outputRows = probe.lines.length;
+	} else if (outputRows === null) outputRows = countVisual(tail, width, theme.color);
+	if (outputRows === null && probe) {
+		// More output than a screen and following it: the view is the probe,
+		// under a line saying so when older output is only in the log.
+		store.getState().viewport.detailMax = Number.MAX_SAFE_INTEGER;
+		const full = tailIsFull(tail);
+		return (
+			<Box flexDirection="column" width={width} height={height} overflow="hidden">
+				<PaneTitle title={step.title || '(untitled)'} focused={focused} width={width} right={`line ${step.line}`} />
+				<StatusLine step={step} record={record} theme={theme} width={width} />
+				{full ? (
+					<Text color={theme.muted} wrap="truncate-end">
+						… more in the log (o)
+					</Text>
+				) : null}
+				{probe.lines.slice(full ? 1 : 0).map((line, k) => (
+					<Text key={`o${k}`} wrap="truncate-end">
+						{line || ' '}
+					</Text>
+				))}
+			</Box>
+		);
+	}
+	const total = prefix.length + (hasOutput ? 1 + (outputRows ?? 0) : 0);
+	const max = Math.max(0, total - viewH);
+	// The pane tells the store how far back scrolling can go (keys clamp to it).
+	store.getState().viewport.detailMax = max;
+	const back = Math.min(scroll, max);
+	const start = Math.max(0, total - viewH - back);
+	const end = Math.min(total, start + viewH);
+	// Output rows needed: those of the window that fall after prefix + header.
+	const outStart = prefix.length + 1;
+	const wantOut = hasOutput && tail.length > 0 ? Math.max(0, end - Math.max(outStart, start)) : 0;
+	const outBack = hasOutput ? Math.max(0, total - end) : 0;
+	const view = wantOut > 0 ? outputWindow(tail, width, wantOut, outBack, theme.color) : {lines: [] as string[], scroll: 0, above: 0};
 	const runInfo: string[] = [];
 	if (record?.exitCode !== undefined && record.exitCode !== null) runInfo.push(`exit ${record.exitCode}`);
 	if (record?.durationMs !== undefined) runInfo.push(formatDuration(record.durationMs));
-	if (view.scroll > 0) runInfo.push(`↑${view.scroll} back`);
-	if (record?.logPath) runInfo.push(`log ${record.logPath}`);
+	if (full) runInfo.push('more in the log (o)');
+	if (record?.logPath && !full) runInfo.push(`log ${record.logPath}`);
+	const shown: React.ReactNode[] = [];
+	for (let i = start; i < end; i++) {
+		if (i < prefix.length) shown.push(prefix[i]);
+		else if (i === prefix.length && hasOutput) {
+			shown.push(
+				<Text key="oh" color={theme.muted} wrap="truncate-end">
+					{`─ output${runInfo.length ? ' · ' + runInfo.join(' · ') : ''} `.padEnd(width, '─')}
+				</Text>,
+			);
+		} else if (tail.length === 0) {
+			shown.push(
+				<Text key="ow" color={theme.muted}>
+					{record?.status === 'running' ? 'waiting for output…' : '(no output)'}
+				</Text>,
+			);
+			break;
+		} else break;
+	}
+	const below = total - end;
+	const above = start;
+	// With output the position reads as rows back from the end (as `less` would); before a run, rows still below.
+	const right = `line ${step.line}${!hasOutput && above > 0 ? ` ↑${above}` : ''}${below > 0 ? (hasOutput ? ` ↑${below} back` : ` ↓${below} more`) : ''}`;
 	return (
 		<Box flexDirection="column" width={width} height={height} overflow="hidden">
-			<PaneTitle title={step.title || '(untitled)'} focused={focused} width={width} right={`line ${step.line}`} />
+			<PaneTitle title={step.title || '(untitled)'} focused={focused} width={width} right={right} />
 			<StatusLine step={step} record={record} theme={theme} width={width} />
-			{code.slice(0, codeRowsShown).map((row, k) =>
-				row.kind === 'blockHead' ? (
-					<Text key={k} color={theme.muted} wrap="truncate-end">
-						{(k === codeRowsShown - 1 && codeCut > 0 ? `… ${codeCut} more lines · ` : '─ ') + row.text}
-					</Text>
-				) : k === codeRowsShown - 1 && codeCut > 0 ? (
-					<Text key={k} color={theme.muted} wrap="truncate-end">
-						{`… ${codeCut} more lines`}
-					</Text>
-				) : (
-					<Box key={k} width={width} height={1}>
-						<CodeLine line={row.text} lang={row.lang} theme={theme} />
-					</Box>
-				),
-			)}
-			{expect.slice(0, expectRows).map((line, k) => (
-				<Text key={`e${k}`} color={theme.accent} wrap="truncate-end">
-					expect: {line}
-				</Text>
-			))}
-			{hasOutput && budget > 0 ? (
-				<Text color={theme.muted} wrap="truncate-end">
-					{`─ output${runInfo.length ? ' · ' + runInfo.join(' · ') : ''} `.padEnd(width, '─')}
-				</Text>
-			) : null}
+			{shown}
 			{view.lines.map((line, k) => (
 				<Text key={`o${k}`} wrap="truncate-end">
 					{line || ' '}
 				</Text>
 			))}
-			{hasOutput && tail.length === 0 && outHeight > 0 ? <Text color={theme.muted}>{record?.status === 'running' ? 'waiting for output…' : '(no output)'}</Text> : null}
 		</Box>
 	);
 }

@@ -104,7 +104,7 @@ export function tokenize(line: string, lang: string): Token[] {
 	return tokens;
 }
 
-function colorOf(kind: TokenKind, theme: Theme): string | undefined {
+export function colorOf(kind: TokenKind, theme: Theme): string | undefined {
 	switch (kind) {
 		case 'comment':
 			return theme.muted;

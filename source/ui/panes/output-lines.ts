@@ -15,11 +15,32 @@ function hasControl(line: string): boolean {
 	return false;
 }
 
+/**
+ * What a terminal shows for a line holding carriage returns (progress bars):
+ * each segment overwrites the start of what was there. A trailing `\r` or a
+ * segment that is still arriving therefore never blanks or shortens the line
+ * (frames used to alternate blank and partial while a progress line updated).
+ */
+export function overprint(line: string): string {
+	if (!line.includes('\r')) return line;
+	const segments = line.split('\r');
+	if (line.includes('\x1b')) {
+		// With colours, column bookkeeping is not worth it: the last non-empty segment.
+		for (let k = segments.length - 1; k >= 0; k--) if (segments[k]) return segments[k]!;
+		return '';
+	}
+	let shown = '';
+	for (const seg of segments) {
+		const chars = [...seg];
+		const old = [...shown];
+		shown = chars.length >= old.length ? seg : seg + old.slice(chars.length).join('');
+	}
+	return shown;
+}
+
 /** Keeps text and colour; drops other escape sequences and control characters. */
 export function sanitizeLine(line: string, keepColour: boolean): string {
-	// A carriage return (progress bars) overwrites the line: keep what follows the last one.
-	const cr = line.lastIndexOf('\r');
-	if (cr >= 0) line = line.slice(cr + 1);
+	line = overprint(line);
 	if (!hasControl(line)) return line;
 	let out = '';
 	let visible = 0;
@@ -32,7 +53,9 @@ export function sanitizeLine(line: string, keepColour: boolean): string {
 			const sgr = SGR.exec(rest);
 			if (sgr) {
 				if (keepColour) {
-					out += sgr[0];
+					// `ESC[m` (grep --color) is a reset, but Ink's slicing only knows `ESC[0m`:
+					// left as it is, the colour ran on to the end of the line.
+					out += sgr[0] === '\x1b[m' ? '\x1b[0m' : sgr[0];
 					coloured = true;
 				}
 				i += sgr[0].length;
@@ -99,6 +122,37 @@ export function hardWrap(line: string, width: number): string[] {
 	}
 	out.push(current);
 	return out;
+}
+
+let countCache: {tail: string; width: number; colour: boolean; count: number} | undefined;
+
+/** Visual lines of the whole tail at `width` (as outputWindow wraps them); the last answer is cached. */
+export function countVisual(tail: string, width: number, keepColour: boolean): number {
+	if (countCache && countCache.width === width && countCache.colour === keepColour && countCache.tail === tail) return countCache.count;
+	const text = tail.endsWith('\n') ? tail.slice(0, -1) : tail;
+	let count = 0;
+	if (text.length > 0) {
+		let begin = 0;
+		for (;;) {
+			const nl = text.indexOf('\n', begin);
+			const raw = text.slice(begin, nl < 0 ? text.length : nl);
+			// Plain ASCII wraps into ceil(length / width) rows, as hardWrap would cut it.
+			if (!hasControl(raw) && isAscii(raw)) count += Math.max(1, Math.ceil(raw.length / width));
+			else {
+				const clean = sanitizeLine(raw, keepColour);
+				count += clean.length <= width && !clean.includes('\x1b') ? 1 : hardWrap(clean, width).length;
+			}
+			if (nl < 0) break;
+			begin = nl + 1;
+		}
+	}
+	countCache = {tail, width, colour: keepColour, count};
+	return count;
+}
+
+function isAscii(text: string): boolean {
+	for (let j = 0; j < text.length; j++) if (text.charCodeAt(j) > 0x7e) return false;
+	return true;
 }
 
 export interface OutputView {

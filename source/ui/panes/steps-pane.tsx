@@ -1,6 +1,7 @@
 // The steps of the current section. Only the visible rows are rendered, and
 // each row subscribes to its own step's record only, so a 500-step checklist
-// costs the same as a 20-step one.
+// costs the same as a 20-step one. The selected row's title wraps onto as
+// many rows as it needs (up to SELECTED_MAX_ROWS), so it is always complete.
 import {memo, useMemo} from 'react';
 import {Box, Text} from 'ink';
 import type {Step} from '../../checklist/model.js';
@@ -10,6 +11,16 @@ import {useTheme} from '../theme.js';
 import {useSecond, useTick, SPINNER_FRAMES} from '../ticker.js';
 import {useCockpit, useShallow} from '../use-cockpit.js';
 import {PaneTitle, windowStart} from './pane-title.js';
+import {wordWrap} from '../wrap.js';
+
+export const SELECTED_MAX_ROWS = 4;
+/** Columns around a step title: cursor, glyph, space (left); badge and duration (right). */
+const ROW_CHROME = 3 + 15;
+
+/** The selected title's rows at this width. */
+export function selectedTitleRows(title: string, width: number, depth: number): string[] {
+	return wordWrap(title || '(untitled)', Math.max(8, width - ROW_CHROME - 2 * depth)).slice(0, SELECTED_MAX_ROWS);
+}
 
 function Spinner({color}: {color?: string}) {
 	const tick = useTick();
@@ -43,7 +54,9 @@ const StepRow = memo(function StepRow({step, selected, width, depth}: {step: Ste
 	const bg = selected ? theme.selection : undefined;
 	const fg = selected ? theme.selectionText : undefined;
 	const color = statusColor(status, theme);
+	const titleRows = selected ? selectedTitleRows(step.title, width, depth) : [step.title || '(untitled)'];
 	return (
+		<Box width={width} height={titleRows.length} flexDirection="column">
 		<Box width={width} height={1}>
 			<Box flexShrink={0}>
 				<Text backgroundColor={bg} color={fg} bold={selected}>
@@ -56,7 +69,7 @@ const StepRow = memo(function StepRow({step, selected, width, depth}: {step: Ste
 			</Box>
 			<Box flexGrow={1} flexShrink={1}>
 				<Text wrap="truncate-end" backgroundColor={bg} color={fg} bold={selected}>
-					{step.title || '(untitled)'}
+					{titleRows[0]}
 				</Text>
 			</Box>
 			<Box flexShrink={0}>
@@ -69,6 +82,16 @@ const StepRow = memo(function StepRow({step, selected, width, depth}: {step: Ste
 				</Text>
 			</Box>
 		</Box>
+		{titleRows.slice(1).map((line, k) => (
+			<Box key={k} width={width} height={1}>
+				<Text backgroundColor={bg} color={fg} bold wrap="truncate-end">
+					{' '.repeat(3 + 2 * depth)}
+					{line.padEnd(Math.max(0, width - ROW_CHROME - 2 * depth))}
+					{' '.repeat(15)}
+				</Text>
+			</Box>
+		))}
+		</Box>
 	);
 });
 
@@ -80,8 +103,10 @@ export function StepsPane({width, height, focused}: {width: number; height: numb
 	const byId = useMemo(() => new Map(checklist.steps.map(s => [s.id, s] as const)), [checklist]);
 	const section = checklist.sections.find(s => s.id === sectionKeyNow);
 	const done = useCockpit(s => steps.filter(st => ['done', 'skipped'].includes(statusOf(s.session, st))).length);
-	const rows = Math.max(0, height - 1);
 	const selectedIndex = steps.findIndex(s => s.id === selectedId);
+	const selectedStep = steps[selectedIndex];
+	const extra = selectedStep ? selectedTitleRows(selectedStep.title, width, depthOf(selectedStep, byId)).length - 1 : 0;
+	const rows = Math.max(0, height - 1 - extra);
 	const start = windowStart(selectedIndex, steps.length, rows);
 	const visible = steps.slice(start, start + rows);
 	const theme = useTheme();

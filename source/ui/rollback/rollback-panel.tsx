@@ -2,7 +2,9 @@
 // the exact commands it will run, dangerous ones and missing values marked;
 // `y` (typed on its own, never pasted or batched) starts it; then the steps'
 // progress and the running step's output; r / s / a at a failure.
-// Esc hides the panel; a running rollback carries on (R shows it again).
+// Esc or q hides the panel; a running rollback carries on (R shows it again).
+// The panel's text scrolls (PgDn/PgUp/Space/g/G; j/k too when there is one
+// procedure), and `y` is refused until the whole plan has been on screen.
 import {useState} from 'react';
 import {Box, Text} from 'ink';
 import type {StepStatus} from '../../engine/types.js';
@@ -11,6 +13,8 @@ import {STATUS_GLYPH, statusColor} from '../glyphs.js';
 import {isDeliberate, type Key} from '../input/keys.js';
 import {LAYER_OVERLAY, useKeys} from '../input/key-context.js';
 import {editText} from '../overlays/overlays.js';
+import {overlayRuleKey} from '../overlays/overlay-rule.js';
+import {useScrollGate} from '../overlays/scroll-frame.js';
 import {outputWindow} from '../panes/output-lines.js';
 import {useTheme} from '../theme.js';
 import {useCockpit, useCockpitStore, useShallow} from '../use-cockpit.js';
@@ -26,22 +30,29 @@ export function RollbackPanel({width, height}: {width: number; height: number}) 
 	const dryRun = useCockpit(s => s.dryRun);
 	const forward = useCockpit(useShallow(s => s.forwardRunning()));
 	const [refused, setRefused] = useState(false);
+	const [gateMessage, setGateMessage] = useState<string | null>(null);
+	// The scroll gate is defined below (it needs the rows); keys reach it through this ref.
+	const gateRef = {current: null as ReturnType<typeof useScrollGate> | null};
 
 	useKeys(
 		(key: Key) => {
 			const s = store.getState();
 			const v = s.rollback;
 			setRefused(false);
+			setGateMessage(null);
 			const deliberate = () => {
 				if (isDeliberate(key)) return true;
 				setRefused(true);
 				return false;
 			};
-			if (key.name === 'escape') {
-				if (v.phase === 'fill') store.setState({rollback: {...v, phase: 'choose', message: null}});
-				else s.closeOverlay();
-				return true;
-			}
+			// Esc / q / ? as in every overlay; while a value is typed q and ? are text, Esc goes back.
+			const close = () => (v.phase === 'fill' ? store.setState({rollback: {...v, phase: 'choose', message: null}}) : s.closeOverlay());
+			if (overlayRuleKey(s, key, close, v.phase === 'fill')) return true;
+			const gate = gateRef.current;
+			// j/k/↑/↓ choose the procedure when there are several; Space is "done" at a manual step.
+			const lettersFree = (v.phase === 'choose' && v.procedures.length <= 1) || v.phase === 'running' || v.phase === 'failed' || v.phase === 'finished';
+			const arrowsFree = v.phase !== 'fill' && (v.phase !== 'choose' || v.procedures.length <= 1);
+			if (gate && v.phase !== 'fill' && gate.scrollKey(key, {arrows: arrowsFree, letters: lettersFree})) return true;
 			if (key.paste) {
 				if (v.phase === 'fill') {
 					const name = v.fields[v.field];
@@ -54,7 +65,10 @@ export function RollbackPanel({width, height}: {width: number; height: number}) 
 					if (key.name === 'up' || key.name === 'k') s.rollbackChoose(-1);
 					else if (key.name === 'down' || key.name === 'j') s.rollbackChoose(1);
 					else if (key.name === 'y' && !key.ctrl && !key.meta) {
-						if (deliberate()) s.rollbackConfirm();
+						if (!deliberate()) return true;
+						// What you start is what you read: the whole plan must have been on screen.
+						if (gate && !gate.seenAll) setGateMessage(gate.refusal);
+						else s.rollbackConfirm();
 					} else if (key.name === 'enter') store.setState({rollback: {...v, message: 'Enter never starts a rollback — press y'}});
 					else if (key.name === 'd') s.dismissTrigger();
 					else if (key.name === 'c' && deliberate()) s.rollbackCancelForward();
@@ -154,29 +168,34 @@ export function RollbackPanel({width, height}: {width: number; height: number}) 
 		});
 	}
 
-	if (view.message) push(<Text color={view.phase === 'failed' ? theme.crit : theme.warn} wrap="truncate-end">{view.message}</Text>);
-	if (refused) push(<Text color={theme.warn} wrap="truncate-end">{REFUSED}</Text>);
+	// Messages stay on a fixed row under the scrolling text.
+	const notes: React.ReactNode[] = [];
+	if (view.message) notes.push(<Text key="m" color={view.phase === 'failed' ? theme.crit : theme.warn} wrap="truncate-end">{view.message}</Text>);
+	if (refused) notes.push(<Text key="r" color={theme.warn} wrap="truncate-end">{REFUSED}</Text>);
+	if (gateMessage) notes.push(<Text key="g" color={theme.warn} wrap="truncate-end">{gateMessage}</Text>);
 
 	// Output of the rollback step below the list, filling what is left.
-	const frameLines = height - 4;
+	const frameLines = Math.max(1, height - 4 - notes.length);
+	const listView = running && view.run && !view.run.dry ? Math.min(lines.length, Math.max(1, frameLines - 4)) : frameLines;
+	const gate = useScrollGate(lines.length, listView, `${view.chosen}:${procedure?.key ?? ''}:${running ? 'run' : 'plan'}`);
+	gateRef.current = gate;
+	const below = Math.max(0, lines.length - gate.offset - listView);
 	let outputLines: string[] = [];
 	if (running && view.run && !view.run.dry) {
-		const room = Math.max(0, frameLines - lines.length - 1);
+		const room = Math.max(0, frameLines - Math.min(lines.length, listView) - 1);
 		if (room > 0) {
 			const tail = store.getState().rollbackOutput();
 			outputLines = outputWindow(tail, inner, room, 0, theme.color).lines;
 		}
 	}
-	const title = titleOf(view, procedure?.title, dryRun);
+	const title = titleOf(view, procedure?.title, dryRun) + (lines.length > listView ? ` · ${gate.offset + 1}–${gate.offset + Math.min(listView, lines.length - gate.offset)} of ${lines.length}${below > 0 ? ` ↓${below} (PgDn)` : ' (end)'}` : '');
 	return (
 		<Box flexDirection="column" width={width} height={height} borderStyle="round" borderColor={view.phase === 'failed' || banner ? theme.crit : theme.accent} overflow="hidden">
 			<Text bold color={theme.accent} wrap="truncate-end">
 				{title}
 			</Text>
 			<Box flexDirection="column" flexGrow={1} overflow="hidden">
-				{lines.length > frameLines && frameLines > 0
-					? [...lines.slice(0, frameLines - 1), <Text key="more" color={theme.muted}>{`… ${lines.length - frameLines + 1} more line(s) — a taller terminal shows the whole plan`}</Text>]
-					: lines}
+				{lines.slice(gate.offset, gate.offset + listView)}
 				{outputLines.length > 0 ? (
 					<Box flexDirection="column" height={outputLines.length + 1} overflow="hidden">
 						<Text color={theme.muted} wrap="truncate-end">{`── output: ${view.run?.steps[view.run.index]?.title ?? ''}`}</Text>
@@ -188,6 +207,7 @@ export function RollbackPanel({width, height}: {width: number; height: number}) 
 					</Box>
 				) : null}
 			</Box>
+			{notes}
 			<Text color={theme.muted} wrap="truncate-end">
 				{footerOf(view, dryRun, !!banner)}
 			</Text>
