@@ -22,9 +22,10 @@ import {fillPlaceholders} from '../safety/analyze.js';
 import {appendAudit, type AuditEntry} from './audit.js';
 import {newRunId, whoAmI} from './identity.js';
 import {lockIsLive, readLock, type WriterLock} from './lock.js';
+import {RunInputs} from './run-input.js';
 import {readState, statePath, writeState} from './state-file.js';
 import {startWindow} from './window.js';
-import type {RunOptions, SessionEvent, SessionHandle, SessionState} from './types.js';
+import type {RunOptions, RunTerminal, SessionEvent, SessionHandle, SessionState} from './types.js';
 
 export interface SessionInit {
 	checklist: Checklist;
@@ -95,6 +96,7 @@ export class Session implements SessionHandle {
 	private readonly graceMs: number;
 	private readonly pollMs: number;
 	private readonly by = whoAmI();
+	private readonly inputs: RunInputs;
 
 	constructor(init: SessionInit) {
 		this.checklist = init.checklist;
@@ -105,6 +107,9 @@ export class Session implements SessionHandle {
 		this.graceMs = init.cancelGraceMs ?? 2000;
 		this.pollMs = init.pollMs ?? 100;
 		this.carried = {cwd: this.state.shell.cwd, vars: {...this.state.shell.vars}, exported: this.state.shell.exported};
+		this.inputs = new RunInputs(this.runsDir, ({stepId, runId, bytes}) => {
+			void this.audit({at: new Date().toISOString(), type: 'input', by: this.by, stepId, runId, bytes, note: 'input sent'});
+		});
 	}
 
 	get readOnly(): boolean {
@@ -259,6 +264,24 @@ export class Session implements SessionHandle {
 		return result;
 	}
 
+	async runTerminal(stepId: string): Promise<RunTerminal | undefined> {
+		const record = this.state.steps[stepId];
+		if (record?.status !== 'running' || !record.runId) return undefined;
+		return this.inputs.terminal(record.runId, record.segment ?? 0);
+	}
+
+	async sendInput(stepId: string, data: string): Promise<boolean> {
+		const record = this.state.steps[stepId];
+		if (this.readOnly || record?.status !== 'running' || !record.runId || !data) return false;
+		return this.inputs.send(stepId, record.runId, record.segment ?? 0, data);
+	}
+
+	async resizeRun(stepId: string, cols: number, rows: number): Promise<boolean> {
+		const record = this.state.steps[stepId];
+		if (this.readOnly || record?.status !== 'running' || !record.runId) return false;
+		return this.inputs.resize(record.runId, record.segment ?? 0, cols, rows);
+	}
+
 	async cancel(stepId: string): Promise<void> {
 		const record = this.state.steps[stepId];
 		const active = this.active.get(stepId);
@@ -293,6 +316,7 @@ export class Session implements SessionHandle {
 		if (this.statePoll) clearInterval(this.statePoll);
 		await Promise.all([...this.followers.values()].map(f => f.stop()));
 		this.followers.clear();
+		this.inputs.close();
 		await this.writeChain;
 		await this.executors.close();
 		this.lock?.release();
@@ -365,6 +389,7 @@ export class Session implements SessionHandle {
 			carried: Object.keys(this.carried.vars),
 			...(options.timeoutMs ? {timeoutMs: options.timeoutMs} : {}),
 			graceMs: this.graceMs,
+			...(options.terminal ? {terminal: options.terminal} : {}),
 			// Failure is failure: set -e and pipefail unless the frontmatter says `errexit: false`.
 			...(this.checklist.settings.errexit !== false ? {errexit: true} : {}),
 		};
@@ -441,6 +466,7 @@ export class Session implements SessionHandle {
 		const durationMs = began ? Math.max(0, new Date(endedAt).getTime() - began.getTime()) : exit?.durationMs;
 		const error = outcome.error ?? exit?.error ?? (exit?.timedOut ? 'timed out' : outcome.lost);
 		const exitCode = exit?.exitCode ?? null;
+		this.inputs.forget(runId);
 		await this.mutate(s => {
 			const r = s.steps[stepId];
 			if (!r) return;
@@ -470,7 +496,7 @@ export class Session implements SessionHandle {
 	private applyShell(change: ShellChange): void {
 		this.carried = applyChange(this.carried, change);
 		const env = this.runEnv();
-		const vars = persistableVars(this.carried.vars, env);
+		const vars = persistableVars(this.carried.vars, env, this.inputs.typed.values());
 		this.state = {
 			...this.state,
 			shell: {cwd: this.carried.cwd, vars, exported: (this.carried.exported ?? []).filter(n => n in vars)},
@@ -623,7 +649,9 @@ export class Session implements SessionHandle {
 	}
 
 	private masker(): Masker {
-		return createMasker({...process.env, ...this.carried.vars, ...this.givenVars});
+		// Lines typed into a terminal may be passwords; short answers (y, 42) would mask too much.
+		const typed = this.inputs.typed.values().filter(line => line.length >= 6);
+		return createMasker({...process.env, ...this.carried.vars, ...this.givenVars}, typed);
 	}
 
 	private async mutate(mutator: (state: SessionState) => void): Promise<void> {

@@ -86,6 +86,16 @@ export interface RunOptions {
 	timeoutMs?: number;
 	/** Shell runs attached to the real terminal (the `!` key); the caller suspends the UI. */
 	interactive?: boolean;
+	/** Run the shell blocks on a PTY of this size (the detail pane's); without it, on pipes. */
+	terminal?: {cols: number; rows: number};
+}
+
+/** What the cockpit knows about a running step's terminal. */
+export interface RunTerminal {
+	runId: string;
+	/** The size the PTY started with (resizes since are the runner's). */
+	cols: number;
+	rows: number;
 }
 
 /**
@@ -105,6 +115,12 @@ export interface SessionHandle {
 	subscribe(listener: (event: SessionEvent) => void): () => void;
 	runStep(stepId: string, options?: RunOptions): Promise<{status: StepStatus; exitCode: number | null}>;
 	cancel(stepId: string): Promise<void>;
+	/** The running step's PTY, once its runner has started one (undefined on pipes or when not running). */
+	runTerminal(stepId: string): Promise<RunTerminal | undefined>;
+	/** Types into the running step's terminal; false when there is none. Audited as "input sent" with its length only. */
+	sendInput(stepId: string, data: string): Promise<boolean>;
+	/** Resizes the running step's terminal. */
+	resizeRun(stepId: string, cols: number, rows: number): Promise<boolean>;
 	/** Manual marks: done / skipped / failed / pending. */
 	mark(stepId: string, status: StepStatus, note?: string): Promise<void>;
 	setCursor(cursor: SessionState['cursor']): void;

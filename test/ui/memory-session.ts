@@ -47,6 +47,21 @@ export class MemorySession implements SessionHandle {
 		return this.state;
 	}
 
+	readonly inputs: Array<{stepId: string; data: string}> = [];
+
+	async runTerminal(): Promise<undefined> {
+		return undefined;
+	}
+
+	async sendInput(stepId: string, data: string): Promise<boolean> {
+		this.inputs.push({stepId, data});
+		return this.state.steps[stepId]?.status === 'running';
+	}
+
+	async resizeRun(): Promise<boolean> {
+		return false;
+	}
+
 	outputTail(stepId: string): string {
 		return this.tails.get(stepId) ?? '';
 	}
