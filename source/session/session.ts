@@ -224,6 +224,7 @@ export class Session implements SessionHandle {
 					startedAt: startedAt.toISOString(),
 					runId,
 					logPath: files.log,
+					...(options.terminal && !options.interactive && runnable.some(b => b.executor === 'shell') ? {terminal: options.terminal} : {}),
 					...(previous?.notes ? {notes: previous.notes} : {}),
 				};
 			});

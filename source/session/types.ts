@@ -28,6 +28,8 @@ export interface StepRecord {
 	timedOut?: boolean;
 	/** Which detached runner of the run is current (steps mixing shell with sql have several). */
 	segment?: number;
+	/** The run's shell blocks were started on a PTY of this size (its output is a terminal's: draw it as a screen). */
+	terminal?: {cols: number; rows: number};
 }
 
 export interface TriggerRecord {

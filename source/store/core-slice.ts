@@ -202,7 +202,8 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 		};
 		const startRun = (pending: {stepId: string; values: Record<string, string>; interactive: boolean; confirmed: boolean}) => {
 			const vars = Object.keys(pending.values).length > 0 ? pending.values : undefined;
-			const go = () => session.runStep(pending.stepId, {confirmed: pending.confirmed, vars, interactive: pending.interactive || undefined});
+			// Shell blocks run on a PTY the size of the detail pane's output area.
+			const go = () => session.runStep(pending.stepId, {confirmed: pending.confirmed, vars, interactive: pending.interactive || undefined, ...(pending.interactive ? {} : {terminal: get().paneSize})});
 			if (pending.interactive) {
 				if (!deps.terminal) {
 					get().showFlash('no terminal to hand over', 'error');

@@ -240,7 +240,7 @@ export function createRollbackSlice(deps: StoreDeps): StateCreator<CockpitState,
 			const vars = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== ''));
 			try {
 				// The panel showed every command and `y` confirmed them: dangerous ones included.
-				result = await target.runStep(step.id, {confirmed: true, ...(Object.keys(vars).length > 0 ? {vars} : {})});
+				result = await target.runStep(step.id, {confirmed: true, terminal: get().paneSize, ...(Object.keys(vars).length > 0 ? {vars} : {})});
 			} catch (e) {
 				error = e instanceof Error ? e.message : String(e);
 				result = {status: 'failed', exitCode: null};
