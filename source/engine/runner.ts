@@ -19,7 +19,7 @@ import {LineMasker} from './line-masker.js';
 import {closeControl, controlSocketPath, listenControl} from './control.js';
 import {LogSink} from './log-sink.js';
 import {fallbackNotice} from './pty-load.js';
-import {startShell} from './shell-process.js';
+import {startShell, type ShellProcess} from './shell-process.js';
 import {identify, stopGroup} from './proc.js';
 import type {ExitFile, PidFile, RunnerReport, RunnerSpec} from './run-files.js';
 import {blockEnv, diffDumps, failureOf, parseDumps, wrapperScript, type ShellChange} from './shell-state.js';
@@ -85,14 +85,34 @@ async function main(): Promise<void> {
 		cwd = process.cwd();
 	}
 
+	// The control channel (typed input, the terminal's size) listens before bash starts, so the pid
+	// file that names it is written as soon as bash has a pid.
+	let shell: ShellProcess | undefined;
+	const typed = new TypedLines();
+	let sockPath = spec.terminal ? controlSocketPath(dirname(spec.files.pid), basename(spec.files.pid, '.pid.json')) : undefined;
+	const control = sockPath
+		? await listenControl(sockPath, {
+				input: data => {
+					typed.feed(data.toString('utf8'));
+					shell?.input(data);
+				},
+				resize: (c, r) => shell?.resize(c, r),
+				size: () => shell?.size() ?? spec.terminal!,
+			})
+		: undefined;
+
 	// $0 names the checklist, so bash's own errors read "deploy.md: line 33: ...".
-	const shell = startShell({
+	shell = startShell({
 		args: ['--noprofile', '--norc', '-c', wrapperScript(), spec.name || 'bash'],
 		cwd,
 		env: {...spec.env, ...blockEnv(spec.scripts, spec.prelude, spec.errexit, spec.lines)},
 		...(spec.terminal ? {terminal: spec.terminal} : {}),
 	});
 	if (shell.fallback) masker.write(fallbackNotice(shell.fallback));
+	if (!shell.terminal && sockPath) {
+		closeControl(control, sockPath);
+		sockPath = undefined;
+	}
 	// A prompt without a newline is let through after a short pause; on a terminal the pause is what a keypress's echo waits.
 	if (shell.terminal) masker.idleMs = 10;
 
@@ -108,11 +128,6 @@ async function main(): Promise<void> {
 	void shell.outputClosed.then(() => {
 		outputClosed = true;
 	});
-
-	// The control channel: typed input and the terminal's size (a PTY run only).
-	const sockPath = shell.terminal ? controlSocketPath(dirname(spec.files.pid), basename(spec.files.pid, '.pid.json')) : undefined;
-	const typed = new TypedLines();
-	const control = sockPath ? await listenControl(sockPath, {input: data => (typed.feed(data.toString('utf8')), shell.input(data)), resize: (c, r) => shell.resize(c, r), size: () => shell.size()}) : undefined;
 
 	let pidWritten: Promise<boolean> = Promise.resolve(true);
 	if (shell.pid !== undefined) {

@@ -10,6 +10,7 @@ import {TypedLines} from '../engine/typed-lines.js';
 import type {RunTerminal} from './types.js';
 
 const AUDIT_PAUSE_MS = 2000;
+const PID_WAIT_MS = 3000;
 
 interface Pending {
 	stepId: string;
@@ -81,7 +82,13 @@ export class RunInputs {
 	private async connect(runId: string, segment: number): Promise<{client: ControlClient; terminal: RunTerminal} | undefined> {
 		const known = this.clients.get(runId);
 		if (known) return known;
-		const pid = await readJson<PidFile>(runFiles(this.runsDir, runId, segment).pid);
+		// A run that has just started may not have written its pid file yet.
+		const path = runFiles(this.runsDir, runId, segment).pid;
+		let pid = await readJson<PidFile>(path);
+		for (let waited = 0; !pid && waited < PID_WAIT_MS; waited += 50) {
+			await new Promise(resolve => setTimeout(resolve, 50));
+			pid = await readJson<PidFile>(path);
+		}
 		if (!pid?.sock) return undefined;
 		const found = {client: new ControlClient(pid.sock), terminal: {runId, cols: pid.terminal?.cols ?? 80, rows: pid.terminal?.rows ?? 24}};
 		this.clients.set(runId, found);

@@ -38,6 +38,7 @@ export interface TerminalSlice {
 export function createTerminalSlice(deps: StoreDeps): StateCreator<CockpitState, [], [], TerminalSlice> {
 	return (set, get) => {
 		const screens = new Map<string, RunScreen>();
+		let paneBefore: CockpitState['pane'] = 'steps';
 		let redrawTimer: ReturnType<typeof setTimeout> | undefined;
 		const redraw = () => {
 			redrawTimer ??= setTimeout(() => {
@@ -83,10 +84,12 @@ export function createTerminalSlice(deps: StoreDeps): StateCreator<CockpitState,
 				if (s.readOnly) return s.showFlash('read-only: another cockpit holds this session', 'warn');
 				if (!stepId || record?.status !== 'running') return s.showFlash('nothing to type into: the selected step is not running', 'warn');
 				if (!record.terminal) return s.showFlash('this run has no terminal (started without one): it cannot take input', 'warn');
+				paneBefore = s.pane;
 				set({interacting: stepId, pane: 'detail', outputScroll: 0});
 			},
 			leaveInteract() {
-				if (get().interacting) set({interacting: null});
+				// The keys go back to the pane they came from.
+				if (get().interacting) set({interacting: null, pane: paneBefore});
 			},
 			typeIntoStep(data) {
 				const stepId = get().interacting;
