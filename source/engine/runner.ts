@@ -87,27 +87,28 @@ async function main(): Promise<void> {
 
 	// The control channel (typed input, the terminal's size) listens before bash starts, so the pid
 	// file that names it is written as soon as bash has a pid.
-	let shell: ShellProcess | undefined;
+	const live: {shell?: ShellProcess} = {};
 	const typed = new TypedLines();
 	let sockPath = spec.terminal ? controlSocketPath(dirname(spec.files.pid), basename(spec.files.pid, '.pid.json')) : undefined;
 	const control = sockPath
 		? await listenControl(sockPath, {
 				input: data => {
 					typed.feed(data.toString('utf8'));
-					shell?.input(data);
+					live.shell?.input(data);
 				},
-				resize: (c, r) => shell?.resize(c, r),
-				size: () => shell?.size() ?? spec.terminal!,
+				resize: (c, r) => live.shell?.resize(c, r),
+				size: () => live.shell?.size() ?? spec.terminal!,
 			})
 		: undefined;
 
 	// $0 names the checklist, so bash's own errors read "deploy.md: line 33: ...".
-	shell = startShell({
+	const shell = startShell({
 		args: ['--noprofile', '--norc', '-c', wrapperScript(), spec.name || 'bash'],
 		cwd,
 		env: {...spec.env, ...blockEnv(spec.scripts, spec.prelude, spec.errexit, spec.lines)},
 		...(spec.terminal ? {terminal: spec.terminal} : {}),
 	});
+	live.shell = shell;
 	if (shell.fallback) masker.write(fallbackNotice(shell.fallback));
 	if (!shell.terminal && sockPath) {
 		closeControl(control, sockPath);
