@@ -253,6 +253,26 @@ describe.skipIf(gate.skip)('the detail pane is a terminal', {timeout: 120_000}, 
 	});
 });
 
+describe.skipIf(gate.skip)('headless run with a terminal', {timeout: 60_000}, () => {
+	it('run --step forwards the terminal\'s keys to the program and restores the terminal', async () => {
+		term = new TmuxTerminal();
+		term.start(['bash', '-c', `node ${bin} run ${file} --step steps/ask-to-continue --yes; echo "stty: $(stty -a | grep -o -- '-\\?icanon' | head -1)"`], {width: 100, height: 20, cwd: dir, env: {DEPLOYCOCKPIT_STATE_DIR: stateDir}});
+		await term.waitFor('Continue? [y/N]', 'the prompt on the terminal');
+		term.send('y');
+		term.send('Enter');
+		const screen = await term.waitFor('__COCKPIT_EXITED__', 'run ended');
+		expect(screen).toContain('answer=y');
+		expect(screen).toMatch(/__COCKPIT_EXITED__ 0/);
+		// Raw mode was undone: the shell's terminal is canonical again.
+		expect(screen).toMatch(/stty: icanon/);
+	});
+
+	it('run with stdin not a terminal behaves as before (no terminal for the step)', () => {
+		const out = execFileSync(process.execPath, [bin, 'run', file, '--step', 'steps/has-a-terminal'], {env: {...process.env, DEPLOYCOCKPIT_STATE_DIR: stateDir}, cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
+		expect(out).toContain('no terminal');
+	});
+});
+
 function sessionDir(): string {
 	const sessions = join(stateDir, 'sessions');
 	return join(sessions, readdirSync(sessions)[0]!);
