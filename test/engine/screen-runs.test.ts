@@ -55,3 +55,18 @@ describe('screen lines from a headless terminal', () => {
 		expect(withCursor([{text: 'ab'}], 4)).toEqual([{text: 'ab'}, {text: '  '}, {text: ' ', inverse: true}]);
 	});
 });
+
+describe('plain text of a terminal log (o)', () => {
+	it('drops escapes, keeps the last state of a redrawn line, turns \\r\\n into \\n', async () => {
+		const {mkdtempSync, readFileSync, writeFileSync, statSync} = await import('node:fs');
+		const {join} = await import('node:path');
+		const {tmpdir} = await import('node:os');
+		const {writePlainLog} = await import('../../source/engine/plain-log.js');
+		const dir = mkdtempSync(join(tmpdir(), 'dc-plain-'));
+		const log = join(dir, 'r.log');
+		writeFileSync(log, '\x1b[31mred\x1b[0m line\r\nprogress 1/3\rprogress 3/3\r\n\x1b]0;title\x07done\r\n');
+		const txt = await writePlainLog(log);
+		expect(readFileSync(txt, 'utf8')).toBe('red line\nprogress 3/3\ndone\n');
+		expect(statSync(txt).mode & 0o777).toBe(0o600);
+	});
+});
