@@ -40,11 +40,16 @@ export function createTerminalSlice(deps: StoreDeps): StateCreator<CockpitState,
 		const screens = new Map<string, RunScreen>();
 		let paneBefore: CockpitState['pane'] = 'steps';
 		let redrawTimer: ReturnType<typeof setTimeout> | undefined;
+		let lastRedraw = 0;
+		// At most one redraw per SCREEN_REDRAW_MS, the first at once: a typed key's echo is not held back.
 		const redraw = () => {
-			redrawTimer ??= setTimeout(() => {
+			if (redrawTimer) return;
+			const wait = Math.max(0, lastRedraw + SCREEN_REDRAW_MS - Date.now());
+			redrawTimer = setTimeout(() => {
 				redrawTimer = undefined;
+				lastRedraw = Date.now();
 				set({screenRev: get().screenRev + 1});
-			}, SCREEN_REDRAW_MS);
+			}, wait);
 		};
 		return {
 			interacting: null,
