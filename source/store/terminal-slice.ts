@@ -105,7 +105,7 @@ export function createTerminalSlice(deps: StoreDeps): StateCreator<CockpitState,
 				deps.session.sendInput(stepId, data).then(
 					sent => {
 						if (!sent && get().interacting === stepId) {
-							set({interacting: null});
+							get().leaveInteract();
 							get().showFlash('the program is gone: keys are back with the cockpit', 'warn');
 						}
 					},
@@ -140,7 +140,7 @@ export function createTerminalSlice(deps: StoreDeps): StateCreator<CockpitState,
 export function startTerminal(store: CockpitStore, deps: StoreDeps): () => void {
 	const unsubscribe = deps.session.subscribe((event: SessionEvent) => {
 		if (event.type === 'output') store.getState().feedScreen(event.stepId, event.runId, event.chunk);
-		else if (event.type === 'run-end' && store.getState().interacting === event.stepId) store.setState({interacting: null});
+		else if (event.type === 'run-end' && store.getState().interacting === event.stepId) store.getState().leaveInteract();
 	});
 	return () => {
 		unsubscribe();
