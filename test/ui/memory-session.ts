@@ -88,7 +88,7 @@ export class MemorySession implements SessionHandle {
 		this.tails.set(stepId, '');
 		this.setState(s => {
 			startWindow(s, new Date().toISOString());
-			s.steps[stepId] = {status: 'running', exitCode: null, startedAt: new Date().toISOString(), runId, logPath: `${this.dir}/runs/${runId}.log`};
+			s.steps[stepId] = {status: 'running', exitCode: null, startedAt: new Date().toISOString(), runId, logPath: `${this.dir}/runs/${runId}.log`, ...(options?.terminal ? {terminal: options.terminal} : {})};
 		});
 		this.emit({type: 'run-start', stepId, runId});
 		return new Promise(resolve => this.active.set(stepId, {runId, resolve}));
