@@ -5,7 +5,7 @@
 // until the leave chord. Screens live in this slice's closure only (at most
 // MAX_SCREENS, the least recently shown go first).
 import type {StateCreator} from 'zustand/vanilla';
-import {RunScreen} from '../engine/run-screen.js';
+import type {RunScreen} from '../engine/run-screen.js';
 import type {SessionEvent} from '../session/types.js';
 import type {CockpitState, CockpitStore, StoreDeps} from './index.js';
 
@@ -32,6 +32,8 @@ export interface TerminalSlice {
 	setPaneSize(cols: number, rows: number): void;
 	/** Output of a run: into its screen when one is on view. */
 	feedScreen(stepId: string, runId: string, chunk: string): void;
+	/** Loads the headless terminal (~45 ms of imports, kept off the first frame). */
+	loadScreens(): Promise<void>;
 	disposeScreens(): void;
 }
 
@@ -39,6 +41,8 @@ export function createTerminalSlice(deps: StoreDeps): StateCreator<CockpitState,
 	return (set, get) => {
 		const screens = new Map<string, RunScreen>();
 		let paneBefore: CockpitState['pane'] = 'steps';
+		let Screen: typeof RunScreen | undefined;
+		let loading: Promise<void> | undefined;
 		let redrawTimer: ReturnType<typeof setTimeout> | undefined;
 		let lastRedraw = 0;
 		// At most one redraw per SCREEN_REDRAW_MS, the first at once: a typed key's echo is not held back.
@@ -65,8 +69,13 @@ export function createTerminalSlice(deps: StoreDeps): StateCreator<CockpitState,
 					screen = undefined;
 				}
 				if (!screen) {
+					// Until the headless terminal is loaded the pane shows the plain tail.
+					if (!Screen) {
+						void get().loadScreens();
+						return undefined;
+					}
 					const {cols, rows} = record.status === 'running' ? get().paneSize : record.terminal;
-					screen = new RunScreen(record.runId, cols, rows);
+					screen = new Screen(record.runId, cols, rows);
 					screen.write(deps.session.outputTail(stepId), redraw);
 					screens.set(stepId, screen);
 					while (screens.size > MAX_SCREENS) {
@@ -123,6 +132,16 @@ export function createTerminalSlice(deps: StoreDeps): StateCreator<CockpitState,
 				}
 				redraw();
 			},
+			loadScreens() {
+				loading ??= import('../engine/run-screen.js').then(
+					module => {
+						Screen = module.RunScreen;
+						redraw();
+					},
+					() => undefined,
+				);
+				return loading;
+			},
 			feedScreen(stepId, runId, chunk) {
 				const screen = screens.get(stepId);
 				if (screen && screen.runId === runId) screen.write(chunk, redraw);
@@ -138,11 +157,15 @@ export function createTerminalSlice(deps: StoreDeps): StateCreator<CockpitState,
 
 /** Feeds output into the screens on view; a run's end gives the keys back. */
 export function startTerminal(store: CockpitStore, deps: StoreDeps): () => void {
+	// Loaded soon after the first frame, before a run needs it.
+	const preload = setTimeout(() => void store.getState().loadScreens(), 200);
+	preload.unref?.();
 	const unsubscribe = deps.session.subscribe((event: SessionEvent) => {
 		if (event.type === 'output') store.getState().feedScreen(event.stepId, event.runId, event.chunk);
 		else if (event.type === 'run-end' && store.getState().interacting === event.stepId) store.getState().leaveInteract();
 	});
 	return () => {
+		clearTimeout(preload);
 		unsubscribe();
 		store.getState().disposeScreens();
 	};
