@@ -48,6 +48,8 @@ export class MemorySession implements SessionHandle {
 	}
 
 	readonly inputs: Array<{stepId: string; data: string}> = [];
+	/** Record runs started with a terminal size as terminal runs (the detail pane then draws a screen), as Session does. */
+	terminalRuns = false;
 
 	async runTerminal(): Promise<undefined> {
 		return undefined;
@@ -88,7 +90,7 @@ export class MemorySession implements SessionHandle {
 		this.tails.set(stepId, '');
 		this.setState(s => {
 			startWindow(s, new Date().toISOString());
-			s.steps[stepId] = {status: 'running', exitCode: null, startedAt: new Date().toISOString(), runId, logPath: `${this.dir}/runs/${runId}.log`, ...(options?.terminal ? {terminal: options.terminal} : {})};
+			s.steps[stepId] = {status: 'running', exitCode: null, startedAt: new Date().toISOString(), runId, logPath: `${this.dir}/runs/${runId}.log`, ...(this.terminalRuns && options?.terminal ? {terminal: options.terminal} : {})};
 		});
 		this.emit({type: 'run-start', stepId, runId});
 		return new Promise(resolve => this.active.set(stepId, {runId, resolve}));

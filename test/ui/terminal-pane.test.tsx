@@ -13,6 +13,7 @@ afterEach(() => {
 });
 
 async function startBuildStep(session: MemorySession): Promise<string> {
+	session.terminalRuns = true;
 	r = await renderCockpit(session);
 	const id = session.checklist.steps.find(s => s.title.startsWith('Print the build number'))!.id;
 	r.store.getState().select(id);
