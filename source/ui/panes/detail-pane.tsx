@@ -21,7 +21,9 @@ function codeRows(step: Step): CodeRow[] {
 	const rows: CodeRow[] = [];
 	for (const block of step.blocks) {
 		const runs = block.executor !== null;
-		if (!block.inline || step.blocks.length > 1) rows.push({kind: 'blockHead', text: `${block.lang || 'text'}${runs ? '' : ' (display only)'} · line ${block.line}`, lang: block.lang});
+		const name = block.guessed ? 'guessed shell (asks first)' : block.lang || 'text';
+		const endless = block.endless ? ' · runs until cancelled' : '';
+		if (!block.inline || step.blocks.length > 1 || endless) rows.push({kind: 'blockHead', text: `${name}${runs ? '' : ' (display only)'} · line ${block.line}${endless}`, lang: block.lang});
 		for (const line of block.code.replace(/\n$/, '').split('\n')) rows.push({kind: 'code', text: line, lang: block.lang});
 	}
 	return rows;
