@@ -232,7 +232,7 @@ function footerOf(view: RollbackView, dryRun: boolean, trigger: boolean): string
 
 function planLines(view: RollbackView, inner: number, theme: ReturnType<typeof useTheme>, push: (n: React.ReactNode) => void, dryRun: boolean): void {
 	push(<Text color={theme.muted}>{dryRun ? 'Would run (dry run — nothing will be started):' : 'Will run, in order:'}</Text>);
-	view.plan.forEach((step, k) => {
+	view.plan.forEach(step => {
 		push(
 			<Text bold wrap="truncate-end">
 				{`${step.heading}${step.manual ? '  (manual)' : ''}`}
