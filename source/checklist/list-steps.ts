@@ -29,6 +29,11 @@ export function isProseSection(title: string | undefined): boolean {
 	return title !== undefined && proseTitle.test(title);
 }
 
+/** "This runbook covers:", "Notes:", "Contents:" — a paragraph that introduces a prose list. */
+export function isProseIntro(text: string): boolean {
+	return /:\s*$/.test(text) && (proseTitle.test(text) || /\b(?:covers?|includes?|contains?|consists?\s+of|applies\s+to|scope|such\s+as|for\s+example|e\.g\.)\b/i.test(text));
+}
+
 /** Leading decoration of an item's text: `Step 3:`, `3.`, `3)`, emoji, `**`. */
 function bareText(text: string): string {
 	return text

@@ -8,7 +8,7 @@ import {makeBlock, expectationsOf, placeholdersOf, withTraits} from './blocks.js
 import {buildTree, plainText, type Node} from './tree.js';
 import {splitFrontmatter} from './frontmatter.js';
 import {inlineCommandExecutor} from './inline-command.js';
-import {isProseSection, readsAsAction} from './list-steps.js';
+import {isProseIntro, isProseSection, readsAsAction} from './list-steps.js';
 import {isInlinePromql} from './promql-inline.js';
 import {labelKey, parseDuration, parseWindowRange, parseWindowSetting} from './meta.js';
 import {isRollbackReference, rollbackListIntro, rollbackReferencesInText, rollbackRoleOf} from './rollback.js';
@@ -324,8 +324,9 @@ function linkOnly(item: Node & {kind: 'item'}): boolean {
 }
 
 /** Is this list (its items at this level) a list of steps? */
-function listOfSteps(state: State, items: Array<Node & {kind: 'item'}>, sectionTasks: boolean): boolean {
+function listOfSteps(state: State, items: Array<Node & {kind: 'item'}>, sectionTasks: boolean, intro: Node | undefined): boolean {
 	const section = state.section;
+	if (intro?.kind === 'para' && isProseIntro(squash(plainText(intro.inline)))) return false;
 	const parentTitle = section?.parent ? state.sectionStack.find(s => s.id === section.parent)?.title : undefined;
 	if (isProseSection(section?.title) || (section !== state.titleSection && isProseSection(parentTitle))) return false;
 	if (items.every(linkOnly)) return false;
@@ -387,7 +388,7 @@ function walkDocument(state: State, nodes: Node[]): string | null {
 				const id = node.list.id;
 				let steps = listSteps.get(id);
 				if (steps === undefined) {
-					steps = listOfSteps(state, itemsOf.get(id)!, sectionTasks);
+					steps = listOfSteps(state, itemsOf.get(id)!, sectionTasks, nodes[k - 1]);
 					listSteps.set(id, steps);
 					const intro = steps && node.list.ordered ? rollbackIntro(state, nodes[k - 1]) : null;
 					if (intro) rollbackLists.set(id, {id: '', title: intro, line: nodes[k - 1]!.line, section: state.section?.id ?? null, steps: []});
