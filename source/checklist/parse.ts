@@ -327,12 +327,17 @@ function linkOnly(item: Node & {kind: 'item'}): boolean {
 function listOfSteps(state: State, items: Array<Node & {kind: 'item'}>, sectionTasks: boolean, intro: Node | undefined): boolean {
 	const section = state.section;
 	if (intro?.kind === 'para' && isProseIntro(squash(plainText(intro.inline)))) return false;
-	const parentTitle = section?.parent ? state.sectionStack.find(s => s.id === section.parent)?.title : undefined;
-	if (isProseSection(section?.title) || (section !== state.titleSection && isProseSection(parentTitle))) return false;
+	const parent = section?.parent ? state.sectionStack.find(s => s.id === section.parent) : undefined;
+	// "Rollback Quick Reference" is a procedure, not a list of references.
+	const prose = (s: Section | undefined) => s !== undefined && s.rollback === null && isProseSection(s.title);
+	if (prose(section ?? undefined) || (section !== state.titleSection && parent?.rollback !== 'procedure' && prose(parent))) return false;
 	if (items.every(linkOnly)) return false;
 	// Numbered lists are steps; bulleted ones, and numbered ones among task items, when every item reads as an action.
 	if (items[0]!.list.ordered && !sectionTasks) return true;
 	if (sectionTasks && !items[0]!.list.ordered) return false;
+	const command = (item: Node & {kind: 'item'}) => item.runnable || (item.children[0]?.kind === 'para' && hasInlineCommand(item.children[0].inline));
+	// In a rollback section ("Emergency Procedures": `- **Full**: \`./rollback.sh all\``) a list with commands is the procedure.
+	if (section?.rollback === 'procedure' && items.some(command)) return true;
 	return items.every(item => {
 		if (item.runnable) return true;
 		const first = item.children[0];
