@@ -70,6 +70,8 @@ export interface SessionState {
 	baselineAlerts?: string[];
 	triggers: TriggerRecord[];
 	rollbacks: RollbackRecord[];
+	/** Section the engineer picked with R as the rollback procedure (the checklist named none). */
+	rollbackChoice?: string;
 }
 
 export type SessionEvent =

@@ -595,13 +595,15 @@ export function startCore(store: CockpitStore, deps: StoreDeps): () => void {
 
 /**
  * sql/redis writes need the same explicit confirmation as dangerous commands
- * (the executors refuse them unless the run is confirmed).
+ * (the executors refuse them unless the run is confirmed), and so does shell
+ * code guessed from an unlabeled fence: the whole code is shown before `y`.
  */
 function withWrites(step: Step, pf: Preflight): Preflight {
 	const extra: Preflight['dangerous'] = [];
 	for (const block of step.blocks) {
 		if (block.executor === 'sql') extra.push(...sqlWrites(block));
 		else if (block.executor === 'redis') extra.push(...redisWrites(block));
+		if (block.guessed) extra.push({command: block.code, reason: 'guessed shell (unlabeled block): check the code', line: block.line + 1});
 	}
 	const seen = new Set(pf.dangerous.map(d => `${d.line}\0${d.command}`));
 	const added = extra.filter(d => !seen.has(`${d.line}\0${d.command}`));

@@ -17,7 +17,7 @@ import {whoAmI} from '../session/identity.js';
 import type {RollbackRecord, SessionEvent, SessionHandle, SessionState, TriggerRecord} from '../session/types.js';
 import type {CockpitState, CockpitStore, StoreDeps} from './index.js';
 import {subscribeCrossings, type MetricsCrossing} from './metrics-slice.js';
-import {checklistProcedures, externalRunbookPath, fieldsOf, planOf, preselect, runbookProcedure, type PlanStep, type RollbackProcedure} from './rollback-plan.js';
+import {checklistProcedures, externalRunbookPath, fieldsOf, pickableSections, pickedProcedure, planOf, preselect, runbookProcedure, type PlanStep, type RollbackProcedure} from './rollback-plan.js';
 
 export type {PlanStep, RollbackProcedure} from './rollback-plan.js';
 
@@ -73,6 +73,8 @@ export interface RollbackView {
 	outputRev: number;
 	/** One-line feedback inside the panel. */
 	message: string | null;
+	/** With no procedure: the sections that can be picked as the rollback, and the highlighted one. */
+	pick: {sections: Array<{id: string; title: string; depth: number; steps: number}>; index: number};
 }
 
 export interface RollbackSlice {
@@ -90,8 +92,12 @@ export interface RollbackSlice {
 	rollbackRespond(choice: 'retry' | 'skip' | 'abort'): void;
 	/** Space on a manual rollback step. */
 	rollbackManualDone(): void;
-	/** Cancels the rollback step that is running (it then fails: r/s/a). */
+	/** Cancels the rollback step that is running (it then fails: r/s/a; an endless one is done and the rollback moves on). */
 	rollbackCancelStep(): void;
+	/** With no procedure: moves the highlight over the sections that can be picked. */
+	rollbackPickMove(delta: number): void;
+	/** Makes the highlighted section the rollback procedure (kept in the session). */
+	rollbackPickSection(): void;
 	/** Cancels forward steps that are running (never done without this key). */
 	rollbackCancelForward(): void;
 	/** Acknowledges the latest trigger: the banner goes away, the record stays. */
@@ -131,6 +137,8 @@ interface Runtime {
 	outputTimer?: ReturnType<typeof setTimeout>;
 	unsubscribeTarget?: () => void;
 	runningStepId: string | null;
+	/** The engineer cancelled the running rollback step (x): an endless step then counts as done. */
+	cancelRequested: boolean;
 }
 
 const runtimes = new WeakMap<StoreDeps, Runtime>();
@@ -144,7 +152,7 @@ function runtimeOf(deps: StoreDeps): Runtime {
 		} catch {
 			audit = null;
 		}
-		rt = {audit, by: whoAmI(), external: null, target: null, runningStepId: null};
+		rt = {audit, by: whoAmI(), external: null, target: null, runningStepId: null, cancelRequested: false};
 		runtimes.set(deps, rt);
 	}
 	return rt;
@@ -155,7 +163,7 @@ export function createRollbackSlice(deps: StoreDeps): StateCreator<CockpitState,
 	const {session} = deps;
 	return (set, get) => {
 		const checklist = session.checklist;
-		const initialProcedures = checklistProcedures(checklist);
+		const initialProcedures = checklistProcedures(checklist, session.getState().rollbackChoice);
 		const env = () => ({...(deps.env ?? process.env), ...get().session.shell.vars});
 		const extra = () => ((get().checklist.settings.dangerous as string[] | undefined) ?? []).filter(p => typeof p === 'string');
 		const patch = (p: Partial<RollbackView>) => set({rollback: {...get().rollback, ...p}});
@@ -233,6 +241,7 @@ export function createRollbackSlice(deps: StoreDeps): StateCreator<CockpitState,
 			const startedAt = new Date().toISOString();
 			setStep(index, {status: 'running', startedAt, exitCode: null, error: undefined});
 			rt.runningStepId = step.id;
+			rt.cancelRequested = false;
 			let result: {status: StepStatus; exitCode: number | null};
 			let error: string | undefined;
 			const target = rt.target ?? session;
@@ -253,7 +262,10 @@ export function createRollbackSlice(deps: StoreDeps): StateCreator<CockpitState,
 				r.steps[index] = {id: step.id, status: result.status, exitCode: result.exitCode, startedAt, endedAt};
 			});
 			audit('rollback-step', {rollbackId: run.id, stepId: step.id, status: result.status, exitCode: result.exitCode, durationMs: Date.parse(endedAt) - Date.parse(startedAt), ...(error ? {error} : {})});
-			if (result.status === 'done') {
+			// A command that runs until cancelled is done when the engineer cancels it: the rollback moves on.
+			const endless = step.blocks.some(b => b.endless === true) && rt.cancelRequested && (result.status === 'cancelled' || result.status === 'failed');
+			rt.cancelRequested = false;
+			if (result.status === 'done' || endless) {
 				await runFrom(index + 1);
 				return;
 			}
@@ -341,6 +353,7 @@ export function createRollbackSlice(deps: StoreDeps): StateCreator<CockpitState,
 				run: null,
 				outputRev: 0,
 				message: null,
+				pick: {sections: initialProcedures.length === 0 ? pickableSections(checklist) : [], index: 0},
 			},
 
 			rollbackPrepare() {
@@ -436,8 +449,26 @@ export function createRollbackSlice(deps: StoreDeps): StateCreator<CockpitState,
 			rollbackCancelStep() {
 				const id = rt.runningStepId;
 				if (!id || get().rollback.phase !== 'running') return;
+				rt.cancelRequested = true;
 				(rt.target ?? session).cancel(id).catch(error => say((error as Error).message));
-				say('cancelling the rollback step…');
+				const endless = procedureOfRun()?.steps.find(s => s.id === id)?.blocks.some(b => b.endless === true);
+				say(endless ? 'stopping the command that runs until cancelled — the rollback then moves on' : 'cancelling the rollback step…');
+			},
+			rollbackPickMove(delta) {
+				const view = get().rollback;
+				if (view.procedures.length > 0 || view.pick.sections.length === 0) return;
+				patch({pick: {...view.pick, index: Math.max(0, Math.min(view.pick.sections.length - 1, view.pick.index + delta))}});
+			},
+			rollbackPickSection() {
+				const view = get().rollback;
+				const picked = view.pick.sections[view.pick.index];
+				if (view.procedures.length > 0 || !picked || busy()) return;
+				const procedure = pickedProcedure(get().checklist, picked.id);
+				if (!procedure) return;
+				const procedures = [procedure];
+				patch({procedures, chosen: 0, ...buildPlan(procedures, 0), values: {}, field: 0, phase: 'choose', message: `"${picked.title}" is the rollback for this session — y starts it`});
+				audit('rollback-pick', {section: picked.id});
+				if (!session.readOnly) void session.update(s => void (s.rollbackChoice = picked.id)).catch(error => say(`could not keep the choice: ${(error as Error).message}`));
 			},
 			rollbackCancelForward() {
 				const ids = get().forwardRunning();

@@ -51,8 +51,10 @@ export function codeDocument(step: Step, width: number, theme: Theme): React.Rea
 		);
 	for (const block of step.blocks) {
 		const runs = block.executor !== null;
-		if (!block.inline || step.blocks.length > 1) {
-			for (const piece of wrapPieces(`─ ${block.lang || 'text'}${runs ? '' : ' (display only)'} · line ${block.line}`, width)) row(<Text color={theme.muted}>{piece}</Text>);
+		const name = block.guessed ? 'guessed shell (asks first)' : block.lang || 'text';
+		const endless = block.endless ? ' · runs until cancelled' : '';
+		if (!block.inline || step.blocks.length > 1 || endless) {
+			for (const piece of wrapPieces(`─ ${name}${runs ? '' : ' (display only)'} · line ${block.line}${endless}`, width)) row(<Text color={theme.muted}>{piece}</Text>);
 		}
 		for (const line of block.code.replace(/\n$/, '').split('\n')) {
 			wrapTokens(tokenize(line, block.lang), width).forEach((piece, k) =>
