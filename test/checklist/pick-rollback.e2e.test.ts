@@ -60,7 +60,9 @@ describe.skipIf(gate.skip)('picking a section as the rollback with R', () => {
 		expect(readFileSync(join(dir, 'picked.done'), 'utf8')).toBe('PICKED-ROLLBACK-RAN\n');
 		expect(existsSync(join(dir, 'warm.done'))).toBe(false);
 
-		term.send('Escape');
+		// q closes the overlay (one rule for every overlay), a second q quits.
+		term.send('q');
+		await term.waitFor(s => !s.includes('Rollback · Put the old cache back'), 'the panel closed');
 		term.send('q');
 		await term.waitFor(s => !term!.alternateOn() || /quit/i.test(s), 'the cockpit to quit', 10_000);
 		term.kill();

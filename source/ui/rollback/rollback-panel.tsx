@@ -51,8 +51,10 @@ export function RollbackPanel({width, height}: {width: number; height: number}) 
 			if (overlayRuleKey(s, key, close, v.phase === 'fill')) return true;
 			const gate = gateRef.current;
 			// j/k/↑/↓ choose the procedure when there are several; Space is "done" at a manual step.
-			const lettersFree = (v.phase === 'choose' && v.procedures.length <= 1) || v.phase === 'running' || v.phase === 'failed' || v.phase === 'finished';
-			const arrowsFree = v.phase !== 'fill' && (v.phase !== 'choose' || v.procedures.length <= 1);
+			// With no procedure, j/k/↑/↓ move the section picker instead.
+			const nothingToChoose = v.procedures.length === 1 || (v.procedures.length === 0 && v.pick.sections.length === 0);
+			const lettersFree = (v.phase === 'choose' && nothingToChoose) || v.phase === 'running' || v.phase === 'failed' || v.phase === 'finished';
+			const arrowsFree = v.phase !== 'fill' && (v.phase !== 'choose' || nothingToChoose);
 			if (gate && v.phase !== 'fill' && gate.scrollKey(key, {arrows: arrowsFree, letters: lettersFree})) return true;
 			if (key.paste) {
 				if (v.phase === 'fill') {
