@@ -6,7 +6,6 @@
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {createRedisExecutor} from '../../source/engine/redis/executor.js';
 import {createSqlExecutor} from '../../source/engine/sql/executor.js';
-import type {BlockExecutor} from '../../source/engine/types.js';
 import {freeze, type Frozen} from '../helpers/freeze.js';
 import {pgAvailability, startPostgres, type PgServer} from '../helpers/postgres.js';
 import {redisAvailability, startRedis, type RedisServer} from '../helpers/redis.js';
