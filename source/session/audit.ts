@@ -19,7 +19,8 @@ export type AuditType =
 	| 'rollback-end'
 	| 'trigger' // a rollback trigger fired (kind, message, value)
 	| 'trigger-tick' // an item of a trigger section was checked
-	| 'flag'; // a feature flag toggled (name, from, to)
+	| 'flag' // a feature flag toggled (name, from, to)
+	| 'error'; // a failure the cockpit reported (message)
 
 export interface AuditEntry {
 	at: string;

@@ -53,9 +53,13 @@ export class WriterLock {
 				const fd = openSync(path, 'wx', 0o600);
 				try {
 					writeSync(fd, JSON.stringify(info));
-				} finally {
+				} catch (error) {
+					// A full disk: an empty lock must not stay behind, unreadable to everyone else.
 					closeSync(fd);
+					unlinkSync(path);
+					throw error;
 				}
+				closeSync(fd);
 				return new WriterLock(dir, info);
 			} catch (error) {
 				if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -77,6 +81,26 @@ export class WriterLock {
 	/** Still ours? (a takeover by another cockpit replaces the file) */
 	held(): boolean {
 		return readLock(this.dir)?.token === this.info.token;
+	}
+
+	/**
+	 * Still ours, or gone and put back: a lock file that someone deleted (not
+	 * replaced) is recreated, so the writer keeps recording. false: another
+	 * process holds it now.
+	 */
+	reassert(): boolean {
+		if (this.held()) return true;
+		try {
+			const fd = openSync(lockPath(this.dir), 'wx', 0o600);
+			try {
+				writeSync(fd, JSON.stringify(this.info));
+			} finally {
+				closeSync(fd);
+			}
+			return true;
+		} catch {
+			return this.held();
+		}
 	}
 
 	release(): void {

@@ -1,7 +1,7 @@
 // One open checklist session: the records, the carried shell state, the
 // runs this process started or reattached to, and the bounded output tails.
 // The engine writes through it; the UI reads getState() and the events.
-import {createWriteStream, existsSync, openSync, readSync, closeSync, fstatSync, watch, type FSWatcher} from 'node:fs';
+import {createWriteStream, openSync, closeSync, watch, type FSWatcher} from 'node:fs';
 import {stat} from 'node:fs/promises';
 import {join} from 'node:path';
 import type {Block, Checklist, Step} from '../checklist/model.js';
@@ -20,8 +20,12 @@ import {createMasker, createStreamMasker, type Masker} from '../safety/mask.js';
 import {fillPlaceholders} from '../safety/analyze.js';
 import {appendAudit, type AuditEntry} from './audit.js';
 import {newRunId, whoAmI} from './identity.js';
+import {watchLease} from './lease-watch.js';
 import {lockIsLive, readLock, type WriterLock} from './lock.js';
+import {fileSize, readLogEnd} from './log-end.js';
 import {readState, statePath, writeState} from './state-file.js';
+import {errorCode, isDiskFull} from './write-errors.js';
+import {segments, statusFromExit} from './segments.js';
 import type {RunOptions, SessionEvent, SessionHandle, SessionState} from './types.js';
 
 export interface SessionInit {
@@ -33,6 +37,8 @@ export interface SessionInit {
 	/** Grace period between SIGINT, SIGTERM and SIGKILL on cancel. */
 	cancelGraceMs?: number;
 	pollMs?: number;
+	/** Opened without the lock for a reason other than another writer (the disk is full). */
+	readOnlyReason?: string;
 }
 
 interface ActiveRun {
@@ -46,26 +52,6 @@ interface ActiveRun {
 }
 
 const VALID_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-function statusFromExit(exit: ExitFile, cancelled: boolean): StepStatus {
-	if (cancelled) return 'cancelled';
-	return exit.exitCode === 0 && !exit.error ? 'done' : 'failed';
-}
-
-/** Groups consecutive shell blocks: they run in one detached bash; other blocks run in-process. */
-function segments(blocks: Block[]): Array<{kind: 'shell'; blocks: Block[]} | {kind: 'other'; block: Block}> {
-	const out: Array<{kind: 'shell'; blocks: Block[]} | {kind: 'other'; block: Block}> = [];
-	for (const block of blocks) {
-		if (block.executor === 'shell') {
-			const last = out.at(-1);
-			if (last?.kind === 'shell') last.blocks.push(block);
-			else out.push({kind: 'shell', blocks: [block]});
-		} else if (block.executor) {
-			out.push({kind: 'other', block});
-		}
-	}
-	return out;
-}
 
 export class Session implements SessionHandle {
 	readonly checklist: Checklist;
@@ -88,6 +74,9 @@ export class Session implements SessionHandle {
 	private stateWatcher: FSWatcher | undefined;
 	private statePoll: NodeJS.Timeout | undefined;
 	private lastStateStamp = '';
+	private stopLeaseWatch: (() => void) | undefined;
+	/** Why this cockpit cannot write, once it lost the lock it had. */
+	private lostReason: string | undefined;
 	private readonly graceMs: number;
 	private readonly pollMs: number;
 	private readonly by = whoAmI();
@@ -98,6 +87,7 @@ export class Session implements SessionHandle {
 		this.state = init.state;
 		this.lock = init.lock;
 		this.notices = init.notices;
+		this.lostReason = init.readOnlyReason;
 		this.graceMs = init.cancelGraceMs ?? 2000;
 		this.pollMs = init.pollMs ?? 100;
 		this.carried = {cwd: this.state.shell.cwd, vars: {...this.state.shell.vars}, exported: this.state.shell.exported};
@@ -105,6 +95,11 @@ export class Session implements SessionHandle {
 
 	get readOnly(): boolean {
 		return !this.lock;
+	}
+
+	get readOnlyReason(): string | undefined {
+		if (this.lock) return undefined;
+		return this.lostReason ?? 'followed';
 	}
 
 	get runsDir(): string {
@@ -121,7 +116,21 @@ export class Session implements SessionHandle {
 		}
 		await this.reconcile();
 		if (this.readOnly) this.watchState();
-		else await this.persist();
+		else {
+			try {
+				await this.persist();
+			} catch (error) {
+				if (!isDiskFull(error)) throw error;
+				// Nothing can be recorded: follow instead of pretending to write.
+				this.lock?.release();
+				this.lock = undefined;
+				this.lostReason = 'the disk is full';
+				this.notices.push(`the disk is full (${(error as Error).message}): opened read-only; free some space and reopen to run steps`);
+				this.watchState();
+			}
+		}
+		const lock = this.lock;
+		if (lock) this.stopLeaseWatch = watchLease(this.dir, () => lock.reassert(), () => this.loseLock());
 	}
 
 	getState(): SessionState {
@@ -247,7 +256,7 @@ export class Session implements SessionHandle {
 		const record = this.state.steps[stepId];
 		const active = this.active.get(stepId);
 		if (!active && record?.status !== 'running') return;
-		if (this.readOnly) throw new Error('this session is read-only (another cockpit holds it); take it over to cancel');
+		if (this.readOnly) throw new Error(`this session is read-only (${this.readOnlyReason}); take it over to cancel`);
 		if (active) {
 			active.cancelRequested = true;
 			active.abort.abort();
@@ -273,6 +282,7 @@ export class Session implements SessionHandle {
 			this.cursorTimer = undefined;
 			await this.persist();
 		}
+		this.stopLeaseWatch?.();
 		this.stateWatcher?.close();
 		if (this.statePoll) clearInterval(this.statePoll);
 		await Promise.all([...this.followers.values()].map(f => f.stop()));
@@ -585,8 +595,8 @@ export class Session implements SessionHandle {
 
 	private assertWritable(): void {
 		if (this.closed) throw new Error('the session is closed');
-		if (this.lock && !this.lock.held()) this.loseLock();
-		if (this.readOnly) throw new Error('this session is read-only (another cockpit holds it); take it over to make changes');
+		if (this.lock && !this.lock.reassert()) this.loseLock();
+		if (this.readOnly) throw new Error(`this session is read-only (${this.readOnlyReason}); take it over to make changes`);
 	}
 
 	private masker(): Masker {
@@ -615,11 +625,17 @@ export class Session implements SessionHandle {
 		if (!this.lock) return this.writeChain;
 		const write = async () => {
 			if (!this.lock) return;
-			if (!this.lock.held()) {
+			if (!this.lock.reassert()) {
 				this.loseLock();
 				return;
 			}
-			await writeState(this.dir, this.state, this.masker());
+			try {
+				await writeState(this.dir, this.state, this.masker());
+			} catch (error) {
+				// Said at once (the store flashes it); the caller's promise fails too.
+				this.emit({type: 'write-failed', what: 'state', message: (error as Error).message, ...errorCode(error)});
+				throw error;
+			}
 		};
 		this.writeChain = this.writeChain.then(write, write);
 		return this.writeChain;
@@ -629,8 +645,12 @@ export class Session implements SessionHandle {
 	private loseLock(): void {
 		if (!this.lock) return;
 		this.lock = undefined;
-		this.notices.push('another cockpit took this session over; this one is now read-only');
+		this.stopLeaseWatch?.();
+		const holder = readLock(this.dir);
+		this.lostReason = holder ? `taken over by ${holder.by} (pid ${holder.pid})` : 'the writer lock was taken';
+		this.notices.push(`${this.lostReason}; this cockpit is now read-only`);
 		this.watchState();
+		this.emit({type: 'lease-lost', reason: this.lostReason});
 		this.emit({type: 'state', state: this.state});
 	}
 
@@ -640,6 +660,7 @@ export class Session implements SessionHandle {
 			await appendAudit(this.dir, entry, this.masker());
 		} catch (error) {
 			this.notices.push(`could not write the audit log: ${(error as Error).message}`);
+			this.emit({type: 'write-failed', what: 'audit', message: (error as Error).message, ...errorCode(error)});
 		}
 	}
 
@@ -653,36 +674,3 @@ export class Session implements SessionHandle {
 		}
 	}
 }
-
-function fileSize(path: string): number {
-	try {
-		const fd = openSync(path, 'r');
-		try {
-			return fstatSync(fd).size;
-		} finally {
-			closeSync(fd);
-		}
-	} catch {
-		return 0;
-	}
-}
-
-/** The last `max` bytes of a log, starting at a line start when there is one. */
-export function readLogEnd(path: string, max: number, size = fileSize(path)): string {
-	if (!existsSync(path) || size === 0) return '';
-	const length = Math.min(size, max);
-	const buffer = Buffer.alloc(length);
-	const fd = openSync(path, 'r');
-	try {
-		readSync(fd, buffer, 0, length, size - length);
-	} finally {
-		closeSync(fd);
-	}
-	let text = buffer.toString('utf8');
-	if (length < size) {
-		const nl = text.indexOf('\n');
-		if (nl >= 0) text = text.slice(nl + 1);
-	}
-	return text;
-}
-
