@@ -9,6 +9,7 @@ import {redisWrites} from '../engine/redis/classify.js';
 import {sqlWrites} from '../engine/sql/classify.js';
 import {preflight, type Preflight} from '../safety/analyze.js';
 import type {SessionEvent, SessionState, StepRecord} from '../session/types.js';
+import {createErrorSink, describeFailure} from './error-sink.js';
 import type {CockpitState, CockpitStore, StoreDeps} from './index.js';
 import {inSection, isRunnable, sectionKey, stepsBySection, statusOf} from './selectors.js';
 
@@ -40,7 +41,10 @@ export interface PendingRun {
 export interface CoreSlice {
 	checklist: Checklist;
 	session: SessionState;
+	/** Follows the session live: another process may take it over at any time. */
 	readOnly: boolean;
+	/** Why ('followed', 'taken over by user@host (pid N)', 'the disk is full'); null while writing. */
+	readOnlyReason: string | null;
 	dryRun: boolean;
 	notices: string[];
 	selectedStepId: string | null;
@@ -72,6 +76,8 @@ export interface CoreSlice {
 	closeOverlay(): void;
 	showFlash(text: string, level?: Flash['level']): void;
 	clearFlash(): void;
+	/** The one error sink: flashes the failure and records it in the audit log when it can. */
+	report(error: unknown, what?: string): void;
 
 	requestRun(stepId?: string, options?: {interactive?: boolean}): void;
 	setPendingValue(value: string): void;
@@ -132,9 +138,10 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 		};
 		const refuseReadOnly = (): boolean => {
 			if (!get().readOnly) return false;
-			get().showFlash('read-only: another cockpit holds this session; run and mark from that one', 'warn');
+			get().showFlash(`read-only: ${get().readOnlyReason ?? 'another cockpit holds this session'}; run and mark from the cockpit that has it`, 'warn');
 			return true;
 		};
+		const sink = createErrorSink(session, text => get().showFlash(text, 'error'));
 		const saveCursor = () => {
 			if (get().readOnly) return;
 			const {selectedStepId, pane} = get();
@@ -144,9 +151,7 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 				// The cursor is a convenience; a failed save must not disturb the user.
 			}
 		};
-		const report = (error: unknown) => {
-			get().showFlash(error instanceof Error ? error.message : String(error), 'error');
-		};
+		const report = (error: unknown) => sink(error);
 		const mark = (stepId: string, to: StepStatus, note?: string) => {
 			if (refuseReadOnly()) return;
 			session.mark(stepId, to, note).catch(report);
@@ -172,6 +177,7 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 			checklist,
 			session: state0,
 			readOnly: session.readOnly,
+			readOnlyReason: session.readOnly ? (session.readOnlyReason ?? 'followed') : null,
 			dryRun: deps.options.dryRun,
 			notices: [...session.notices],
 			selectedStepId: selected,
@@ -271,6 +277,9 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 			},
 			clearFlash() {
 				set({flash: null});
+			},
+			report(error, what) {
+				sink(error, what);
 			},
 
 			requestRun(stepId, options = {}) {
@@ -460,6 +469,13 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 	};
 }
 
+/** The session's writer/read-only standing, when the store's copy is behind it. */
+function leaseOf(deps: StoreDeps, store: CockpitStore): Partial<CoreSlice> {
+	const readOnly = deps.session.readOnly;
+	if (readOnly === store.getState().readOnly) return {};
+	return {readOnly, readOnlyReason: readOnly ? (deps.session.readOnlyReason ?? 'followed') : null};
+}
+
 /** Wires session events into the store; output is coalesced to OUTPUT_HZ. */
 export function startCore(store: CockpitStore, deps: StoreDeps): () => void {
 	let dirty = false;
@@ -473,7 +489,14 @@ export function startCore(store: CockpitStore, deps: StoreDeps): () => void {
 	const unsubscribe = deps.session.subscribe((event: SessionEvent) => {
 		switch (event.type) {
 			case 'state':
-				store.setState({session: event.state});
+				store.setState({session: event.state, ...leaseOf(deps, store)});
+				break;
+			case 'lease-lost':
+				store.setState({readOnly: true, readOnlyReason: event.reason, pendingRun: null, overlay: store.getState().overlay === 'preflight' ? null : store.getState().overlay});
+				store.getState().showFlash(`read-only: ${event.reason}; this cockpit no longer runs or marks steps`, 'warn');
+				break;
+			case 'write-failed':
+				store.getState().showFlash(describeFailure(Object.assign(new Error(event.message), {code: event.code}), event.what === 'state' ? 'save the session state' : 'write the audit log'), 'error');
 				break;
 			case 'output':
 				if (event.stepId !== store.getState().selectedStepId) return;
@@ -488,6 +511,7 @@ export function startCore(store: CockpitStore, deps: StoreDeps): () => void {
 	});
 	// Anything that changed between the store's creation and now.
 	if (deps.session.getState() !== store.getState().session) store.setState({session: deps.session.getState()});
+	store.setState(leaseOf(deps, store));
 	return () => {
 		unsubscribe();
 		if (timer) clearTimeout(timer);

@@ -59,7 +59,7 @@ function shortId(id: string, max: number): string {
 
 export function Header({width}: {width: number}) {
 	const theme = useTheme();
-	const [title, sessionId, readOnly, dryRun] = useCockpit(useShallow(s => [s.checklist.title, s.session.id, s.readOnly, s.dryRun] as const));
+	const [title, sessionId, readOnly, readOnlyReason, dryRun] = useCockpit(useShallow(s => [s.checklist.title, s.session.id, s.readOnly, s.readOnlyReason, s.dryRun] as const));
 	return (
 		<Box width={width} height={1}>
 			<Box flexShrink={1}>
@@ -73,7 +73,7 @@ export function Header({width}: {width: number}) {
 				</Text>
 				{readOnly ? (
 					<Text color={theme.warn} bold>
-						{'  read-only: followed'}
+						{`  read-only: ${readOnlyReason ?? 'followed'}`}
 					</Text>
 				) : null}
 				{dryRun ? (
