@@ -83,26 +83,6 @@ export class WriterLock {
 		return readLock(this.dir)?.token === this.info.token;
 	}
 
-	/**
-	 * Still ours, or gone and put back: a lock file that someone deleted (not
-	 * replaced) is recreated, so the writer keeps recording. false: another
-	 * process holds it now.
-	 */
-	reassert(): boolean {
-		if (this.held()) return true;
-		try {
-			const fd = openSync(lockPath(this.dir), 'wx', 0o600);
-			try {
-				writeSync(fd, JSON.stringify(this.info));
-			} finally {
-				closeSync(fd);
-			}
-			return true;
-		} catch {
-			return this.held();
-		}
-	}
-
 	release(): void {
 		if (!this.held()) return;
 		try {

@@ -130,7 +130,7 @@ export class Session implements SessionHandle {
 			}
 		}
 		const lock = this.lock;
-		if (lock) this.stopLeaseWatch = watchLease(this.dir, () => lock.reassert(), () => this.loseLock());
+		if (lock) this.stopLeaseWatch = watchLease(this.dir, () => lock.held(), () => this.loseLock());
 	}
 
 	getState(): SessionState {
@@ -595,7 +595,7 @@ export class Session implements SessionHandle {
 
 	private assertWritable(): void {
 		if (this.closed) throw new Error('the session is closed');
-		if (this.lock && !this.lock.reassert()) this.loseLock();
+		if (this.lock && !this.lock.held()) this.loseLock();
 		if (this.readOnly) throw new Error(`this session is read-only (${this.readOnlyReason}); take it over to make changes`);
 	}
 
@@ -625,7 +625,7 @@ export class Session implements SessionHandle {
 		if (!this.lock) return this.writeChain;
 		const write = async () => {
 			if (!this.lock) return;
-			if (!this.lock.reassert()) {
+			if (!this.lock.held()) {
 				this.loseLock();
 				return;
 			}
@@ -647,7 +647,8 @@ export class Session implements SessionHandle {
 		this.lock = undefined;
 		this.stopLeaseWatch?.();
 		const holder = readLock(this.dir);
-		this.lostReason = holder ? `taken over by ${holder.by} (pid ${holder.pid})` : 'the writer lock was taken';
+		// A lock that is gone (not replaced) is not put back: whoever removed it may have written since.
+		this.lostReason = holder ? `taken over by ${holder.by} (pid ${holder.pid})` : 'its writer lock was removed by another process';
 		this.notices.push(`${this.lostReason}; this cockpit is now read-only`);
 		this.watchState();
 		this.emit({type: 'lease-lost', reason: this.lostReason});
