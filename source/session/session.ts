@@ -114,21 +114,18 @@ export class Session implements SessionHandle {
 			this.syncFollowers();
 			return;
 		}
-		await this.reconcile();
-		if (this.readOnly) this.watchState();
-		else {
-			try {
-				await this.persist();
-			} catch (error) {
-				if (!isDiskFull(error)) throw error;
-				// Nothing can be recorded: follow instead of pretending to write.
-				this.lock?.release();
-				this.lock = undefined;
-				this.lostReason = 'the disk is full';
-				this.notices.push(`the disk is full (${(error as Error).message}): opened read-only; free some space and reopen to run steps`);
-				this.watchState();
-			}
+		try {
+			await this.reconcile();
+			if (!this.readOnly) await this.persist();
+		} catch (error) {
+			if (this.readOnly || !isDiskFull(error)) throw error;
+			// Nothing can be recorded: follow instead of pretending to write.
+			this.lock?.release();
+			this.lock = undefined;
+			this.lostReason = 'the disk is full';
+			this.notices.push(`the disk is full (${(error as Error).message}): opened read-only; free some space and reopen to run steps`);
 		}
+		if (this.readOnly) this.watchState();
 		const lock = this.lock;
 		if (lock) this.stopLeaseWatch = watchLease(this.dir, () => lock.held(), () => this.loseLock());
 	}
@@ -160,7 +157,8 @@ export class Session implements SessionHandle {
 		if (this.cursorTimer) clearTimeout(this.cursorTimer);
 		this.cursorTimer = setTimeout(() => {
 			this.cursorTimer = undefined;
-			void this.persist();
+			// A failed write was already said (write-failed); the cursor is not worth more.
+			this.persist().catch(() => undefined);
 		}, 300);
 	}
 
@@ -280,14 +278,15 @@ export class Session implements SessionHandle {
 		if (this.cursorTimer) {
 			clearTimeout(this.cursorTimer);
 			this.cursorTimer = undefined;
-			await this.persist();
+			await this.persist().catch(() => undefined);
 		}
 		this.stopLeaseWatch?.();
 		this.stateWatcher?.close();
 		if (this.statePoll) clearInterval(this.statePoll);
 		await Promise.all([...this.followers.values()].map(f => f.stop()));
 		this.followers.clear();
-		await this.writeChain;
+		// A write that failed was said when it failed; closing goes on.
+		await this.writeChain.catch(() => undefined);
 		await this.executors.close();
 		this.lock?.release();
 		this.listeners.clear();
@@ -512,7 +511,10 @@ export class Session implements SessionHandle {
 				await this.finishRun(stepId, runId, {lost: outcome.reason});
 			}
 			this.active.delete(stepId);
-		})();
+		})().catch(() => {
+			// Its record could not be saved (said by write-failed); memory holds the end.
+			this.active.delete(stepId);
+		});
 	}
 
 	/** Tails the log into the step's bounded buffer and to the listeners. */
