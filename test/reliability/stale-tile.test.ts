@@ -4,7 +4,7 @@ import {describe, expect, it} from 'vitest';
 import type {TileSnapshot} from '../../source/metrics/poller.js';
 import {STALE_GLYPH, STATE_GLYPH, tileView, type TileMeta} from '../../source/metrics/tile.js';
 
-const up: TileMeta = {id: 'up', title: 'Up', unit: 'count', kind: 'prometheus', intervalMs: 5000};
+const up: TileMeta = {id: 'up', title: 'Up', unit: 'plain', kind: 'prometheus', intervalMs: 5000};
 const at = 1_700_000_000_000;
 const snap = (over: Partial<TileSnapshot>): TileSnapshot => ({id: 'up', value: 1, updatedAt: at, checkedAt: at, error: null, stale: false, history: [1], failures: 0, ...over});
 
