@@ -138,7 +138,14 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 		};
 		const refuseReadOnly = (): boolean => {
 			if (!get().readOnly) return false;
-			get().showFlash(`read-only: ${get().readOnlyReason ?? 'another cockpit holds this session'}; run and mark from the cockpit that has it`, 'warn');
+			const reason = get().readOnlyReason;
+			const text =
+				!reason || reason === 'followed'
+					? 'read-only: another cockpit holds this session; run and mark from that one'
+					: reason === 'the disk is full'
+						? 'read-only: the disk is full; free some space and reopen to run steps'
+						: `read-only: ${reason}; run and mark from the cockpit that has it`;
+			get().showFlash(text, 'warn');
 			return true;
 		};
 		const sink = createErrorSink(session, text => get().showFlash(text, 'error'));
