@@ -3,6 +3,10 @@
 // hang a step: a client-side deadline ends it with a clear message, and a
 // cancel (`x`) ends it even when the cancel request itself gets no answer or
 // the connect is what hangs.
+import {spawn} from 'node:child_process';
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {createRedisExecutor} from '../../source/engine/redis/executor.js';
 import {createSqlExecutor} from '../../source/engine/sql/executor.js';
@@ -12,6 +16,7 @@ import {redisAvailability, startRedis, type RedisServer} from '../helpers/redis.
 import {until} from '../session/helpers.js';
 import {makeContext, sqlBlock} from '../sql/context.js';
 
+const bin = join(import.meta.dirname, '..', '..', 'bin', 'deploycockpit.js');
 let frozen: Frozen | undefined;
 afterEach(() => {
 	frozen?.thaw();
@@ -68,6 +73,26 @@ describe.skipIf(!pgAvailability().available)('a frozen PostgreSQL', () => {
 		} finally {
 			frozen?.thaw();
 			await executor.close?.();
+		}
+	}, 20_000);
+
+	it('headless run: the step fails with a clear message and run exits 1 instead of hanging', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'dc-frozen-run-'));
+		try {
+			const file = join(dir, 'frozen.md');
+			writeFileSync(file, '# Frozen\n\n## Db\n\n- [ ] read\n  ```sql\n  -- timeout: 1s\n  SELECT pg_sleep(3) AS frozen_headless\n  ```\n');
+			const env = {...process.env, DATABASE_URL: server.url, DEPLOYCOCKPIT_CONNECT_TIMEOUT: '1s', DEPLOYCOCKPIT_STATE_DIR: join(dir, 'state')};
+			const child = spawn(process.execPath, [bin, 'run', file, '--step', 'db/read'], {env, stdio: ['ignore', 'pipe', 'pipe']});
+			let stderr = '';
+			child.stderr.on('data', d => (stderr += String(d)));
+			const exited = new Promise<number | null>(resolve => child.on('close', resolve));
+			await until(() => sleeping('SELECT pg_sleep(3) AS frozen_headless'));
+			frozen = freeze(server.pid);
+			expect(await exited).toBe(1);
+			expect(stderr).toMatch(/step db\/read failed .*no answer from PostgreSQL at 127\.0\.0\.1:\d+ within 2 s/);
+		} finally {
+			frozen?.thaw();
+			rmSync(dir, {recursive: true, force: true});
 		}
 	}, 20_000);
 
