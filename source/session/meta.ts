@@ -78,8 +78,13 @@ export async function writeMeta(dir: string, meta: SessionMeta): Promise<void> {
 	await writeFileAtomic(metaPath(dir), JSON.stringify(meta, null, '\t') + '\n');
 }
 
-/** Rewrites a rebuilt meta.json, keeping the garbled one aside (meta.json.corrupt-<time>). */
-export async function repairMeta(dir: string, meta: SessionMeta, now = new Date()): Promise<void> {
-	await rename(metaPath(dir), `${metaPath(dir)}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`).catch(() => undefined);
+/** Rewrites a rebuilt meta.json, keeping a garbled one aside; returns where (undefined: there was none). */
+export async function repairMeta(dir: string, meta: SessionMeta, now = new Date()): Promise<string | undefined> {
+	const aside = `${metaPath(dir)}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`;
+	const kept = await rename(metaPath(dir), aside).then(
+		() => aside,
+		() => undefined,
+	);
 	await writeMeta(dir, meta);
+	return kept;
 }

@@ -269,7 +269,7 @@ export async function openSession(file: string, options: OpenOptions = {}): Prom
 		readOnlyReason = 'the disk is full';
 		notices.push(`the disk is full (${(error as Error).message}): opened read-only; free some space and reopen to run steps`);
 	}
-	const {dir, meta, created, lock} = claimed;
+	const {dir, meta, created, lock, tookOver} = claimed;
 
 	const read = await readState(dir, {id: meta.id, file: absolute, hash, cwd: dirname(absolute), ...(meta.createdAt ? {createdAt: meta.createdAt} : {})});
 	let state: SessionState;
@@ -305,7 +305,7 @@ export async function openSession(file: string, options: OpenOptions = {}): Prom
 	const session = new Session({checklist, dir, state, lock, notices, ...(readOnlyReason ? {readOnlyReason} : {}), ...(options.cancelGraceMs !== undefined ? {cancelGraceMs: options.cancelGraceMs} : {})});
 	await session.start();
 	if (lock) {
-		const action = created ? 'created' : options.takeOver ? 'taken-over' : 'opened';
+		const action = created ? 'created' : tookOver ? 'taken-over' : 'opened';
 		await appendAudit(dir, {at: new Date().toISOString(), type: 'session', by, action, file: absolute, hash}).catch(error => {
 			notices.push(`could not write the audit log: ${(error as Error).message}`);
 		});
@@ -318,6 +318,8 @@ interface Claimed {
 	meta: SessionMeta;
 	created: boolean;
 	lock: WriterLock | undefined;
+	/** The lock was taken from a live writer (--take-over). */
+	tookOver?: boolean;
 }
 
 /** Finds or creates the session and takes its writer lock (the caller holds the checklist lock). */
@@ -349,14 +351,15 @@ async function claimSession(absolute: string, hash: string, stateDir: string, by
 		if (reason) throw new TakeOverRefused(`${reason}; not taking the session over from ${holder!.by} (pid ${holder!.pid})`);
 	}
 	const lock = WriterLock.acquire(dir, by, options.takeOver ?? false);
+	const tookOver = Boolean(lock && options.takeOver && lockIsLive(holder));
 	if (!lock) {
 		const now = readLock(dir);
 		notices.push(`read-only: this session is open in another cockpit${now ? ` (${now.by}, pid ${now.pid})` : ''}; following it`);
+		if (existing?.rebuilt) notices.push(existing.rebuilt);
 	} else if (existing?.rebuilt) {
-		await repairMeta(dir, meta);
-		notices.push(`${existing.rebuilt} (the garbled one is kept as meta.json.corrupt-*)`);
-	} else if (existing?.rebuilt === undefined && !created && lockIsLive(holder) && options.takeOver) {
-		notices.push(`took the session over from ${holder!.by} (pid ${holder!.pid})`);
+		const kept = await repairMeta(dir, meta);
+		notices.push(`${existing.rebuilt}${kept ? ` (the garbled one is kept as ${kept})` : ''}`);
 	}
-	return {dir, meta, created, lock};
+	if (tookOver) notices.push(`took the session over from ${holder!.by} (pid ${holder!.pid})`);
+	return {dir, meta, created, lock, tookOver};
 }
