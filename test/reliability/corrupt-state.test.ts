@@ -20,7 +20,8 @@ const bin = join(import.meta.dirname, '..', '..', 'bin', 'deploycockpit.js');
 
 let cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
-	for (const fn of cleanups.reverse()) await fn();
+	// Each cleanup runs even when an earlier one fails (a tmpfs must never stay mounted).
+	for (const fn of cleanups.reverse()) await Promise.resolve().then(fn).catch(() => undefined);
 	cleanups = [];
 });
 

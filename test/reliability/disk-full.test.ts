@@ -29,7 +29,8 @@ const mountable = canMount();
 
 let cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
-	for (const fn of cleanups.reverse()) await fn();
+	// Each cleanup runs even when an earlier one fails (a tmpfs must never stay mounted).
+	for (const fn of cleanups.reverse()) await Promise.resolve().then(fn).catch(() => undefined);
 	cleanups = [];
 });
 
