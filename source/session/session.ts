@@ -75,6 +75,8 @@ export class Session implements SessionHandle {
 	private statePoll: NodeJS.Timeout | undefined;
 	private lastStateStamp = '';
 	private stopLeaseWatch: (() => void) | undefined;
+	/** The last write of state.json failed: what is on disk is behind memory. */
+	private stateUnsaved = false;
 	/** Why this cockpit cannot write, once it lost the lock it had. */
 	private lostReason: string | undefined;
 	private readonly graceMs: number;
@@ -634,9 +636,14 @@ export class Session implements SessionHandle {
 			try {
 				await writeState(this.dir, this.state, this.masker());
 			} catch (error) {
-				// Said at once (the store flashes it); the caller's promise fails too.
+				// Said at once (the store flashes it and keeps a mark in the header); the caller's promise fails too.
+				this.stateUnsaved = true;
 				this.emit({type: 'write-failed', what: 'state', message: (error as Error).message, ...errorCode(error)});
 				throw error;
+			}
+			if (this.stateUnsaved) {
+				this.stateUnsaved = false;
+				this.emit({type: 'write-recovered'});
 			}
 		};
 		this.writeChain = this.writeChain.then(write, write);

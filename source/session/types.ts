@@ -75,7 +75,9 @@ export type SessionEvent =
 	/** This process lost the writer lock (another took the session over): it is read-only from now on. */
 	| {type: 'lease-lost'; reason: string}
 	/** A write of the state or the audit log failed (disk full, ...): said, never swallowed. */
-	| {type: 'write-failed'; what: 'state' | 'audit'; message: string; code?: string};
+	| {type: 'write-failed'; what: 'state' | 'audit'; message: string; code?: string}
+	/** state.json was written again after a write-failed. */
+	| {type: 'write-recovered'};
 
 export interface RunOptions {
 	/** Operator confirmed dangerous commands / writes. */

@@ -9,6 +9,7 @@ import {redisWrites} from '../engine/redis/classify.js';
 import {sqlWrites} from '../engine/sql/classify.js';
 import {preflight, type Preflight} from '../safety/analyze.js';
 import type {SessionEvent, SessionState, StepRecord} from '../session/types.js';
+import {isDiskFull} from '../session/write-errors.js';
 import {createErrorSink, describeFailure} from './error-sink.js';
 import type {CockpitState, CockpitStore, StoreDeps} from './index.js';
 import {inSection, isRunnable, sectionKey, stepsBySection, statusOf} from './selectors.js';
@@ -45,6 +46,8 @@ export interface CoreSlice {
 	readOnly: boolean;
 	/** Why ('followed', 'taken over by user@host (pid N)', 'the disk is full'); null while writing. */
 	readOnlyReason: string | null;
+	/** The session state could not be saved ('the disk is full', ...) until the next write succeeds. */
+	writeProblem: string | null;
 	dryRun: boolean;
 	notices: string[];
 	selectedStepId: string | null;
@@ -185,6 +188,7 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 			session: state0,
 			readOnly: session.readOnly,
 			readOnlyReason: session.readOnly ? (session.readOnlyReason ?? 'followed') : null,
+			writeProblem: null,
 			dryRun: deps.options.dryRun,
 			notices: [...session.notices],
 			selectedStepId: selected,
@@ -502,8 +506,14 @@ export function startCore(store: CockpitStore, deps: StoreDeps): () => void {
 				store.setState({readOnly: true, readOnlyReason: event.reason, pendingRun: null, overlay: store.getState().overlay === 'preflight' ? null : store.getState().overlay});
 				store.getState().showFlash(`read-only: ${event.reason}; this cockpit no longer runs or marks steps`, 'warn');
 				break;
-			case 'write-failed':
-				store.getState().showFlash(describeFailure(Object.assign(new Error(event.message), {code: event.code}), event.what === 'state' ? 'save the session state' : 'write the audit log'), 'error');
+			case 'write-failed': {
+				const error = Object.assign(new Error(event.message), {code: event.code});
+				store.getState().showFlash(describeFailure(error, event.what === 'state' ? 'save the session state' : 'write the audit log'), 'error');
+				if (event.what === 'state') store.setState({writeProblem: isDiskFull(error) ? 'the disk is full' : 'a write failed'});
+				break;
+			}
+			case 'write-recovered':
+				store.setState({writeProblem: null});
 				break;
 			case 'output':
 				if (event.stepId !== store.getState().selectedStepId) return;

@@ -59,7 +59,9 @@ function shortId(id: string, max: number): string {
 
 export function Header({width}: {width: number}) {
 	const theme = useTheme();
-	const [title, sessionId, readOnly, readOnlyReason, dryRun] = useCockpit(useShallow(s => [s.checklist.title, s.session.id, s.readOnly, s.readOnlyReason, s.dryRun] as const));
+	const [title, sessionId, readOnly, readOnlyReason, writeProblem, dryRun] = useCockpit(
+		useShallow(s => [s.checklist.title, s.session.id, s.readOnly, s.readOnlyReason, s.writeProblem, s.dryRun] as const),
+	);
 	return (
 		<Box width={width} height={1}>
 			<Box flexShrink={1}>
@@ -74,6 +76,11 @@ export function Header({width}: {width: number}) {
 				{readOnly ? (
 					<Text color={theme.warn} bold>
 						{`  read-only: ${readOnlyReason ?? 'followed'}`}
+					</Text>
+				) : null}
+				{writeProblem && !readOnly ? (
+					<Text color={theme.crit} bold>
+						{`  ✗ NOT SAVED: ${writeProblem}`}
 					</Text>
 				) : null}
 				{dryRun ? (

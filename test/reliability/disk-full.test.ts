@@ -100,7 +100,11 @@ describe.skipIf(!mountable)('a full disk under the state dir', () => {
 		view.store.getState().toggleDone(MANUAL);
 		// Said at once; which write fails first (the mark, the tile values) depends on timing.
 		await view.waitFor(f => /✗ the disk is full: (could not save|a write failed)/.test(f), 'disk-full flash');
+		// The header keeps saying it after the flash is gone, until a write succeeds again.
+		await view.waitFor(f => f.split('\n')[0]!.includes('✗ NOT SAVED: the disk is full'), 'header mark');
 		disk.free();
+		view.store.getState().toggleDone(MANUAL);
+		await view.waitFor(f => !f.split('\n')[0]!.includes('NOT SAVED'), 'header mark cleared');
 	});
 });
 
