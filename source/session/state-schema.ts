@@ -104,6 +104,8 @@ function checkRollback(value: unknown, path: string, found: Findings): RollbackR
 		if (trigger) out.trigger = trigger;
 	}
 	const steps = list(value.steps, `${path}.steps`, found, (s, p) => {
+		// A hole (null) is how JSON keeps a step index that was never written: kept, so indexes stay.
+		if (s === null) return null as unknown as RollbackRecord['steps'][number];
 		if (isObject(s) && isString(s.id) && STATUSES.includes(s.status as StepStatus) && (s.exitCode === null || isExitCode(s.exitCode))) return s as RollbackRecord['steps'][number];
 		found.bad(p, s, 'a rollback step {id, status, exitCode}', 'set aside');
 		return undefined;

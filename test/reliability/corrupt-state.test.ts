@@ -208,3 +208,31 @@ describe('a lost state.json', () => {
 		void dir;
 	});
 });
+
+describe('the state check on a state the cockpit wrote itself', () => {
+	it('finds nothing to repair', async () => {
+		const {checkState, Findings} = await import('../../source/session/state-schema.js');
+		const at = '2026-11-27T10:00:00.000Z';
+		const state = {
+			version: 1, id: 's', file: '/x.md', hash: 'h', createdAt: at, windowStartedAt: at,
+			steps: {a: {status: 'done', exitCode: 0, signal: null, by: 'u@h', startedAt: at, endedAt: at, durationMs: 5, runId: 'r', logPath: '/l', title: 'A', notes: ['n'], segment: 1, timedOut: true, cancelRequestedAt: at, error: 'e'}},
+			shell: {cwd: '/', vars: {A: '1'}, exported: ['A']},
+			cursor: {stepId: 'a', pane: 'steps'},
+			orphans: [{id: 'gone', title: 'Gone', record: {status: 'failed', exitCode: 2}}],
+			baseline: {t: {value: 1.5, at}}, latest: {t: {value: null, at}}, baselineAlerts: ['k'],
+			triggers: [{at, kind: 'threshold', message: 'm', value: 3, ticked: true}],
+			rollbacks: [{id: 'rb', procedure: null, by: 'u@h', startedAt: at, endedAt: at, outcome: 'done', trigger: {at, kind: 'alert', message: 'x'}, steps: [{id: 'a', status: 'done', exitCode: 0, startedAt: at, endedAt: at}, null]}],
+		};
+		const found = new Findings();
+		const checked = checkState(structuredClone(state), {id: 's', file: '/x.md', hash: 'h', cwd: '/', createdAt: at}, found);
+		expect(found.problems).toEqual([]);
+		expect(checked).toEqual(state);
+	});
+
+	it('reports nothing when a recorded session is reopened', async () => {
+		const {file, stateDir} = box();
+		await recorded(file, stateDir);
+		const session = await open(file, stateDir);
+		expect(session.notices.join('\n')).not.toMatch(/wrong-typed|rebuilt/);
+	});
+});
