@@ -4,8 +4,8 @@
 import type {Checklist, Step} from '../checklist/model.js';
 import {createMasker} from '../safety/mask.js';
 import {expandKnown, fillPlaceholders, preflight} from '../safety/analyze.js';
-import {openSession} from '../session/open.js';
-import type {SessionHandle} from '../session/types.js';
+import {openSession, TakeOverRefused} from '../session/open.js';
+import type {SessionHandle, SessionState} from '../session/types.js';
 import type {StepStatus} from '../engine/types.js';
 import {parseFileCommand} from './args.js';
 
@@ -84,7 +84,19 @@ export async function run(argv: string[]): Promise<number> {
 		vars[pair.slice(0, at)] = pair.slice(at + 1);
 	}
 
-	const session = await openSession(file, {fresh: values.new ?? false, takeOver: values['take-over'] ?? false});
+	// A take-over of a step that runs in the cockpit holding the session is refused before anything is taken.
+	const refuseTakeOver = (state: SessionState): string | undefined => {
+		const running = Object.entries(state.steps).filter(([id, r]) => r.status === 'running' && (values.step ? id === values.step : true));
+		if (running.length === 0) return undefined;
+		return `step ${running.map(([id]) => id).join(', ')} is already running there`;
+	};
+	let session: SessionHandle;
+	try {
+		session = await openSession(file, {fresh: values.new ?? false, takeOver: values['take-over'] ?? false, refuseTakeOver});
+	} catch (error) {
+		if (error instanceof TakeOverRefused) return fail(error.message, 1);
+		throw error;
+	}
 	try {
 		if (session.readOnly && !values['dry-run']) {
 			return fail(`${session.notices.find(n => n.startsWith('read-only')) ?? 'the session is open in another cockpit'}; close it there or use --take-over`, 1);

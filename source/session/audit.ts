@@ -20,7 +20,8 @@ export type AuditType =
 	| 'rollback-pick' // a section picked with R as the rollback (the checklist named none)
 	| 'trigger' // a rollback trigger fired (kind, message, value)
 	| 'trigger-tick' // an item of a trigger section was checked
-	| 'flag'; // a feature flag toggled (name, from, to)
+	| 'flag' // a feature flag toggled (name, from, to)
+	| 'error'; // a failure the cockpit reported (message)
 
 export interface AuditEntry {
 	at: string;

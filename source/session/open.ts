@@ -10,12 +10,18 @@ import type {Checklist} from '../checklist/model.js';
 import {createMasker} from '../safety/mask.js';
 import {writeFileAtomic} from '../engine/atomic-write.js';
 import {appendAudit} from './audit.js';
+import {withChecklistLock} from './checklist-lock.js';
 import {newSessionId, whoAmI} from './identity.js';
 import {lockIsLive, readLock, WriterLock} from './lock.js';
+import {readMeta, repairMeta, writeMeta, type SessionMeta} from './meta.js';
 import {sessionsRoot, stateDirectory} from './paths.js';
+import {rebuildStepRecords} from './rebuild.js';
 import {Session} from './session.js';
-import {freshState, readState, setAside, statePath} from './state-file.js';
+import {isDiskFull} from './write-errors.js';
+import {freshState, keepSetAside, readState, setAside, statePath} from './state-file.js';
 import type {SessionHandle, SessionState} from './types.js';
+
+export type {SessionMeta} from './meta.js';
 
 export {stateDirectory} from './paths.js';
 
@@ -35,14 +41,15 @@ export interface OpenOptions {
 	deferCacheWrite?: boolean;
 	/** Grace between SIGINT, SIGTERM and SIGKILL on cancel (default 2000 ms). */
 	cancelGraceMs?: number;
+	/**
+	 * With takeOver: a reason not to take the session from its live writer,
+	 * asked before anything is taken (`run --take-over` of a step that runs there).
+	 */
+	refuseTakeOver?: (state: SessionState) => string | undefined;
 }
 
-export interface SessionMeta {
-	id: string;
-	file: string;
-	hash: string;
-	createdAt: string;
-}
+/** `run --take-over` refused before it took anything; the writer keeps the session. */
+export class TakeOverRefused extends Error {}
 
 export interface SessionSummary extends SessionMeta {
 	dir: string;
@@ -54,22 +61,13 @@ export interface SessionSummary extends SessionMeta {
 	problem?: string;
 }
 
-async function readMeta(dir: string): Promise<SessionMeta | undefined> {
-	try {
-		const meta = JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')) as SessionMeta;
-		return typeof meta.file === 'string' && typeof meta.id === 'string' ? meta : undefined;
-	} catch {
-		return undefined;
-	}
-}
-
 async function ensureDir(path: string): Promise<void> {
 	await mkdir(path, {recursive: true, mode: 0o700});
 	await chmod(path, 0o700).catch(() => undefined);
 }
 
 /** The latest session for an absolute checklist path, if any. */
-export async function findSession(file: string, stateDir = stateDirectory()): Promise<{dir: string; meta: SessionMeta} | undefined> {
+export async function findSession(file: string, stateDir = stateDirectory()): Promise<{dir: string; meta: SessionMeta; rebuilt?: string} | undefined> {
 	const root = sessionsRoot(stateDir);
 	let names: string[];
 	try {
@@ -77,12 +75,12 @@ export async function findSession(file: string, stateDir = stateDirectory()): Pr
 	} catch {
 		return undefined;
 	}
-	let best: {dir: string; meta: SessionMeta} | undefined;
+	let best: {dir: string; meta: SessionMeta; rebuilt?: string} | undefined;
 	for (const name of names) {
 		const dir = join(root, name);
-		const meta = await readMeta(dir);
-		if (!meta || meta.file !== file) continue;
-		if (!best || meta.createdAt > best.meta.createdAt) best = {dir, meta};
+		const read = await readMeta(dir);
+		if (!read || read.meta.file !== file) continue;
+		if (!best || read.meta.createdAt > best.meta.createdAt) best = {dir, ...read};
 	}
 	return best;
 }
@@ -98,17 +96,20 @@ export async function listSessions(stateDir = stateDirectory()): Promise<Session
 	const out: SessionSummary[] = [];
 	for (const name of names.sort()) {
 		const dir = join(root, name);
-		const meta = await readMeta(dir);
-		if (!meta) continue;
-		const summary: SessionSummary = {...meta, dir, counts: {}, open: lockIsLive(readLock(dir))};
+		const metaRead = await readMeta(dir);
+		if (!metaRead) continue;
+		const summary: SessionSummary = {...metaRead.meta, dir, counts: {}, open: lockIsLive(readLock(dir))};
+		const problems = metaRead.rebuilt ? [metaRead.rebuilt] : [];
 		const read = await readState(dir);
 		if (read.kind === 'ok') {
+			if (read.problems.length) problems.push(`state.json: ${read.problems.length} field${read.problems.length === 1 ? '' : 's'} repaired or set aside`);
 			for (const record of Object.values(read.state.steps)) summary.counts[record.status] = (summary.counts[record.status] ?? 0) + 1;
 			const info = await stat(statePath(dir)).catch(() => undefined);
 			if (info) summary.updatedAt = info.mtime.toISOString();
 		} else if (read.kind === 'corrupt') {
-			summary.problem = `state.json: ${read.reason}`;
+			problems.push(`state.json: ${read.reason}`);
 		}
+		if (problems.length) summary.problem = problems.join('; ');
 		out.push(summary);
 	}
 	return out.sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
@@ -253,6 +254,76 @@ export async function openSession(file: string, options: OpenOptions = {}): Prom
 	// The state dir may be a shared one the user pointed at: created 0700 if missing, never chmodded.
 	await mkdir(stateDir, {recursive: true, mode: 0o700});
 	await ensureDir(sessionsRoot(stateDir));
+	// Finding (or creating) the session and taking its writer lock is one step per checklist.
+	const claim = () => claimSession(absolute, hash, stateDir, by, options, notices);
+	let claimed: Claimed;
+	let readOnlyReason: string | undefined;
+	try {
+		claimed = options.readOnly ? await claim() : await withChecklistLock(stateDir, absolute, claim);
+	} catch (error) {
+		if (!isDiskFull(error)) throw error;
+		// A full disk: still open, read-only, so the engineer sees where things stand.
+		const existing = await findSession(absolute, stateDir);
+		if (!existing) throw new Error(`the disk is full: cannot create a session for ${absolute} (${(error as Error).message})`);
+		claimed = {dir: existing.dir, meta: existing.meta, created: false, lock: undefined};
+		readOnlyReason = 'the disk is full';
+		notices.push(`the disk is full (${(error as Error).message}): opened read-only; free some space and reopen to run steps`);
+	}
+	const {dir, meta, created, lock, tookOver} = claimed;
+
+	const read = await readState(dir, {id: meta.id, file: absolute, hash, cwd: dirname(absolute), ...(meta.createdAt ? {createdAt: meta.createdAt} : {})});
+	let state: SessionState;
+	if (read.kind === 'ok') {
+		state = read.state;
+		if (read.problems.length) {
+			const kept = lock && Object.keys(read.setAside).length ? await keepSetAside(dir, read.setAside).catch(() => undefined) : undefined;
+			notices.push(`the session state had wrong-typed fields: ${read.problems.join('; ')}${kept ? ` (the originals are kept in ${kept})` : ''}`);
+		}
+	} else {
+		state = freshState(meta.id, absolute, hash, dirname(absolute), meta.createdAt ? new Date(meta.createdAt) : undefined);
+		if (read.kind === 'corrupt') {
+			if (lock) {
+				const aside = await setAside(dir);
+				notices.push(`the session state was unreadable (${read.reason}); kept it as ${aside}`);
+			} else {
+				notices.push(`the session state is unreadable (${read.reason})`);
+			}
+		}
+		if (!created) {
+			const count = await rebuildStepRecords(dir, state, checklist);
+			if (count > 0) notices.push(`rebuilt ${count} step record${count === 1 ? '' : 's'} from the audit log and the run files (the carried shell state, triggers and rollbacks are not rebuilt)`);
+			else if (read.kind === 'corrupt') notices.push('nothing to rebuild the step records from; started a fresh state');
+		}
+	}
+	if (state.hash !== hash) {
+		if (state.hash) notices.push('the checklist changed since this session began; statuses are kept by step id');
+		remap(state, checklist, notices);
+		state.hash = hash;
+		if (lock) await writeMeta(dir, {...meta, hash});
+	}
+
+	const session = new Session({checklist, dir, state, lock, notices, ...(readOnlyReason ? {readOnlyReason} : {}), ...(options.cancelGraceMs !== undefined ? {cancelGraceMs: options.cancelGraceMs} : {})});
+	await session.start();
+	if (lock) {
+		const action = created ? 'created' : tookOver ? 'taken-over' : 'opened';
+		await appendAudit(dir, {at: new Date().toISOString(), type: 'session', by, action, file: absolute, hash}).catch(error => {
+			notices.push(`could not write the audit log: ${(error as Error).message}`);
+		});
+	}
+	return session;
+}
+
+interface Claimed {
+	dir: string;
+	meta: SessionMeta;
+	created: boolean;
+	lock: WriterLock | undefined;
+	/** The lock was taken from a live writer (--take-over). */
+	tookOver?: boolean;
+}
+
+/** Finds or creates the session and takes its writer lock (the caller holds the checklist lock). */
+async function claimSession(absolute: string, hash: string, stateDir: string, by: string, options: OpenOptions, notices: string[]): Promise<Claimed> {
 	const existing = options.fresh ? undefined : await findSession(absolute, stateDir);
 	let dir: string;
 	let meta: SessionMeta;
@@ -264,43 +335,31 @@ export async function openSession(file: string, options: OpenOptions = {}): Prom
 		meta = {id: newSessionId(absolute), file: absolute, hash, createdAt: new Date().toISOString()};
 		dir = join(sessionsRoot(stateDir), meta.id);
 		await ensureDir(dir);
-		await writeFileAtomic(join(dir, 'meta.json'), JSON.stringify(meta, null, '\t') + '\n');
+		await writeMeta(dir, meta);
 		created = true;
+	}
+	if (options.readOnly) {
+		if (existing?.rebuilt) notices.push(existing.rebuilt);
+		return {dir, meta, created, lock: undefined};
 	}
 	await ensureDir(join(dir, 'runs'));
 
-	const lock = options.readOnly ? undefined : WriterLock.acquire(dir, by, options.takeOver ?? false);
-	if (!lock && !options.readOnly) {
-		const holder = readLock(dir);
-		notices.push(`read-only: this session is open in another cockpit${holder ? ` (${holder.by}, pid ${holder.pid})` : ''}; following it`);
+	const holder = readLock(dir);
+	if (options.takeOver && options.refuseTakeOver && lockIsLive(holder)) {
+		const read = await readState(dir);
+		const reason = read.kind === 'ok' ? options.refuseTakeOver(read.state) : undefined;
+		if (reason) throw new TakeOverRefused(`${reason}; not taking the session over from ${holder!.by} (pid ${holder!.pid})`);
 	}
-
-	const read = await readState(dir);
-	let state: SessionState;
-	if (read.kind === 'ok') {
-		state = read.state;
-	} else {
-		state = freshState(meta.id, absolute, hash, dirname(absolute));
-		if (read.kind === 'corrupt') {
-			if (lock) {
-				const aside = await setAside(dir);
-				notices.push(`the session state was unreadable (${read.reason}); kept it as ${aside} and started a fresh state`);
-			} else {
-				notices.push(`the session state is unreadable (${read.reason})`);
-			}
-		}
+	const lock = WriterLock.acquire(dir, by, options.takeOver ?? false);
+	const tookOver = Boolean(lock && options.takeOver && lockIsLive(holder));
+	if (!lock) {
+		const now = readLock(dir);
+		notices.push(`read-only: this session is open in another cockpit${now ? ` (${now.by}, pid ${now.pid})` : ''}; following it`);
+		if (existing?.rebuilt) notices.push(existing.rebuilt);
+	} else if (existing?.rebuilt) {
+		const kept = await repairMeta(dir, meta);
+		notices.push(`${existing.rebuilt}${kept ? ` (the garbled one is kept as ${kept})` : ''}`);
 	}
-	if (state.hash !== hash) {
-		if (state.hash) notices.push('the checklist changed since this session began; statuses are kept by step id');
-		remap(state, checklist, notices);
-		state.hash = hash;
-		if (lock) await writeFileAtomic(join(dir, 'meta.json'), JSON.stringify({...meta, hash}, null, '\t') + '\n');
-	}
-
-	const session = new Session({checklist, dir, state, lock, notices, ...(options.cancelGraceMs !== undefined ? {cancelGraceMs: options.cancelGraceMs} : {})});
-	await session.start();
-	if (lock) {
-		await appendAudit(dir, {at: new Date().toISOString(), type: 'session', by, action: created ? 'created' : 'opened', file: absolute, hash}).catch(() => undefined);
-	}
-	return session;
+	if (tookOver) notices.push(`took the session over from ${holder!.by} (pid ${holder!.pid})`);
+	return {dir, meta, created, lock, tookOver};
 }

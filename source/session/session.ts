@@ -1,7 +1,7 @@
 // One open checklist session: the records, the carried shell state, the
 // runs this process started or reattached to, and the bounded output tails.
 // The engine writes through it; the UI reads getState() and the events.
-import {createWriteStream, existsSync, openSync, readSync, closeSync, fstatSync, watch, type FSWatcher} from 'node:fs';
+import {createWriteStream, openSync, closeSync, watch, type FSWatcher} from 'node:fs';
 import {stat} from 'node:fs/promises';
 import {basename, join} from 'node:path';
 import type {Block, Checklist, Step} from '../checklist/model.js';
@@ -21,9 +21,13 @@ import {createMasker, createStreamMasker, type Masker} from '../safety/mask.js';
 import {fillPlaceholders} from '../safety/analyze.js';
 import {appendAudit, type AuditEntry} from './audit.js';
 import {newRunId, whoAmI} from './identity.js';
+import {watchLease} from './lease-watch.js';
 import {lockIsLive, readLock, type WriterLock} from './lock.js';
+import {fileSize, readLogEnd} from './log-end.js';
 import {readState, statePath, writeState} from './state-file.js';
 import {startWindow} from './window.js';
+import {errorCode, isDiskFull} from './write-errors.js';
+import {segments, statusFromExit} from './segments.js';
 import type {RunOptions, SessionEvent, SessionHandle, SessionState} from './types.js';
 
 export interface SessionInit {
@@ -35,6 +39,8 @@ export interface SessionInit {
 	/** Grace period between SIGINT, SIGTERM and SIGKILL on cancel. */
 	cancelGraceMs?: number;
 	pollMs?: number;
+	/** Opened without the lock for a reason other than another writer (the disk is full). */
+	readOnlyReason?: string;
 }
 
 interface ActiveRun {
@@ -50,26 +56,6 @@ interface ActiveRun {
 }
 
 const VALID_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-function statusFromExit(exit: ExitFile, cancelled: boolean): StepStatus {
-	if (cancelled || exit.cancelled) return 'cancelled';
-	return exit.exitCode === 0 && !exit.error ? 'done' : 'failed';
-}
-
-/** Groups consecutive shell blocks: they run in one detached bash; other blocks run in-process. */
-function segments(blocks: Block[]): Array<{kind: 'shell'; blocks: Block[]} | {kind: 'other'; block: Block}> {
-	const out: Array<{kind: 'shell'; blocks: Block[]} | {kind: 'other'; block: Block}> = [];
-	for (const block of blocks) {
-		if (block.executor === 'shell') {
-			const last = out.at(-1);
-			if (last?.kind === 'shell') last.blocks.push(block);
-			else out.push({kind: 'shell', blocks: [block]});
-		} else if (block.executor) {
-			out.push({kind: 'other', block});
-		}
-	}
-	return out;
-}
 
 export class Session implements SessionHandle {
 	readonly checklist: Checklist;
@@ -92,6 +78,11 @@ export class Session implements SessionHandle {
 	private stateWatcher: FSWatcher | undefined;
 	private statePoll: NodeJS.Timeout | undefined;
 	private lastStateStamp = '';
+	private stopLeaseWatch: (() => void) | undefined;
+	/** The last write of state.json failed: what is on disk is behind memory. */
+	private stateUnsaved = false;
+	/** Why this cockpit cannot write, once it lost the lock it had. */
+	private lostReason: string | undefined;
 	private readonly graceMs: number;
 	private readonly pollMs: number;
 	private readonly by = whoAmI();
@@ -102,6 +93,7 @@ export class Session implements SessionHandle {
 		this.state = init.state;
 		this.lock = init.lock;
 		this.notices = init.notices;
+		this.lostReason = init.readOnlyReason;
 		this.graceMs = init.cancelGraceMs ?? 2000;
 		this.pollMs = init.pollMs ?? 100;
 		this.carried = {cwd: this.state.shell.cwd, vars: {...this.state.shell.vars}, exported: this.state.shell.exported};
@@ -109,6 +101,11 @@ export class Session implements SessionHandle {
 
 	get readOnly(): boolean {
 		return !this.lock;
+	}
+
+	get readOnlyReason(): string | undefined {
+		if (this.lock) return undefined;
+		return this.lostReason ?? 'followed';
 	}
 
 	get runsDir(): string {
@@ -123,9 +120,20 @@ export class Session implements SessionHandle {
 			this.syncFollowers();
 			return;
 		}
-		await this.reconcile();
+		try {
+			await this.reconcile();
+			if (!this.readOnly) await this.persist();
+		} catch (error) {
+			if (this.readOnly || !isDiskFull(error)) throw error;
+			// Nothing can be recorded: follow instead of pretending to write.
+			this.lock?.release();
+			this.lock = undefined;
+			this.lostReason = 'the disk is full';
+			this.notices.push(`the disk is full (${(error as Error).message}): opened read-only; free some space and reopen to run steps`);
+		}
 		if (this.readOnly) this.watchState();
-		else await this.persist();
+		const lock = this.lock;
+		if (lock) this.stopLeaseWatch = watchLease(this.dir, () => lock.held(), () => this.loseLock());
 	}
 
 	getState(): SessionState {
@@ -155,7 +163,8 @@ export class Session implements SessionHandle {
 		if (this.cursorTimer) clearTimeout(this.cursorTimer);
 		this.cursorTimer = setTimeout(() => {
 			this.cursorTimer = undefined;
-			void this.persist();
+			// A failed write was already said (write-failed); the cursor is not worth more.
+			this.persist().catch(() => undefined);
 		}, 300);
 	}
 
@@ -263,7 +272,7 @@ export class Session implements SessionHandle {
 		const record = this.state.steps[stepId];
 		const active = this.active.get(stepId);
 		if (!active && record?.status !== 'running') return;
-		if (this.readOnly) throw new Error('this session is read-only (another cockpit holds it); take it over to cancel');
+		if (this.readOnly) throw new Error(`this session is read-only (${this.readOnlyReason}); take it over to cancel`);
 		if (active) {
 			active.cancelRequested = true;
 			active.abort.abort();
@@ -287,13 +296,15 @@ export class Session implements SessionHandle {
 		if (this.cursorTimer) {
 			clearTimeout(this.cursorTimer);
 			this.cursorTimer = undefined;
-			await this.persist();
+			await this.persist().catch(() => undefined);
 		}
+		this.stopLeaseWatch?.();
 		this.stateWatcher?.close();
 		if (this.statePoll) clearInterval(this.statePoll);
 		await Promise.all([...this.followers.values()].map(f => f.stop()));
 		this.followers.clear();
-		await this.writeChain;
+		// A write that failed was said when it failed; closing goes on.
+		await this.writeChain.catch(() => undefined);
 		await this.executors.close();
 		this.lock?.release();
 		this.listeners.clear();
@@ -535,7 +546,10 @@ export class Session implements SessionHandle {
 				await this.finishRun(stepId, runId, {lost: outcome.reason});
 			}
 			this.active.delete(stepId);
-		})();
+		})().catch(() => {
+			// Its record could not be saved (said by write-failed); memory holds the end.
+			this.active.delete(stepId);
+		});
 	}
 
 	/** Tails the log into the step's bounded buffer and to the listeners. */
@@ -619,7 +633,7 @@ export class Session implements SessionHandle {
 	private assertWritable(): void {
 		if (this.closed) throw new Error('the session is closed');
 		if (this.lock && !this.lock.held()) this.loseLock();
-		if (this.readOnly) throw new Error('this session is read-only (another cockpit holds it); take it over to make changes');
+		if (this.readOnly) throw new Error(`this session is read-only (${this.readOnlyReason}); take it over to make changes`);
 	}
 
 	private masker(): Masker {
@@ -652,7 +666,18 @@ export class Session implements SessionHandle {
 				this.loseLock();
 				return;
 			}
-			await writeState(this.dir, this.state, this.masker());
+			try {
+				await writeState(this.dir, this.state, this.masker());
+			} catch (error) {
+				// Said at once (the store flashes it and keeps a mark in the header); the caller's promise fails too.
+				this.stateUnsaved = true;
+				this.emit({type: 'write-failed', what: 'state', message: (error as Error).message, ...errorCode(error)});
+				throw error;
+			}
+			if (this.stateUnsaved) {
+				this.stateUnsaved = false;
+				this.emit({type: 'write-recovered'});
+			}
 		};
 		this.writeChain = this.writeChain.then(write, write);
 		return this.writeChain;
@@ -662,8 +687,13 @@ export class Session implements SessionHandle {
 	private loseLock(): void {
 		if (!this.lock) return;
 		this.lock = undefined;
-		this.notices.push('another cockpit took this session over; this one is now read-only');
+		this.stopLeaseWatch?.();
+		const holder = readLock(this.dir);
+		// A lock that is gone (not replaced) is not put back: whoever removed it may have written since.
+		this.lostReason = holder ? `taken over by ${holder.by} (pid ${holder.pid})` : 'its writer lock was removed by another process';
+		this.notices.push(`${this.lostReason}; this cockpit is now read-only`);
 		this.watchState();
+		this.emit({type: 'lease-lost', reason: this.lostReason});
 		this.emit({type: 'state', state: this.state});
 	}
 
@@ -673,6 +703,7 @@ export class Session implements SessionHandle {
 			await appendAudit(this.dir, entry, this.masker());
 		} catch (error) {
 			this.notices.push(`could not write the audit log: ${(error as Error).message}`);
+			this.emit({type: 'write-failed', what: 'audit', message: (error as Error).message, ...errorCode(error)});
 		}
 	}
 
@@ -686,36 +717,3 @@ export class Session implements SessionHandle {
 		}
 	}
 }
-
-function fileSize(path: string): number {
-	try {
-		const fd = openSync(path, 'r');
-		try {
-			return fstatSync(fd).size;
-		} finally {
-			closeSync(fd);
-		}
-	} catch {
-		return 0;
-	}
-}
-
-/** The last `max` bytes of a log, starting at a line start when there is one. */
-export function readLogEnd(path: string, max: number, size = fileSize(path)): string {
-	if (!existsSync(path) || size === 0) return '';
-	const length = Math.min(size, max);
-	const buffer = Buffer.alloc(length);
-	const fd = openSync(path, 'r');
-	try {
-		readSync(fd, buffer, 0, length, size - length);
-	} finally {
-		closeSync(fd);
-	}
-	let text = buffer.toString('utf8');
-	if (length < size) {
-		const nl = text.indexOf('\n');
-		if (nl >= 0) text = text.slice(nl + 1);
-	}
-	return text;
-}
-

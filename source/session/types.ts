@@ -78,7 +78,13 @@ export type SessionEvent =
 	| {type: 'state'; state: SessionState}
 	| {type: 'output'; stepId: string; runId: string; chunk: string}
 	| {type: 'run-start'; stepId: string; runId: string}
-	| {type: 'run-end'; stepId: string; runId: string; status: StepStatus; exitCode: number | null};
+	| {type: 'run-end'; stepId: string; runId: string; status: StepStatus; exitCode: number | null}
+	/** This process lost the writer lock (another took the session over): it is read-only from now on. */
+	| {type: 'lease-lost'; reason: string}
+	/** A write of the state or the audit log failed (disk full, ...): said, never swallowed. */
+	| {type: 'write-failed'; what: 'state' | 'audit'; message: string; code?: string}
+	/** state.json was written again after a write-failed. */
+	| {type: 'write-recovered'};
 
 export interface RunOptions {
 	/** Operator confirmed dangerous commands / writes. */
@@ -99,6 +105,8 @@ export interface SessionHandle {
 	readonly dir: string;
 	/** true when another process holds the writer lock: this one follows. */
 	readonly readOnly: boolean;
+	/** Why it is read-only ('followed', 'taken over by user@host (pid N)'); undefined while it writes. */
+	readonly readOnlyReason?: string | undefined;
 	/** Problems found on open (corrupt state kept aside, steps gone, ...). */
 	readonly notices: string[];
 	getState(): SessionState;

@@ -12,6 +12,8 @@ import {sqlWrites} from '../engine/sql/classify.js';
 import {preflight, type Preflight} from '../safety/analyze.js';
 import type {SessionEvent, SessionState, StepRecord} from '../session/types.js';
 import {startWindow} from '../session/window.js';
+import {isDiskFull} from '../session/write-errors.js';
+import {createErrorSink, describeFailure} from './error-sink.js';
 import type {CockpitState, CockpitStore, StoreDeps} from './index.js';
 import {findMatches, nextMatch} from './find.js';
 import {inSection, isRunnable, sectionKey, stepsBySection, statusOf} from './selectors.js';
@@ -55,7 +57,12 @@ export interface PendingRun {
 export interface CoreSlice {
 	checklist: Checklist;
 	session: SessionState;
+	/** Follows the session live: another process may take it over at any time. */
 	readOnly: boolean;
+	/** Why ('followed', 'taken over by user@host (pid N)', 'the disk is full'); null while writing. */
+	readOnlyReason: string | null;
+	/** The session state could not be saved ('the disk is full', ...) until the next write succeeds. */
+	writeProblem: string | null;
 	dryRun: boolean;
 	notices: string[];
 	selectedStepId: string | null;
@@ -100,6 +107,8 @@ export interface CoreSlice {
 	closeOverlay(): void;
 	showFlash(text: string, level?: Flash['level'], about?: string): void;
 	clearFlash(): void;
+	/** The one error sink: flashes the failure and records it in the audit log when it can. */
+	report(error: unknown, what?: string): void;
 
 	/** rerun: the user already said "run again" for a done step. */
 	requestRun(stepId?: string, options?: {interactive?: boolean; rerun?: boolean}): void;
@@ -181,9 +190,17 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 		};
 		const refuseReadOnly = (): boolean => {
 			if (!get().readOnly) return false;
-			get().showFlash('read-only: another cockpit holds this session; run and mark from that one', 'warn');
+			const reason = get().readOnlyReason;
+			const text =
+				!reason || reason === 'followed'
+					? 'read-only: another cockpit holds this session; run and mark from that one'
+					: reason === 'the disk is full'
+						? 'read-only: the disk is full; free some space and reopen to run steps'
+						: `read-only: ${reason}; run and mark from the cockpit that has it`;
+			get().showFlash(text, 'warn');
 			return true;
 		};
+		const sink = createErrorSink(session, text => get().showFlash(text, 'error'));
 		const saveCursor = () => {
 			if (get().readOnly) return;
 			const {selectedStepId, pane} = get();
@@ -193,9 +210,7 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 				// The cursor is a convenience; a failed save must not disturb the user.
 			}
 		};
-		const report = (error: unknown) => {
-			get().showFlash(error instanceof Error ? error.message : String(error), 'error');
-		};
+		const report = (error: unknown) => sink(error);
 		const mark = (stepId: string, to: StepStatus, note?: string) => {
 			if (refuseReadOnly()) return;
 			session.mark(stepId, to, note).catch(report);
@@ -221,6 +236,8 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 			checklist,
 			session: state0,
 			readOnly: session.readOnly,
+			readOnlyReason: session.readOnly ? (session.readOnlyReason ?? 'followed') : null,
+			writeProblem: null,
 			dryRun: deps.options.dryRun,
 			notices: [...session.notices],
 			selectedStepId: selected,
@@ -329,6 +346,9 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 			},
 			clearFlash() {
 				set({flash: null});
+			},
+			report(error, what) {
+				sink(error, what);
 			},
 
 			requestRun(stepId, options = {}) {
@@ -552,6 +572,13 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 	};
 }
 
+/** The session's writer/read-only standing, when the store's copy is behind it. */
+function leaseOf(deps: StoreDeps, store: CockpitStore): Partial<CoreSlice> {
+	const readOnly = deps.session.readOnly;
+	if (readOnly === store.getState().readOnly) return {};
+	return {readOnly, readOnlyReason: readOnly ? (deps.session.readOnlyReason ?? 'followed') : null};
+}
+
 /** Wires session events into the store; output is coalesced to OUTPUT_HZ. */
 export function startCore(store: CockpitStore, deps: StoreDeps): () => void {
 	let dirty = false;
@@ -565,7 +592,20 @@ export function startCore(store: CockpitStore, deps: StoreDeps): () => void {
 	const unsubscribe = deps.session.subscribe((event: SessionEvent) => {
 		switch (event.type) {
 			case 'state':
-				store.setState({session: event.state});
+				store.setState({session: event.state, ...leaseOf(deps, store)});
+				break;
+			case 'lease-lost':
+				store.setState({readOnly: true, readOnlyReason: event.reason, pendingRun: null, overlay: store.getState().overlay === 'preflight' ? null : store.getState().overlay});
+				store.getState().showFlash(`read-only: ${event.reason}; this cockpit no longer runs or marks steps`, 'warn');
+				break;
+			case 'write-failed': {
+				const error = Object.assign(new Error(event.message), {code: event.code});
+				store.getState().showFlash(describeFailure(error, event.what === 'state' ? 'save the session state' : 'write the audit log'), 'error');
+				if (event.what === 'state') store.setState({writeProblem: isDiskFull(error) ? 'the disk is full' : 'a write failed'});
+				break;
+			}
+			case 'write-recovered':
+				store.setState({writeProblem: null});
 				break;
 			case 'output':
 				if (event.stepId !== store.getState().selectedStepId) return;
@@ -587,6 +627,7 @@ export function startCore(store: CockpitStore, deps: StoreDeps): () => void {
 	});
 	// Anything that changed between the store's creation and now.
 	if (deps.session.getState() !== store.getState().session) store.setState({session: deps.session.getState()});
+	store.setState(leaseOf(deps, store));
 	return () => {
 		unsubscribe();
 		if (timer) clearTimeout(timer);

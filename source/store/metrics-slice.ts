@@ -176,9 +176,7 @@ export function startMetrics(store: CockpitStore, deps: StoreDeps, options: Star
 
 	const persist = (mutate: (s: SessionState) => void) => {
 		if (!canWrite() || stopped) return;
-		deps.session.update(mutate).catch(() => {
-			// The session file is the engine's; a failed metrics write is not worth an error on screen.
-		});
+		deps.session.update(mutate).catch(error => store.getState().report(error, 'save the tile values'));
 	};
 
 	const flushLatest = () => {

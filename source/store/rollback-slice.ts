@@ -170,7 +170,7 @@ export function createRollbackSlice(deps: StoreDeps): StateCreator<CockpitState,
 		const say = (message: string | null) => patch({message});
 		const audit = (type: Parameters<AuditLog['write']>[0], fields: Parameters<AuditLog['write']>[1]) => {
 			if (deps.session.readOnly || !rt.audit) return;
-			rt.audit.write(type, fields).catch(() => undefined);
+			rt.audit.write(type, fields).catch(error => get().report(error, 'write the audit log'));
 		};
 		const record = (mutate: (r: RollbackRecord) => void) => {
 			const run = get().rollback.run;
@@ -439,7 +439,7 @@ export function createRollbackSlice(deps: StoreDeps): StateCreator<CockpitState,
 				const at = new Date().toISOString();
 				setStep(index, {status: 'done', endedAt: at});
 				const target = rt.target ?? session;
-				target.mark(step.id, 'done', 'done during rollback').catch(() => undefined);
+				target.mark(step.id, 'done', 'done during rollback').catch(error => get().report(error, `mark ${step.id} done`));
 				void record(r => {
 					r.steps[index] = {id: step.id, status: 'done', exitCode: null, endedAt: at};
 				});
@@ -491,7 +491,7 @@ export function createRollbackSlice(deps: StoreDeps): StateCreator<CockpitState,
 						const t = s.triggers.find(x => x.at === trigger.at && x.message === trigger.message);
 						if (t) t.ticked = true;
 					})
-					.catch(() => undefined);
+					.catch(error => get().report(error, 'record the trigger as acknowledged'));
 				audit('trigger-tick', {message: trigger.message, acknowledged: true});
 			},
 			rollbackOutput() {
@@ -638,8 +638,9 @@ function watchTriggers(store: CockpitStore, deps: StoreDeps, rt: Runtime): () =>
 	const raise = (trigger: TriggerRecord) => {
 		if (session.readOnly) return;
 		store.setState({triggerBanner: bannerText(trigger)});
-		void session.update(s => void s.triggers.push(trigger)).catch(() => undefined);
-		if (rt.audit) rt.audit.write('trigger', {kind: trigger.kind, message: trigger.message, ...(trigger.value !== undefined ? {value: trigger.value} : {})}).catch(() => undefined);
+		const report = store.getState().report;
+		void session.update(s => void s.triggers.push(trigger)).catch(error => report(error, 'record the trigger'));
+		if (rt.audit) rt.audit.write('trigger', {kind: trigger.kind, message: trigger.message, ...(trigger.value !== undefined ? {value: trigger.value} : {})}).catch(error => report(error, 'write the audit log'));
 	};
 
 	// The metrics slice reports each crit crossing (fresh values only) and each NEW alert once.
@@ -665,7 +666,7 @@ function watchTriggers(store: CockpitStore, deps: StoreDeps, rt: Runtime): () =>
 				previous.set(id, r.status);
 				if (before === r.status || r.status !== 'done' || session.readOnly) continue;
 				const step = checklist.steps.find(s => s.id === id);
-				if (step && inRollbackSection(checklist, step, 'trigger') && rt.audit) rt.audit.write('trigger-tick', {stepId: id, title: step.title}).catch(() => undefined);
+				if (step && inRollbackSection(checklist, step, 'trigger') && rt.audit) rt.audit.write('trigger-tick', {stepId: id, title: step.title}).catch(error => store.getState().report(error, 'write the audit log'));
 			}
 		}
 	});
