@@ -54,6 +54,8 @@ export interface RunnerSpec {
 	graceMs: number;
 	/** `set -e`: a block stops at its first failing command (frontmatter `errexit: true`). */
 	errexit?: boolean;
+	/** Secret names and patterns added by the frontmatter and the user config (`secrets:`), for the runner's masker. */
+	secrets?: {names: string[]; patterns: string[]};
 }
 
 /** The message the runner sends back on its descriptor 3 while the cockpit still listens. */

@@ -8,7 +8,7 @@ import {spawn} from 'node:child_process';
 import {createWriteStream, existsSync, statSync, writeSync, closeSync} from 'node:fs';
 import {constants} from 'node:os';
 import type {Readable} from 'node:stream';
-import {createStreamMasker} from '../safety/mask.js';
+import {addSecretRules, createStreamMasker} from '../safety/mask.js';
 import {writeFileAtomicSync} from './atomic-write.js';
 import {LineMasker} from './line-masker.js';
 import {identify, stopGroup} from './proc.js';
@@ -42,6 +42,8 @@ async function main(): Promise<void> {
 	for (const signal of ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGPIPE'] as const) process.on(signal, () => undefined);
 
 	const spec = JSON.parse(await readStdin()) as RunnerSpec;
+	// Before any masker exists: the user's secret names also decide what of the shell state is persisted.
+	addSecretRules(spec.secrets);
 	const startedAt = new Date();
 	const log = createWriteStream(spec.files.log, {flags: 'a', mode: 0o600});
 	let output: Readable | null = null;

@@ -3,6 +3,7 @@
 // store's run flow, headless `run`, dry runs and the rollback panel.
 import type {Block, Step} from '../checklist/model.js';
 import {normalisedCommand} from './command-words.js';
+import {isSecretName} from './mask.js';
 import {isOutputOnly, redisFindings, shellFindings} from './danger-rules.js';
 import {lineOf, parseShell} from './shell-lex.js';
 import {analyzeSql} from './sql-scan.js';
@@ -229,8 +230,6 @@ export function fillStep(step: Step, values: Record<string, string>): Step {
 	return {...step, blocks, placeholders: step.placeholders.filter(p => values[p] === undefined)};
 }
 
-const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL/i;
-
 /**
  * For dry runs and previews: `$X` / `${X}` replaced by known values, outside
  * single quotes. Secret-named variables stay as written, never their values.
@@ -258,7 +257,7 @@ export function expandKnown(code: string, env: Record<string, string | undefined
 			const m = /^\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))/.exec(code.slice(i, i + 260));
 			const name = m?.[1] ?? m?.[2];
 			const value = name === undefined ? undefined : env[name];
-			if (m && name !== undefined && value !== undefined && !SECRET_NAME.test(name)) {
+			if (m && name !== undefined && value !== undefined && !isSecretName(name)) {
 				out += value;
 				i += m[0].length - 1;
 				continue;

@@ -16,7 +16,7 @@ import {runFiles, type ExitFile, type PidFile, type RunFiles, type RunnerSpec} f
 import {applyChange, unexportPrelude, type CarriedShell, type ShellChange} from '../engine/shell-state.js';
 import {BoundedTail, defaultTailLimits} from '../engine/tail.js';
 import type {StepStatus} from '../engine/types.js';
-import {createMasker, createStreamMasker, type Masker} from '../safety/mask.js';
+import {createMasker, createStreamMasker, secretRules, type Masker} from '../safety/mask.js';
 import {fillPlaceholders} from '../safety/analyze.js';
 import {appendAudit, type AuditEntry} from './audit.js';
 import {newRunId, whoAmI} from './identity.js';
@@ -345,6 +345,7 @@ export class Session implements SessionHandle {
 			...(options.timeoutMs ? {timeoutMs: options.timeoutMs} : {}),
 			graceMs: this.graceMs,
 			...(this.checklist.settings.errexit === true ? {errexit: true} : {}),
+			secrets: secretRules(),
 		};
 		void step;
 		if (options.interactive) {
@@ -587,6 +588,10 @@ export class Session implements SessionHandle {
 		if (this.closed) throw new Error('the session is closed');
 		if (this.lock && !this.lock.held()) this.loseLock();
 		if (this.readOnly) throw new Error('this session is read-only (another cockpit holds it); take it over to make changes');
+	}
+
+	carriedNames(): string[] {
+		return Object.keys(this.carried.vars);
 	}
 
 	private masker(): Masker {
