@@ -1,9 +1,11 @@
 // Secrets never reach the screen or the disk: everything that is shown,
 // logged, persisted or reported goes through a masker first. Masking too much
-// is acceptable; masking too little is not. Each text is masked in one pass
-// of one combined regex (the secret values, the token shapes, the
-// credential-bearing syntax and the user's patterns), so masking costs about
-// the same however many rules there are.
+// is acceptable; masking too little is not. Speed matters as much (a step may
+// print 100 MB): secret values are found with `includes` before anything is
+// replaced, and each rule runs only when its trigger is in the text. One
+// combined regex of all rules was measured slower: V8 scans a regex with a
+// literal start very fast, an alternation of twenty-odd rules position by
+// position (bench: 395 ms for 10 MB of plain lines, against ~20 ms).
 import {
 	compileNamePatterns,
 	compileUserPatterns,
@@ -45,7 +47,7 @@ export function addSecretRules(spec: SecretRuleSpec | undefined): string[] {
 	const compiled = compileUserPatterns(userSpec.patterns);
 	userPatterns = compiled.patterns;
 	problems.push(...compiled.problems);
-	combinedCache = null;
+	userRegex = userPatterns.length === 0 ? null : new RegExp(userPatterns.map(p => p.source).join('|'), 'gi');
 	return problems;
 }
 
@@ -59,7 +61,7 @@ export function resetSecretRules(): void {
 	userSpec = {names: [], patterns: []};
 	userNames = [];
 	userPatterns = [];
-	combinedCache = null;
+	userRegex = null;
 }
 
 export function isSecretName(name: string): boolean {
@@ -90,15 +92,15 @@ export function secretValues(env: Record<string, string | undefined>): string[] 
 
 export type Masker = (text: string) => string;
 
-/** The built-in rules and the user's patterns as one regex; rebuilt when rules are added. */
-let combinedCache: {re: RegExp; groups: number} | null = null;
+/** The user's patterns as one regex (every match masked whole). */
+let userRegex: RegExp | null = null;
 
-function combinedRules(): {re: RegExp; groups: number} {
-	if (combinedCache) return combinedCache;
-	const sources = RULES.map(r => r.source);
-	for (const p of userPatterns) sources.push(`(?<h${sources.length}>)(?<v${sources.length}>${p.source})`);
-	combinedCache = {re: new RegExp(sources.join('|'), 'gi'), groups: sources.length};
-	return combinedCache;
+/** The rule regexes that can match a text: built-in ones whose trigger it holds, and the user's. */
+function rulesFor(text: string): RegExp[] {
+	const out: RegExp[] = [];
+	for (const rule of RULES) if (rule.triggers === null || rule.triggers.some(t => text.includes(t))) out.push(rule.re);
+	if (userRegex) out.push(userRegex);
+	return out;
 }
 
 function escapeRegex(text: string): string {
@@ -114,29 +116,28 @@ function valuesRegex(values: string[]): RegExp | null {
 export function createMasker(env: Record<string, string | undefined> = {}, extraSecrets: string[] = []): Masker {
 	const values = [...new Set([...secretValues(env), ...extraSecrets.filter(v => v.length >= 4)])].sort((a, b) => b.length - a.length);
 	const literal = valuesRegex(values);
-	const {re: rules} = combinedRules();
 	const carry: {rest: string | null; inPem: boolean} = {rest: null, inPem: false};
 	return (text: string) => {
 		if (!text) return text;
-		let out = literal ? text.replace(literal, MASK) : text;
+		// `includes` first: the regex of all values is only run on a text that holds one.
+		let out = literal && values.some(v => text.includes(v)) ? text.replace(literal, MASK) : text;
 		out = maskEdges(out, values, carry);
 		out = maskPem(out, carry);
-		return out.replace(rules, replaceRule);
+		for (const re of rulesFor(out)) out = out.replace(re, replaceRule);
+		return out;
 	};
 }
 
 /** Keeps the part of a match that names the secret (`password=`, `https://hooks.slack.com/services/`) and masks the value. */
 function replaceRule(whole: string, ...rest: unknown[]): string {
-	const groups = rest.at(-1) as Record<string, string | undefined>;
-	for (const [name, value] of Object.entries(groups)) {
-		if (value === undefined || name[0] !== 'v') continue;
-		const head = groups[`h${name.slice(1)}`] ?? '';
-		// `TOKEN=$API_TOKEN` names a variable, it does not reveal one.
-		if (value.startsWith('$') || value.startsWith('<') || value === MASK) return whole;
-		const at = whole.indexOf(value, head.length);
-		return head + MASK + (at >= 0 ? whole.slice(at + value.length) : '');
-	}
-	return whole;
+	const groups = rest.at(-1);
+	// The user's patterns have no groups: the whole match is the secret.
+	if (typeof groups !== 'object' || groups === null) return MASK;
+	const {h: head = '', v: value} = groups as {h?: string; v?: string};
+	if (value === undefined) return MASK;
+	// `TOKEN=$API_TOKEN` names a variable, it does not reveal one.
+	if (value.startsWith('$') || value.startsWith('<') || value === MASK) return whole;
+	return head + MASK + whole.slice(head.length + value.length);
 }
 
 /**
@@ -242,7 +243,7 @@ export function createStreamMasker(env: Record<string, string | undefined> = {},
 		// A literal and a rule match may overlap: repeat until no match straddles the cut.
 		for (let moved = true, round = 0; moved && round < 8; round++) {
 			moved = false;
-			for (const re of [literal, combinedRules().re]) {
+			for (const re of [literal, ...rulesFor(text)]) {
 				if (!re) continue;
 				re.lastIndex = 0;
 				for (let m = re.exec(text); m; m = re.exec(text)) {

@@ -3,7 +3,7 @@
 // header, `password=`, `curl -u user:pw`, `mysql -ppw`, SQL `PASSWORD '...'`),
 // well-known token shapes and webhook URLs whose path is the secret. Each rule
 // is a regex source with a named head `(?<h>...)`, kept, and a value
-// `(?<v>...)`, masked; they are combined into one regex (see mask.ts).
+// `(?<v>...)`, masked.
 
 export const MASK = '****';
 
@@ -17,42 +17,64 @@ export interface SecretRuleSpec {
 
 const MYSQL_CLIENTS = 'mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlshow|mysqlpump|mysqlsh|mariadb|mariadb-dump';
 
-const SOURCES: string[] = [
+/**
+ * Each rule runs only when one of its triggers (plain substrings, found with
+ * a fast `includes`) is in the text: on ordinary output most rules are
+ * skipped. A trigger must be in every text the rule can match, so triggers
+ * are case-free characters (`://`, `=`) or the exact spelling of names that
+ * are case-sensitive themselves (commands, token prefixes).
+ */
+interface RuleSpec {
+	source: string;
+	/** Case-insensitive (default) or exact. */
+	exact?: boolean;
+	/** null: always run. */
+	triggers: string[] | null;
+}
+
+const SPECS: RuleSpec[] = [
 	// postgres://user:pw@host, redis://:pw@host
-	String.raw`(?<h>\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]*:)(?<v>[^\s@'"]+)(?=@)`,
-	String.raw`(?<h>\b(?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:bearer|basic|token|digest|bot)?\s*)(?<v>[^\s'",;]+)`,
-	String.raw`(?<h>\bbearer\s+)(?<v>[A-Za-z0-9._~+/=-]{8,})`,
-	String.raw`(?<h>\b(?:x-api-key|api-key|x-auth-token|private-token|x-vault-token|set-cookie|cookie)["']?\s*:\s*["']?)(?<v>[^\s'",;]+)`,
+	{source: String.raw`(?<h>\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]*:)(?<v>[^\s@'"]+)(?=@)`, triggers: ['://']},
+	{source: String.raw`(?<h>\b(?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:bearer|basic|token|digest|bot)?\s*)(?<v>[^\s'",;]+)`, triggers: [':', '=']},
+	{source: String.raw`(?<h>\bbearer\s+)(?<v>[A-Za-z0-9._~+/=-]{8,})`, triggers: null},
+	{source: String.raw`(?<h>\b(?:x-api-key|api-key|x-auth-token|private-token|x-vault-token|set-cookie|cookie)["']?\s*:\s*["']?)(?<v>[^\s'",;]+)`, triggers: [':']},
 	// password=..., "token": "...", --password=..., SENTRY_DSN=..., REDISCLI_AUTH=...
-	String.raw`(?<h>(?<!\$\{)\b[\w-]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|routing[_-]?key|integration[_-]?key|credentials?|webhook(?:[_-]?url)?|dsn|auth|_session|_cookie|_pass)\b["']?\s*(?:=|:(?!\/\/))\s*["']?)(?<v>[^\s'",;&)}\]]+)`,
+	{
+		source: String.raw`(?<h>(?<!\$\{)\b[\w-]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|routing[_-]?key|integration[_-]?key|credentials?|webhook(?:[_-]?url)?|dsn|auth|_session|_cookie|_pass)\b["']?\s*(?:=|:(?!\/\/))\s*["']?)(?<v>[^\s'",;&)}\]]+)`,
+		triggers: ['=', ':'],
+	},
 	// ALTER USER app PASSWORD 'pw', CREATE USER x IDENTIFIED BY 'pw'
-	String.raw`(?<h>\b(?:password|identified\s+by)\s+')(?<v>(?:[^'\\\n]|''|\\.)+)(?=')`,
-	String.raw`(?<h>\b(?:password|identified\s+by)\s+\\?")(?<v>(?:[^"\\\n]|\\[^"])+)(?=\\?")`,
-	// curl -u user:pw, curl --user=user:pw, wget --http-user ... (the part after the colon)
-	String.raw`(?<h>\b(?:curl|wget|http|https|httpie)\b[^\n]*?\s(?:-u|--user|--proxy-user|-U|--auth|-a)[ \t]*=?[ \t]*['"]?[^\s:'"]+:)(?<v>[^\s'"@]+)`,
+	{source: String.raw`(?<h>\b(?:password|identified\s+by)\s+')(?<v>(?:[^'\\\n]|''|\\.)+)(?=')`, triggers: ["'"]},
+	{source: String.raw`(?<h>\b(?:password|identified\s+by)\s+\\?")(?<v>(?:[^"\\\n]|\\[^"])+)(?=\\?")`, triggers: ['"']},
+	// curl -u user:pw, curl --user=user:pw (the part after the colon)
+	{source: String.raw`(?<h>\b(?:curl|wget|http|https)\b[^\n]*?\s(?:-u|--user|--proxy-user|-U|--auth|-a)[ \t]*=?[ \t]*['"]?[^\s:'"]+:)(?<v>[^\s'"@]+)`, exact: true, triggers: ['curl', 'wget', 'http']},
 	// redis-cli -a pw, redis-cli --pass pw
-	String.raw`(?<h>\b(?:redis|valkey|keydb)-cli\b[^\n]*?\s(?:-a|--pass)[ \t]+['"]?)(?<v>[^\s'"]+)`,
+	{source: String.raw`(?<h>\b(?:redis|valkey|keydb)-cli\b[^\n]*?\s(?:-a|--pass)[ \t]+['"]?)(?<v>[^\s'"]+)`, exact: true, triggers: ['-cli']},
 	// mysql -ppw, mysql -p'pw', mysqldump -p pw
-	String.raw`(?<h>\b(?:${MYSQL_CLIENTS})\b[^\n]*?\s-p[ \t]*['"]?)(?<v>[^\s'"-][^\s'"]*)`,
-	String.raw`(?<h>\bsshpass\s+-p[ \t]*['"]?)(?<v>[^\s'"]+)`,
+	{source: String.raw`(?<h>\b(?:${MYSQL_CLIENTS})\b[^\n]*?\s-p[ \t]*['"]?)(?<v>[^\s'"-][^\s'"]*)`, exact: true, triggers: ['mysql', 'mariadb']},
+	{source: String.raw`(?<h>\bsshpass\s+-p[ \t]*['"]?)(?<v>[^\s'"]+)`, exact: true, triggers: ['sshpass']},
 	// --password pw, --pass pw (the value as the next word)
-	String.raw`(?<h>--pass(?:word)?[ \t]+['"]?)(?<v>[^\s'"-][^\s'"]*)`,
+	{source: String.raw`(?<h>--pass(?:word)?[ \t]+['"]?)(?<v>[^\s'"-][^\s'"]*)`, exact: true, triggers: ['--pass']},
 	// Token shapes: GitHub, AWS access key ids, Slack, JWTs.
-	String.raw`(?<h>)(?<v>\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}))`,
-	String.raw`(?<h>)(?<v>\b(?:AKIA|ASIA)[A-Z0-9]{16}\b)`,
-	String.raw`(?<h>)(?<v>\bxox[abposre]-[A-Za-z0-9-]{10,})`,
-	String.raw`(?<h>)(?<v>\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)`,
+	{source: String.raw`(?<h>)(?<v>\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}))`, exact: true, triggers: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_']},
+	{source: String.raw`(?<h>)(?<v>\b(?:AKIA|ASIA)[A-Z0-9]{16}\b)`, exact: true, triggers: ['AKIA', 'ASIA']},
+	{source: String.raw`(?<h>)(?<v>\bxox[abposre]-[A-Za-z0-9-]{10,})`, exact: true, triggers: ['xox']},
+	{source: String.raw`(?<h>)(?<v>\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)`, exact: true, triggers: ['eyJ']},
 	// Webhook URLs: the path is the secret.
-	String.raw`(?<h>\bhooks\.slack\.com\/(?:services|workflows|triggers)\/)(?<v>[^\s'"<>]+)`,
-	String.raw`(?<h>\bdiscord(?:app)?\.com\/api\/webhooks\/)(?<v>[^\s'"<>]+)`,
-	String.raw`(?<h>\.webhook\.office\.com\/)(?<v>[^\s'"<>]+)`,
-	String.raw`(?<h>\boutlook\.office(?:365)?\.com\/webhook\/)(?<v>[^\s'"<>]+)`,
-	String.raw`(?<h>\bevents\.pagerduty\.com\/integration\/)(?<v>[^\s'"<>/]+)`,
-	String.raw`(?<h>\.logic\.azure\.com[^\s'"<>]*?[?&]sig=)(?<v>[^\s'"<>&]+)`,
+	{source: String.raw`(?<h>\bhooks\.slack\.com\/(?:services|workflows|triggers)\/)(?<v>[^\s'"<>]+)`, triggers: ['.com/', '.COM/']},
+	{source: String.raw`(?<h>\bdiscord(?:app)?\.com\/api\/webhooks\/)(?<v>[^\s'"<>]+)`, triggers: ['.com/', '.COM/']},
+	{source: String.raw`(?<h>\.webhook\.office\.com\/)(?<v>[^\s'"<>]+)`, triggers: ['.com/', '.COM/']},
+	{source: String.raw`(?<h>\boutlook\.office(?:365)?\.com\/webhook\/)(?<v>[^\s'"<>]+)`, triggers: ['.com/', '.COM/']},
+	{source: String.raw`(?<h>\bevents\.pagerduty\.com\/integration\/)(?<v>[^\s'"<>/]+)`, triggers: ['.com/', '.COM/']},
+	{source: String.raw`(?<h>\.logic\.azure\.com[^\s'"<>]*?[?&]sig=)(?<v>[^\s'"<>&]+)`, triggers: ['sig=', 'SIG=']},
 ];
 
-/** The rules, their groups numbered (`h0`/`v0`, `h1`/`v1`, ...) so they can share one regex. */
-export const RULES: Array<{source: string}> = SOURCES.map((source, i) => ({source: source.replace('(?<h>', `(?<h${i}>`).replace('(?<v>', `(?<v${i}>`)}));
+export interface SecretRule {
+	re: RegExp;
+	triggers: string[] | null;
+}
+
+export const RULES: SecretRule[] = SPECS.map(s => ({re: new RegExp(s.source, s.exact ? 'g' : 'gi'), triggers: s.triggers}));
 
 /** A PEM private key block, whole (also with `\n` written as `\\n` in JSON). */
 export const PEM_BLOCK = /(-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----)[\s\S]*?(-----END \2PRIVATE KEY-----)/g;

@@ -133,7 +133,7 @@ const cacheVersion = 2;
 
 /** The masking rules an entry was judged by. */
 function maskStamp(): string {
-	return createHash('sha256').update(JSON.stringify([RULES.map(r => r.source), secretRules()])).digest('hex');
+	return createHash('sha256').update(JSON.stringify([RULES.map(r => `${r.re.source}/${r.re.flags}`), secretRules()])).digest('hex');
 }
 const maxChecklistBytes = 64 * 1024 * 1024;
 
