@@ -4,6 +4,7 @@
 // deliberate `y` (not batched, not pasted: see input/keys.ts).
 import {useState} from 'react';
 import {Box, Text} from 'ink';
+import {createMasker} from '../../safety/mask.js';
 import {findMatches, runningSteps} from '../../store/core-slice.js';
 import {isDeliberate, isTextKey, type Key} from '../input/keys.js';
 import {LAYER_OVERLAY, useKeys} from '../input/key-context.js';
@@ -182,7 +183,9 @@ export function PreflightOverlay({width, height}: {width: number; height: number
 			? 'dry run: nothing runs · Enter/Esc closes'
 			: 'y runs exactly this · n / Esc abandons'
 		: 'type a value · Tab/↑/↓ move between fields · Enter next · Esc abandons the run';
-	const commands = step.blocks.filter(b => b.executor !== null).flatMap(b => fillValues(b.code, pending.values).replace(/\n$/, '').split('\n'));
+	// Credentials written in the checklist (`mysql -ppw`) are shown masked; the values typed in stay visible to check.
+	const mask = createMasker();
+	const commands = step.blocks.filter(b => b.executor !== null).flatMap(b => mask(fillValues(b.code, pending.values)).replace(/\n$/, '').split('\n'));
 	return (
 		<Frame width={width} height={height} title={title} footer={footer}>
 			{dangerous ? (
@@ -192,7 +195,7 @@ export function PreflightOverlay({width, height}: {width: number; height: number
 							<Text color={theme.crit} bold wrap="truncate-end">
 								⚠ {d.reason} (line {d.line})
 							</Text>
-							<Text wrap="wrap">{'  ' + fillValues(d.command, pending.values)}</Text>
+							<Text wrap="wrap">{'  ' + mask(fillValues(d.command, pending.values))}</Text>
 						</Box>
 					))}
 				</>

@@ -3,6 +3,7 @@
 // code gets at most ~40% when there is output, the output the rest.
 import {Box, Text} from 'ink';
 import type {Step} from '../../checklist/model.js';
+import {createMasker} from '../../safety/mask.js';
 import type {StepRecord} from '../../session/types.js';
 import {formatDuration, STATUS_GLYPH, statusColor} from '../glyphs.js';
 import {useTheme, type Theme} from '../theme.js';
@@ -22,7 +23,9 @@ function codeRows(step: Step): CodeRow[] {
 	for (const block of step.blocks) {
 		const runs = block.executor !== null;
 		if (!block.inline || step.blocks.length > 1) rows.push({kind: 'blockHead', text: `${block.lang || 'text'}${runs ? '' : ' (display only)'} · line ${block.line}`, lang: block.lang});
-		for (const line of block.code.replace(/\n$/, '').split('\n')) rows.push({kind: 'code', text: line, lang: block.lang});
+		// Credentials written in the checklist (`mysql -ppw`, `PASSWORD '...'`) are masked on screen too; one masker a block, for PEM blocks.
+		const mask = createMasker();
+		for (const line of block.code.replace(/\n$/, '').split('\n')) rows.push({kind: 'code', text: mask(line), lang: block.lang});
 	}
 	return rows;
 }
