@@ -98,7 +98,14 @@ let userRegex: RegExp | null = null;
 /** The rule regexes that can match a text: built-in ones whose trigger it holds, and the user's. */
 function rulesFor(text: string): RegExp[] {
 	const out: RegExp[] = [];
-	for (const rule of RULES) if (rule.triggers === null || rule.triggers.some(t => text.includes(t))) out.push(rule.re);
+	// Several rules share a trigger: each distinct one is looked for once.
+	const seen = new Map<string, boolean>();
+	const has = (t: string) => {
+		let found = seen.get(t);
+		if (found === undefined) seen.set(t, (found = text.includes(t)));
+		return found;
+	};
+	for (const rule of RULES) if (rule.triggers === null || rule.triggers.some(has)) out.push(rule.re);
 	if (userRegex) out.push(userRegex);
 	return out;
 }
