@@ -33,6 +33,20 @@ function version(): string {
 	return pkg.version;
 }
 
+/**
+ * The user config's `secrets: {names, patterns}` count for every command:
+ * masking, what of the shell state is persisted, the checklist cache. A broken
+ * user config is reported by the cockpit; here it only costs these rules.
+ */
+async function userSecretRules(): Promise<void> {
+	try {
+		const [{loadUserConfig}, {addSecretRules}] = await Promise.all([import('./store/user-config.js'), import('./safety/mask.js')]);
+		for (const problem of addSecretRules(loadUserConfig().config.secrets as Parameters<typeof addSecretRules>[0])) process.stderr.write(`deploycockpit: user config: ${problem}\n`);
+	} catch {
+		// reported where the config is used
+	}
+}
+
 export async function main(argv: string[]): Promise<number> {
 	const [first, ...rest] = argv;
 	if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
@@ -45,6 +59,7 @@ export async function main(argv: string[]): Promise<number> {
 	}
 	const load = commands[first];
 	try {
+		await userSecretRules();
 		if (load) return await (await load()).run(rest);
 		if (first.startsWith('-')) {
 			process.stderr.write(`deploycockpit: unknown option ${first}\n${usage}\n`);

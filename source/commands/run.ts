@@ -131,6 +131,17 @@ function knownEnv(session: SessionHandle, vars: Record<string, string>): Record<
 	return {...process.env, ...session.getState().shell.vars, ...vars};
 }
 
+/**
+ * What preflight may count as set: also the variables carried in this
+ * process's memory only (a secret exported by the step before, never
+ * written to state.json). Their values stay out of it.
+ */
+function preflightEnv(session: SessionHandle, env: Record<string, string | undefined>): Record<string, string | undefined> {
+	const out = {...env};
+	for (const name of session.carriedNames?.() ?? []) out[name] ??= '';
+	return out;
+}
+
 function dryRun(session: SessionHandle, steps: Step[], vars: Record<string, string>): number {
 	const env = knownEnv(session, vars);
 	const mask = createMasker(env);
@@ -142,7 +153,7 @@ function dryRun(session: SessionHandle, steps: Step[], vars: Record<string, stri
 			const code = expandKnown(fillPlaceholders(block.code, vars), env);
 			process.stdout.write(`# ${block.executor} block, line ${block.line}\n${mask(code).replace(/\n?$/, '\n')}`);
 		}
-		const check = preflight(step, env, session.checklist.settings.dangerous ?? []);
+		const check = preflight(step, preflightEnv(session, env), session.checklist.settings.dangerous ?? [], {cwd: session.getState().shell.cwd});
 		for (const finding of check.dangerous) process.stdout.write(`# dangerous (${finding.reason}): ${mask(finding.command)}\n`);
 		const open = check.placeholders.filter(p => vars[p] === undefined);
 		if (open.length) process.stdout.write(`# placeholders without a value: ${open.map(p => `<${p}>`).join(' ')}\n`);
@@ -173,7 +184,7 @@ async function runSteps(session: SessionHandle, steps: Step[], options: {vars: R
 				process.stderr.write(`deploycockpit run: step ${step.id} is a manual step (${step.title}); check it and mark it in the cockpit\n`);
 				return 1;
 			}
-			const check = preflight(step, env, session.checklist.settings.dangerous ?? []);
+			const check = preflight(step, preflightEnv(session, env), session.checklist.settings.dangerous ?? [], {cwd: session.getState().shell.cwd});
 			if (check.dangerous.length && !options.yes) {
 				const list = check.dangerous.map(f => `  ${mask(f.command)}   (${f.reason})`).join('\n');
 				return fail(`step ${step.id} has commands flagged dangerous; not run. Check them and use --yes to run:\n${list}`, 1);

@@ -70,6 +70,8 @@ export interface RunnerSpec {
 	lines?: number[];
 	/** bash's $0: the checklist's file name, so its errors read "deploy.md: line 33: ...". */
 	name?: string;
+	/** Secret names and patterns added by the frontmatter and the user config (`secrets:`), for the runner's masker. */
+	secrets?: {names: string[]; patterns: string[]};
 }
 
 /** The message the runner sends back on its descriptor 3 while the cockpit still listens. */

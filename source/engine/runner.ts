@@ -12,7 +12,7 @@ import {spawn} from 'node:child_process';
 import {existsSync, statSync, writeSync, closeSync} from 'node:fs';
 import {constants} from 'node:os';
 import {dirname} from 'node:path';
-import {createMasker, createStreamMasker} from '../safety/mask.js';
+import {addSecretRules, createMasker, createStreamMasker} from '../safety/mask.js';
 import {writeFileAtomicSync} from './atomic-write.js';
 import {LineMasker} from './line-masker.js';
 import {LogSink} from './log-sink.js';
@@ -68,6 +68,8 @@ async function main(): Promise<void> {
 	for (const signal of ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGPIPE'] as const) process.on(signal, () => undefined);
 
 	const spec = JSON.parse(await readStdin()) as RunnerSpec;
+	// Before any masker exists: the user's secret names also decide what of the shell state is persisted.
+	addSecretRules(spec.secrets);
 	const startedAt = new Date();
 	const log = new LogSink(spec.files.log);
 	// bash names errors inside a block's functions "environment: line N:"; the line is right, the name is not.

@@ -7,7 +7,8 @@ import {chmod, mkdir, readdir, readFile, stat, unlink} from 'node:fs/promises';
 import {dirname, join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import type {Checklist} from '../checklist/model.js';
-import {createMasker} from '../safety/mask.js';
+import {addSecretRules, createMasker, secretRules} from '../safety/mask.js';
+import {RULES} from '../safety/secret-rules.js';
 import {writeFileAtomic} from '../engine/atomic-write.js';
 import {appendAudit} from './audit.js';
 import {withChecklistLock} from './checklist-lock.js';
@@ -124,9 +125,17 @@ export async function listSessions(stateDir = stateDirectory()): Promise<Session
  * load.js is imported only on a miss: importing it loads markdown-it.
  * Nothing with a secret in it is written under the state dir, so a checklist
  * in which the masker finds anything (a URL password, `password=...`, the
- * value of a secret environment variable) is never cached.
+ * value of a secret environment variable, a credential flag like `mysql -ppw`)
+ * is never cached. An entry written under other masking rules (an older
+ * build, other `secrets:` in the user config) is deleted, not used: it was
+ * judged by rules that may have missed a secret.
  */
-const cacheVersion = 1;
+const cacheVersion = 2;
+
+/** The masking rules an entry was judged by. */
+function maskStamp(): string {
+	return createHash('sha256').update(JSON.stringify([RULES.map(r => `${r.re.source}/${r.re.flags}`), secretRules()])).digest('hex');
+}
 const maxChecklistBytes = 64 * 1024 * 1024;
 
 export function checklistCacheDir(stateDir: string): string {
@@ -136,6 +145,7 @@ export function checklistCacheDir(stateDir: string): string {
 interface CacheEntry {
 	version: number;
 	stamp: string;
+	masked: string;
 	hash: string;
 	file: string;
 	checklist: Checklist;
@@ -156,14 +166,19 @@ function parserStamp(): Promise<string> {
 	return parserStampMemo;
 }
 
-async function readCachedChecklist(cacheDir: string, file: string): Promise<Checklist | undefined> {
+async function readCachedChecklist(cacheDir: string, file: string, masked: string): Promise<Checklist | undefined> {
 	try {
 		const info = await stat(file);
 		// Directories, FIFOs and huge files go through loadChecklist for its error.
 		if (!info.isFile() || info.size > maxChecklistBytes) return undefined;
 		const bytes = await readFile(file);
 		const hash = createHash('sha256').update(bytes).digest('hex');
-		const entry = JSON.parse(await readFile(join(cacheDir, `${hash}.json`), 'utf8')) as Partial<CacheEntry>;
+		const path = join(cacheDir, `${hash}.json`);
+		const entry = JSON.parse(await readFile(path, 'utf8')) as Partial<CacheEntry>;
+		if (entry.version !== cacheVersion || entry.masked !== masked) {
+			await unlink(path).catch(() => undefined);
+			return undefined;
+		}
 		if (entry.version !== cacheVersion || entry.hash !== hash || entry.file !== file || entry.stamp !== (await parserStamp())) return undefined;
 		const checklist = entry.checklist;
 		if (!checklist || typeof checklist !== 'object' || checklist.hash !== hash || !Array.isArray(checklist.steps) || !Array.isArray(checklist.sections)) return undefined;
@@ -184,10 +199,10 @@ async function pruneCache(cacheDir: string): Promise<void> {
 	await Promise.all(dated.slice(maxCacheEntries).map(({n}) => unlink(join(cacheDir, n)).catch(() => undefined)));
 }
 
-async function writeCachedChecklist(cacheDir: string, checklist: Checklist): Promise<void> {
+async function writeCachedChecklist(cacheDir: string, checklist: Checklist, masked: string): Promise<void> {
 	if (!checklist.hash || !checklist.file) return;
 	try {
-		const entry: CacheEntry = {version: cacheVersion, stamp: await parserStamp(), hash: checklist.hash, file: checklist.file, checklist};
+		const entry: CacheEntry = {version: cacheVersion, stamp: await parserStamp(), masked, hash: checklist.hash, file: checklist.file, checklist};
 		const json = JSON.stringify(entry);
 		if (createMasker(process.env)(json) !== json) return;
 		await mkdir(cacheDir, {recursive: true, mode: 0o700});
@@ -214,11 +229,18 @@ export async function flushChecklistCache(): Promise<void> {
 /** loadChecklist, through the parsed-model cache in the state dir. */
 export async function loadChecklistCached(file: string, stateDir: string, options: {deferWrite?: boolean} = {}): Promise<Checklist> {
 	const cacheDir = checklistCacheDir(stateDir);
-	const cached = await readCachedChecklist(cacheDir, file);
-	if (cached) return cached;
+	// Taken before the checklist's own rules are added: those are part of the file, hence of its hash.
+	const masked = maskStamp();
+	const cached = await readCachedChecklist(cacheDir, file, masked);
+	if (cached) {
+		addSecretRules(cached.settings.secrets as Parameters<typeof addSecretRules>[0]);
+		return cached;
+	}
 	const {loadChecklist} = await import('../checklist/load.js');
 	const checklist = await loadChecklist(file);
-	const write = () => writeCachedChecklist(cacheDir, checklist);
+	// The checklist's own `secrets:` count for masking everything, this cache entry included.
+	for (const problem of addSecretRules(checklist.settings.secrets as Parameters<typeof addSecretRules>[0])) checklist.warnings.push({line: 1, message: problem});
+	const write = () => writeCachedChecklist(cacheDir, checklist, masked);
 	if (options.deferWrite) deferredWrites.push(write);
 	else await write();
 	return checklist;
@@ -246,6 +268,7 @@ function remap(state: SessionState, checklist: Checklist, notices: string[]): vo
 export async function openSession(file: string, options: OpenOptions = {}): Promise<SessionHandle> {
 	const stateDir = options.stateDir ?? stateDirectory();
 	const checklist = options.checklist ?? (await loadChecklistCached(resolve(options.cwd ?? process.cwd(), file), stateDir, {deferWrite: options.deferCacheWrite ?? false}));
+	if (options.checklist) addSecretRules(checklist.settings.secrets as Parameters<typeof addSecretRules>[0]);
 	const absolute = checklist.file ?? resolve(options.cwd ?? process.cwd(), file);
 	const hash = checklist.hash ?? '';
 	const notices: string[] = [];

@@ -17,7 +17,7 @@ import {runFiles, type ExitFile, type PidFile, type RunFiles, type RunnerSpec} f
 import {applyChange, unexportPrelude, type CarriedShell, type ShellChange} from '../engine/shell-state.js';
 import {BoundedTail, defaultTailLimits} from '../engine/tail.js';
 import type {StepStatus} from '../engine/types.js';
-import {createMasker, createStreamMasker, type Masker} from '../safety/mask.js';
+import {createMasker, createStreamMasker, secretRules, type Masker} from '../safety/mask.js';
 import {fillPlaceholders} from '../safety/analyze.js';
 import {appendAudit, type AuditEntry} from './audit.js';
 import {newRunId, whoAmI} from './identity.js';
@@ -378,6 +378,7 @@ export class Session implements SessionHandle {
 			graceMs: this.graceMs,
 			// Failure is failure: set -e and pipefail unless the frontmatter says `errexit: false`.
 			...(this.checklist.settings.errexit !== false ? {errexit: true} : {}),
+			secrets: secretRules(),
 		};
 	}
 
@@ -634,6 +635,10 @@ export class Session implements SessionHandle {
 		if (this.closed) throw new Error('the session is closed');
 		if (this.lock && !this.lock.held()) this.loseLock();
 		if (this.readOnly) throw new Error(`this session is read-only (${this.readOnlyReason}); take it over to make changes`);
+	}
+
+	carriedNames(): string[] {
+		return Object.keys(this.carried.vars);
 	}
 
 	private masker(): Masker {

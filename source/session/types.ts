@@ -110,6 +110,11 @@ export interface SessionHandle {
 	/** Problems found on open (corrupt state kept aside, steps gone, ...). */
 	readonly notices: string[];
 	getState(): SessionState;
+	/**
+	 * Names of the shell variables carried in memory, including those never
+	 * written to state.json (secrets): preflight counts them as set.
+	 */
+	carriedNames?(): string[];
 	/** Bounded in-memory tail of the step's latest run output (ANSI kept). */
 	outputTail(stepId: string): string;
 	subscribe(listener: (event: SessionEvent) => void): () => void;

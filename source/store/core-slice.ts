@@ -368,9 +368,11 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 					set({pendingRerun: {stepId: target.id, interactive: options.interactive === true}, overlay: 'confirm-rerun', overlayKeys: false});
 					return;
 				}
-				const env = {...(deps.env ?? process.env), ...get().session.shell.vars};
+				const env: Record<string, string | undefined> = {...(deps.env ?? process.env), ...get().session.shell.vars};
+				// Carried in memory only (secrets): set, though state.json does not hold them.
+				for (const name of deps.session.carriedNames?.() ?? []) env[name] ??= '';
 				const extra = (get().checklist.settings.dangerous as string[] | undefined) ?? [];
-				const pf = withWrites(target, preflight(target, env, extra));
+				const pf = withWrites(target, preflight(target, env, extra, {cwd: get().session.shell.cwd}));
 				const fields = fieldsOf(pf);
 				const interactive = options.interactive === true;
 				const dryRun = get().dryRun;
