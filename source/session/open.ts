@@ -329,7 +329,10 @@ export async function openSession(file: string, options: OpenOptions = {}): Prom
 	await session.start();
 	if (lock) {
 		const action = created ? 'created' : tookOver ? 'taken-over' : 'opened';
-		await appendAudit(dir, {at: new Date().toISOString(), type: 'session', by, action, file: absolute, hash}).catch(error => {
+		const at = new Date().toISOString();
+		// A take-over is an event of the log (who wrote from when); opening is only audited.
+		const written = tookOver ? session.apply({kind: 'taken-over', at, by}, {file: absolute, hash}) : appendAudit(dir, {at, type: 'session', by, action, file: absolute, hash});
+		await written.catch(error => {
 			notices.push(`could not write the audit log: ${(error as Error).message}`);
 		});
 	}

@@ -11,7 +11,6 @@ import {redisWrites} from '../engine/redis/classify.js';
 import {sqlWrites} from '../engine/sql/classify.js';
 import {preflight, type Preflight} from '../safety/analyze.js';
 import type {SessionEvent, SessionState, StepRecord} from '../session/types.js';
-import {startWindow} from '../session/window.js';
 import {isDiskFull} from '../session/write-errors.js';
 import {createErrorSink, describeFailure} from './error-sink.js';
 import type {CockpitState, CockpitStore, StoreDeps} from './index.js';
@@ -399,7 +398,7 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 					return;
 				}
 				const at = new Date(deps.now()).toISOString();
-				session.update(s => void startWindow(s, at)).then(() => get().showFlash('window clock started'), report);
+				session.apply({kind: 'window-started', at}).then(() => get().showFlash('window clock started'), report);
 			},
 			setPendingValue(value) {
 				const pending = get().pendingRun;

@@ -14,6 +14,7 @@ import type {StepStatus} from '../engine/types.js';
 import {assignedIn} from '../safety/analyze.js';
 import {openAudit, type AuditLog} from '../session/audit.js';
 import {whoAmI} from '../session/identity.js';
+import type {RecordEvent} from '../session/events.js';
 import type {RollbackRecord, SessionEvent, SessionHandle, SessionState, TriggerRecord} from '../session/types.js';
 import type {CockpitState, CockpitStore, StoreDeps} from './index.js';
 import {subscribeCrossings, type MetricsCrossing} from './metrics-slice.js';
@@ -172,15 +173,11 @@ export function createRollbackSlice(deps: StoreDeps): StateCreator<CockpitState,
 			if (deps.session.readOnly || !rt.audit) return;
 			rt.audit.write(type, fields).catch(error => get().report(error, 'write the audit log'));
 		};
-		const record = (mutate: (r: RollbackRecord) => void) => {
+		/** The running rollback's step or end, as an event of the main session. */
+		const record = (event: (rollbackId: string) => RecordEvent) => {
 			const run = get().rollback.run;
 			if (!run || run.dry || session.readOnly) return Promise.resolve();
-			return session
-				.update(s => {
-					const r = s.rollbacks.find(x => x.id === run.id);
-					if (r) mutate(r);
-				})
-				.catch(error => say(`could not record the rollback: ${(error as Error).message}`));
+			return session.apply(event(run.id)).catch(error => say(`could not record the rollback: ${(error as Error).message}`));
 		};
 		const buildPlan = (procedures: RollbackProcedure[], chosen: number) => {
 			const procedure = procedures[chosen];
@@ -211,11 +208,7 @@ export function createRollbackSlice(deps: StoreDeps): StateCreator<CockpitState,
 			patch({phase: 'finished'});
 			rt.runningStepId = null;
 			const run = get().rollback.run!;
-			void record(r => {
-				r.outcome = outcome;
-				r.endedAt = endedAt;
-			});
-			if (!run.dry) audit('rollback-end', {rollbackId: run.id, outcome, durationMs: Date.parse(endedAt) - Date.parse(run.startedAt)});
+			void record(rollbackId => ({kind: 'rollback-ended', at: endedAt, rollbackId, outcome}));
 			const text = outcome === 'done' ? 'rollback finished' : outcome === 'aborted' ? 'rollback aborted' : 'rollback failed';
 			get().showFlash(text, outcome === 'done' ? 'info' : 'error');
 		};
@@ -258,10 +251,7 @@ export function createRollbackSlice(deps: StoreDeps): StateCreator<CockpitState,
 			rt.runningStepId = null;
 			if (get().rollback.run?.id !== run.id) return;
 			setStep(index, {status: result.status, exitCode: result.exitCode, endedAt, ...(error ? {error} : {})});
-			void record(r => {
-				r.steps[index] = {id: step.id, status: result.status, exitCode: result.exitCode, startedAt, endedAt};
-			});
-			audit('rollback-step', {rollbackId: run.id, stepId: step.id, status: result.status, exitCode: result.exitCode, durationMs: Date.parse(endedAt) - Date.parse(startedAt), ...(error ? {error} : {})});
+			void record(rollbackId => ({kind: 'rollback-step', rollbackId, index, step: {id: step.id, status: result.status, exitCode: result.exitCode, startedAt, endedAt}}));
 			// A command that runs until cancelled is done when the engineer cancels it: the rollback moves on.
 			const endless = step.blocks.some(b => b.endless === true) && rt.cancelRequested && (result.status === 'cancelled' || result.status === 'failed');
 			rt.cancelRequested = false;
@@ -326,8 +316,7 @@ export function createRollbackSlice(deps: StoreDeps): StateCreator<CockpitState,
 			// microtask after runFrom hands the step to the engine), so the first
 			// command does not wait for an extra fsync; it lands milliseconds later.
 			queueMicrotask(() => {
-				void session.update(s => void s.rollbacks.push(rec)).catch(error => say(`could not record the rollback: ${(error as Error).message}`));
-				audit('rollback-start', {rollbackId: run.id, procedure: rec.procedure, ...(trigger ? {trigger: trigger.message} : {}), commands: view.plan.flatMap(p => p.commands).join('\n')});
+				void session.apply({kind: 'rollback-started', rollback: rec}, {commands: view.plan.flatMap(p => p.commands).join('\n')}).catch(error => say(`could not record the rollback: ${(error as Error).message}`));
 			});
 			await runFrom(0);
 		};
@@ -418,10 +407,7 @@ export function createRollbackSlice(deps: StoreDeps): StateCreator<CockpitState,
 				if (choice === 'skip') {
 					setStep(index, {status: 'skipped'});
 					const at = new Date().toISOString();
-					void record(r => {
-						r.steps[index] = {id: step?.id ?? '', status: 'skipped', exitCode: step?.exitCode ?? null, ...(step?.startedAt ? {startedAt: step.startedAt} : {}), endedAt: at};
-					});
-					audit('rollback-step', {rollbackId: run.id, stepId: step?.id, status: 'skipped'});
+					void record(rollbackId => ({kind: 'rollback-step', rollbackId, index, step: {id: step?.id ?? '', status: 'skipped', exitCode: step?.exitCode ?? null, ...(step?.startedAt ? {startedAt: step.startedAt} : {}), endedAt: at}}));
 					say(null);
 					void runFrom(index + 1);
 					return;
@@ -440,10 +426,7 @@ export function createRollbackSlice(deps: StoreDeps): StateCreator<CockpitState,
 				setStep(index, {status: 'done', endedAt: at});
 				const target = rt.target ?? session;
 				target.mark(step.id, 'done', 'done during rollback').catch(error => get().report(error, `mark ${step.id} done`));
-				void record(r => {
-					r.steps[index] = {id: step.id, status: 'done', exitCode: null, endedAt: at};
-				});
-				audit('rollback-step', {rollbackId: run.id, stepId: step.id, status: 'done', manual: true});
+				void record(rollbackId => ({kind: 'rollback-step', rollbackId, index, step: {id: step.id, status: 'done', exitCode: null, endedAt: at}}));
 				void runFrom(index + 1);
 			},
 			rollbackCancelStep() {
@@ -467,8 +450,7 @@ export function createRollbackSlice(deps: StoreDeps): StateCreator<CockpitState,
 				if (!procedure) return;
 				const procedures = [procedure];
 				patch({procedures, chosen: 0, ...buildPlan(procedures, 0), values: {}, field: 0, phase: 'choose', message: `"${picked.title}" is the rollback for this session — y starts it`});
-				audit('rollback-pick', {section: picked.id});
-				if (!session.readOnly) void session.update(s => void (s.rollbackChoice = picked.id)).catch(error => say(`could not keep the choice: ${(error as Error).message}`));
+				if (!session.readOnly) void session.apply({kind: 'rollback-picked', at: new Date().toISOString(), sectionId: picked.id}).catch(error => say(`could not keep the choice: ${(error as Error).message}`));
 			},
 			rollbackCancelForward() {
 				const ids = get().forwardRunning();
@@ -477,8 +459,8 @@ export function createRollbackSlice(deps: StoreDeps): StateCreator<CockpitState,
 					return;
 				}
 				for (const id of ids) {
+					// Recorded by the session (cancel-requested, in the audit log as `cancel`).
 					session.cancel(id).catch(error => say((error as Error).message));
-					audit('cancel', {stepId: id, during: 'rollback'});
 				}
 				say(`cancelling ${ids.length} forward step(s)`);
 			},
@@ -486,13 +468,7 @@ export function createRollbackSlice(deps: StoreDeps): StateCreator<CockpitState,
 				const trigger = activeTrigger(get().session);
 				if (!trigger || session.readOnly) return;
 				set({triggerBanner: null});
-				void session
-					.update(s => {
-						const t = s.triggers.find(x => x.at === trigger.at && x.message === trigger.message);
-						if (t) t.ticked = true;
-					})
-					.catch(error => get().report(error, 'record the trigger as acknowledged'));
-				audit('trigger-tick', {message: trigger.message, acknowledged: true});
+				void session.apply({kind: 'trigger-ticked', at: new Date(deps.now()).toISOString(), triggerAt: trigger.at, message: trigger.message}).catch(error => get().report(error, 'record the trigger as acknowledged'));
 			},
 			rollbackOutput() {
 				const run = get().rollback.run;
@@ -639,8 +615,7 @@ function watchTriggers(store: CockpitStore, deps: StoreDeps, rt: Runtime): () =>
 		if (session.readOnly) return;
 		store.setState({triggerBanner: bannerText(trigger)});
 		const report = store.getState().report;
-		void session.update(s => void s.triggers.push(trigger)).catch(error => report(error, 'record the trigger'));
-		if (rt.audit) rt.audit.write('trigger', {kind: trigger.kind, message: trigger.message, ...(trigger.value !== undefined ? {value: trigger.value} : {})}).catch(error => report(error, 'write the audit log'));
+		void session.apply({kind: 'trigger-fired', trigger}).catch(error => report(error, 'record the trigger'));
 	};
 
 	// The metrics slice reports each crit crossing (fresh values only) and each NEW alert once.
