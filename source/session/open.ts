@@ -314,7 +314,7 @@ export async function openSession(file: string, options: OpenOptions = {}): Prom
 		}
 		if (!created) {
 			const count = await rebuildStepRecords(dir, state, checklist);
-			if (count > 0) notices.push(`rebuilt ${count} step record${count === 1 ? '' : 's'} from the audit log and the run files (the carried shell state, triggers and rollbacks are not rebuilt)`);
+			if (count > 0) notices.push(`rebuilt ${count} step record${count === 1 ? '' : 's'} from the audit log and the run files (the cursor and the tiles' latest values are not rebuilt)`);
 			else if (read.kind === 'corrupt') notices.push('nothing to rebuild the step records from; started a fresh state');
 		}
 	}

@@ -17,7 +17,7 @@ export function reduce(state: SessionState, event: RecordEvent): SessionState {
 				status: 'running',
 				exitCode: null,
 				by: event.by,
-				title: event.title,
+				...(event.title ? {title: event.title} : {}),
 				startedAt: event.at,
 				runId: event.runId,
 				logPath: event.logPath,
@@ -136,7 +136,7 @@ function marked(state: SessionState, event: Extract<RecordEvent, {kind: 'marked'
 		status,
 		exitCode: status === 'pending' ? null : (previous.exitCode ?? null),
 		by: event.by,
-		title: event.title,
+		...(event.title ? {title: event.title} : previous.title ? {title: previous.title} : {}),
 		...(status === 'pending' ? {} : {endedAt: event.at}),
 		...(notes.length ? {notes} : {}),
 	});
