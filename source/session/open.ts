@@ -42,6 +42,8 @@ export interface OpenOptions {
 	deferCacheWrite?: boolean;
 	/** Grace between SIGINT, SIGTERM and SIGKILL on cancel (default 2000 ms). */
 	cancelGraceMs?: number;
+	/** Added to every run's environment (the cockpit's --prometheus as PROMETHEUS_URL), never to process.env. */
+	runEnv?: Record<string, string>;
 	/**
 	 * With takeOver: a reason not to take the session from its live writer,
 	 * asked before anything is taken (`run --take-over` of a step that runs there).
@@ -325,7 +327,7 @@ export async function openSession(file: string, options: OpenOptions = {}): Prom
 		if (lock) await writeMeta(dir, {...meta, hash});
 	}
 
-	const session = new Session({checklist, dir, state, lock, notices, ...(readOnlyReason ? {readOnlyReason} : {}), ...(options.cancelGraceMs !== undefined ? {cancelGraceMs: options.cancelGraceMs} : {})});
+	const session = new Session({checklist, dir, state, lock, notices, ...(readOnlyReason ? {readOnlyReason} : {}), ...(options.cancelGraceMs !== undefined ? {cancelGraceMs: options.cancelGraceMs} : {}), ...(options.runEnv ? {runEnv: options.runEnv} : {})});
 	await session.start();
 	if (lock) {
 		const action = created ? 'created' : tookOver ? 'taken-over' : 'opened';

@@ -44,6 +44,8 @@ export interface SessionInit {
 	readOnlyReason?: string;
 	/** Where the events and snapshots go (default: the session dir's audit.jsonl and state.json). */
 	records?: RecordLog;
+	/** Added to every run's environment, over the process's own (the cockpit's --prometheus). */
+	runEnv?: Record<string, string>;
 }
 
 interface ActiveRun {
@@ -90,6 +92,7 @@ export class Session implements SessionHandle {
 	private readonly pollMs: number;
 	private readonly by = whoAmI();
 	private readonly records: RecordLog;
+	private readonly extraEnv: Record<string, string>;
 	/** Seq of the last event given to the log. */
 	private seq: number;
 	/** Reduced already (a block's carried shell), logged with the next commit. */
@@ -107,6 +110,7 @@ export class Session implements SessionHandle {
 		this.carried = {cwd: this.state.shell.cwd, vars: {...this.state.shell.vars}, exported: this.state.shell.exported};
 		this.records = init.records ?? new FileRecordLog(this.dir, this.by, () => this.masker());
 		this.seq = this.state.seq ?? 0;
+		this.extraEnv = init.runEnv ?? {};
 	}
 
 	get readOnly(): boolean {
@@ -332,7 +336,7 @@ export class Session implements SessionHandle {
 	private runEnv(): Record<string, string> {
 		const env: Record<string, string> = {};
 		for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('__DC_')) env[k] = v;
-		Object.assign(env, this.carried.vars, this.givenVars);
+		Object.assign(env, this.extraEnv, this.carried.vars, this.givenVars);
 		return env;
 	}
 

@@ -163,8 +163,7 @@ export interface StartMetricsOptions {
 export function startMetrics(store: CockpitStore, deps: StoreDeps, options: StartMetricsOptions = {}): () => void {
 	const env = deps.env ?? process.env;
 	const userConfig = deps.config as MetricsUserConfig;
-	// The promql executor (running a step) reads PROMETHEUS_URL; --prometheus wins over it.
-	if (deps.options.prometheus) process.env.PROMETHEUS_URL = deps.options.prometheus;
+	// The flag reaches promql steps through the session's run environment (commands/open.ts), not process.env.
 	const resolved = options.tiles
 		? {tiles: options.tiles, warnings: [] as string[], prometheus: undefined, client: undefined}
 		: resolveTiles({checklist: store.getState().checklist, userConfig, prometheusFlag: deps.options.prometheus, env});
