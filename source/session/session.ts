@@ -1,6 +1,16 @@
 // One open checklist session: the records, the carried shell state, the
 // runs this process started or reattached to, and the bounded output tails.
 // The engine writes through it; the UI reads getState() and the events.
+// Every change to the records is a RecordEvent (events.ts) reduced by the
+// pure reducer (reducer.ts) in commit(): the snapshot goes to state.json and
+// the event to the log (record-log.ts), nothing else writes the state.
+//
+// Over 400 lines on purpose, for now: the run supervisor (launch, follow,
+// cancel, reattach, executors, output tails — runStep/execute/runShell/
+// runInProcess/reconcile/reattach/follow below) moves out into its own part
+// keyed by run id once the PTY work of issue 10 has landed in this same code
+// (see docs/sessions.md, "Events, the lease and the supervisor"). What stays
+// here then: the lease, commit() and the follower's state watch.
 import {createWriteStream, openSync, closeSync, watch, type FSWatcher} from 'node:fs';
 import {stat} from 'node:fs/promises';
 import {basename, join} from 'node:path';

@@ -271,7 +271,7 @@ export class RollbackRunner {
 		const at = new Date().toISOString();
 		this.setStep(index, {status: 'done', endedAt: at});
 		(this.target ?? this.deps.session).mark(step.id, 'done', 'done during rollback').catch(error => this.p.report(error, `mark ${step.id} done`));
-		void this.record(rollbackId => ({kind: 'rollback-step', rollbackId, index, step: {id: step.id, status: 'done', exitCode: null, endedAt: at}}));
+		void this.record(rollbackId => ({kind: 'rollback-step', rollbackId, index, step: {id: step.id, status: 'done', exitCode: null, endedAt: at}}), {manual: true});
 		void this.runFrom(index + 1);
 	}
 
@@ -323,10 +323,10 @@ export class RollbackRunner {
 	// --- the run -------------------------------------------------------------
 
 	/** The running rollback's step or end, as an event of the main session. */
-	private record(event: (rollbackId: string) => RecordEvent): Promise<void> {
+	private record(event: (rollbackId: string) => RecordEvent, audit?: Record<string, unknown>): Promise<void> {
 		const run = this.view().run;
 		if (!run || run.dry || this.deps.session.readOnly) return Promise.resolve();
-		return this.deps.session.apply(event(run.id)).catch(error => this.say(`could not record the rollback: ${(error as Error).message}`));
+		return this.deps.session.apply(event(run.id), audit).catch(error => this.say(`could not record the rollback: ${(error as Error).message}`));
 	}
 
 	private setRun(p: Partial<RollbackRunView>): void {
@@ -350,7 +350,8 @@ export class RollbackRunner {
 		this.setRun({outcome, endedAt});
 		this.patch({phase: 'finished'});
 		this.runningStepId = null;
-		void this.record(rollbackId => ({kind: 'rollback-ended', at: endedAt, rollbackId, outcome}));
+		const started = this.view().run?.startedAt;
+		void this.record(rollbackId => ({kind: 'rollback-ended', at: endedAt, rollbackId, outcome}), started ? {durationMs: Date.parse(endedAt) - Date.parse(started)} : undefined);
 		const text = outcome === 'done' ? 'rollback finished' : outcome === 'aborted' ? 'rollback aborted' : 'rollback failed';
 		this.p.flash(text, outcome === 'done' ? 'info' : 'error');
 	}
@@ -391,7 +392,7 @@ export class RollbackRunner {
 		this.runningStepId = null;
 		if (this.view().run?.id !== run.id) return;
 		this.setStep(index, {status: result.status, exitCode: result.exitCode, endedAt, ...(error ? {error} : {})});
-		void this.record(rollbackId => ({kind: 'rollback-step', rollbackId, index, step: {id: step.id, status: result.status, exitCode: result.exitCode, startedAt, endedAt}}));
+		void this.record(rollbackId => ({kind: 'rollback-step', rollbackId, index, step: {id: step.id, status: result.status, exitCode: result.exitCode, startedAt, endedAt}}), {durationMs: Date.parse(endedAt) - Date.parse(startedAt), ...(error ? {error} : {})});
 		// A command that runs until cancelled is done when the engineer cancels it: the rollback moves on.
 		const endless = step.blocks.some(b => b.endless === true) && this.cancelRequested && (result.status === 'cancelled' || result.status === 'failed');
 		this.cancelRequested = false;
