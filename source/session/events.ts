@@ -10,6 +10,7 @@
 // times a minute and nothing is lost without them: `cursor-moved` and
 // `latest-values` (see RECORDED below).
 import type {StepStatus} from '../engine/types.js';
+import type {AuditType} from './audit.js';
 import type {RollbackRecord, SessionState, TriggerRecord} from './types.js';
 
 export type RecordEvent =
@@ -92,7 +93,7 @@ export interface SequencedEvent {
 }
 
 /** The audit-log type an event is shown as (report, `status`); 'record' for bookkeeping events. */
-export function auditTypeOf(event: RecordEvent): string {
+export function auditTypeOf(event: RecordEvent): AuditType {
 	switch (event.kind) {
 		case 'run-started':
 			return 'run-start';

@@ -3,11 +3,10 @@
 // (audit.jsonl + state.json in the session dir); the team issue adds a Redis
 // one (a stream per session + a periodic snapshot) behind the same calls.
 import type {Masker} from '../safety/mask.js';
-import {appendAudit, readAudit, type AuditEntry, type AuditType} from './audit.js';
+import {appendAudit, auditPath, readAudit, type AuditEntry} from './audit.js';
 import {auditFieldsOf, auditTypeOf, timeOf, type RecordEvent, type SequencedEvent} from './events.js';
 import {readLogEnd} from './log-end.js';
 import {readState, writeState, type ReadResult} from './state-file.js';
-import {auditPath} from './audit.js';
 import type {SessionState} from './types.js';
 
 export interface RecordLog {
@@ -41,7 +40,7 @@ export class FileRecordLog implements RecordLog {
 	) {}
 
 	append({seq, event}: SequencedEvent, extra: Record<string, unknown> = {}): Promise<void> {
-		const entry: AuditEntry = {at: timeOf(event) ?? new Date().toISOString(), type: auditTypeOf(event) as AuditType, by: this.by, ...auditFieldsOf(event), ...extra, seq, event};
+		const entry: AuditEntry = {at: timeOf(event) ?? new Date().toISOString(), type: auditTypeOf(event), by: this.by, ...auditFieldsOf(event), ...extra, seq, event};
 		return appendAudit(this.dir, entry, this.masker());
 	}
 
