@@ -79,7 +79,9 @@ export async function run(argv: string[]): Promise<number> {
 	const {loadTheme} = await import('../ui/theme.js');
 	const theme = loadTheme(options.theme ?? config.theme ?? 'dark');
 	const {openSession, flushChecklistCache} = await import('../session/open.js');
-	const session = await openSession(options.file, {fresh: options.newSession, takeOver: options.takeOver, deferCacheWrite: true});
+	// --prometheus reaches the promql steps through the runs' environment (process.env is left alone).
+	const runEnv = options.prometheus ? {PROMETHEUS_URL: options.prometheus} : undefined;
+	const session = await openSession(options.file, {fresh: options.newSession, takeOver: options.takeOver, deferCacheWrite: true, ...(runEnv ? {runEnv} : {})});
 	return runCockpit(session, options, config, theme, problems, await ui, flushChecklistCache);
 }
 
@@ -110,13 +112,14 @@ async function runCockpit(
 	afterFirstFrame: () => Promise<void>,
 ): Promise<number> {
 	const screen = new Screen();
-	const deps: import('../store/index.js').StoreDeps = {
+	// The cockpit is assembled here: the workflows (run flow, rollback runner, trigger watcher) are built once, then injected.
+	const deps = store.cockpitDeps({
 		session,
 		options,
 		config,
 		now: () => Date.now(),
 		terminal: {suspend: (work, suspendOptions) => screen.suspend(work, suspendOptions?.prompt ?? true)},
-	};
+	});
 	const cockpit = store.createCockpitStore(deps);
 	const notices = [...problems, ...session.notices];
 	if (notices.length > 0) cockpit.getState().showFlash(notices.join(' · '), 'warn');

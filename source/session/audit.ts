@@ -21,7 +21,8 @@ export type AuditType =
 	| 'trigger' // a rollback trigger fired (kind, message, value)
 	| 'trigger-tick' // an item of a trigger section was checked
 	| 'flag' // a feature flag toggled (name, from, to)
-	| 'error'; // a failure the cockpit reported (message)
+	| 'error' // a failure the cockpit reported (message)
+	| 'record'; // a bookkeeping event of the event log (run-segment, shell-carried, ...): see events.ts
 
 export interface AuditEntry {
 	at: string;

@@ -42,6 +42,8 @@ export interface OpenOptions {
 	deferCacheWrite?: boolean;
 	/** Grace between SIGINT, SIGTERM and SIGKILL on cancel (default 2000 ms). */
 	cancelGraceMs?: number;
+	/** Added to every run's environment (the cockpit's --prometheus as PROMETHEUS_URL), never to process.env. */
+	runEnv?: Record<string, string>;
 	/**
 	 * With takeOver: a reason not to take the session from its live writer,
 	 * asked before anything is taken (`run --take-over` of a step that runs there).
@@ -314,7 +316,7 @@ export async function openSession(file: string, options: OpenOptions = {}): Prom
 		}
 		if (!created) {
 			const count = await rebuildStepRecords(dir, state, checklist);
-			if (count > 0) notices.push(`rebuilt ${count} step record${count === 1 ? '' : 's'} from the audit log and the run files (the carried shell state, triggers and rollbacks are not rebuilt)`);
+			if (count > 0) notices.push(`rebuilt ${count} step record${count === 1 ? '' : 's'} from the audit log and the run files (the cursor and the tiles' latest values are not rebuilt)`);
 			else if (read.kind === 'corrupt') notices.push('nothing to rebuild the step records from; started a fresh state');
 		}
 	}
@@ -325,11 +327,14 @@ export async function openSession(file: string, options: OpenOptions = {}): Prom
 		if (lock) await writeMeta(dir, {...meta, hash});
 	}
 
-	const session = new Session({checklist, dir, state, lock, notices, ...(readOnlyReason ? {readOnlyReason} : {}), ...(options.cancelGraceMs !== undefined ? {cancelGraceMs: options.cancelGraceMs} : {})});
+	const session = new Session({checklist, dir, state, lock, notices, ...(readOnlyReason ? {readOnlyReason} : {}), ...(options.cancelGraceMs !== undefined ? {cancelGraceMs: options.cancelGraceMs} : {}), ...(options.runEnv ? {runEnv: options.runEnv} : {})});
 	await session.start();
 	if (lock) {
 		const action = created ? 'created' : tookOver ? 'taken-over' : 'opened';
-		await appendAudit(dir, {at: new Date().toISOString(), type: 'session', by, action, file: absolute, hash}).catch(error => {
+		const at = new Date().toISOString();
+		// A take-over is an event of the log (who wrote from when); opening is only audited.
+		const written = tookOver ? session.apply({kind: 'taken-over', at, by}, {file: absolute, hash}) : appendAudit(dir, {at, type: 'session', by, action, file: absolute, hash});
+		await written.catch(error => {
 			notices.push(`could not write the audit log: ${(error as Error).message}`);
 		});
 	}

@@ -1,6 +1,16 @@
 // One open checklist session: the records, the carried shell state, the
 // runs this process started or reattached to, and the bounded output tails.
 // The engine writes through it; the UI reads getState() and the events.
+// Every change to the records is a RecordEvent (events.ts) reduced by the
+// pure reducer (reducer.ts) in commit(): the snapshot goes to state.json and
+// the event to the log (record-log.ts), nothing else writes the state.
+//
+// Over 400 lines on purpose, for now: the run supervisor (launch, follow,
+// cancel, reattach, executors, output tails — runStep/execute/runShell/
+// runInProcess/reconcile/reattach/follow below) moves out into its own part
+// keyed by run id once the PTY work of issue 10 has landed in this same code
+// (see docs/sessions.md, "Events, the lease and the supervisor"). What stays
+// here then: the lease, commit() and the follower's state watch.
 import {createWriteStream, openSync, closeSync, watch, type FSWatcher} from 'node:fs';
 import {stat} from 'node:fs/promises';
 import {basename, join} from 'node:path';
@@ -19,13 +29,14 @@ import {BoundedTail, defaultTailLimits} from '../engine/tail.js';
 import type {StepStatus} from '../engine/types.js';
 import {createMasker, createStreamMasker, secretRules, type Masker} from '../safety/mask.js';
 import {fillPlaceholders} from '../safety/analyze.js';
-import {appendAudit, type AuditEntry} from './audit.js';
+import {RECORDED, type RecordEvent, type SequencedEvent} from './events.js';
 import {newRunId, whoAmI} from './identity.js';
 import {watchLease} from './lease-watch.js';
 import {lockIsLive, readLock, type WriterLock} from './lock.js';
 import {fileSize, readLogEnd} from './log-end.js';
-import {readState, statePath, writeState} from './state-file.js';
-import {startWindow} from './window.js';
+import {FileRecordLog, type RecordLog} from './record-log.js';
+import {reduce} from './reducer.js';
+import {readState, statePath} from './state-file.js';
 import {errorCode, isDiskFull} from './write-errors.js';
 import {segments, statusFromExit} from './segments.js';
 import type {RunOptions, SessionEvent, SessionHandle, SessionState} from './types.js';
@@ -41,6 +52,10 @@ export interface SessionInit {
 	pollMs?: number;
 	/** Opened without the lock for a reason other than another writer (the disk is full). */
 	readOnlyReason?: string;
+	/** Where the events and snapshots go (default: the session dir's audit.jsonl and state.json). */
+	records?: RecordLog;
+	/** Added to every run's environment, over the process's own (the cockpit's --prometheus). */
+	runEnv?: Record<string, string>;
 }
 
 interface ActiveRun {
@@ -86,6 +101,12 @@ export class Session implements SessionHandle {
 	private readonly graceMs: number;
 	private readonly pollMs: number;
 	private readonly by = whoAmI();
+	private readonly records: RecordLog;
+	private readonly extraEnv: Record<string, string>;
+	/** Seq of the last event given to the log. */
+	private seq: number;
+	/** Reduced already (a block's carried shell), logged with the next commit. */
+	private readonly unlogged: RecordEvent[] = [];
 
 	constructor(init: SessionInit) {
 		this.checklist = init.checklist;
@@ -97,6 +118,9 @@ export class Session implements SessionHandle {
 		this.graceMs = init.cancelGraceMs ?? 2000;
 		this.pollMs = init.pollMs ?? 100;
 		this.carried = {cwd: this.state.shell.cwd, vars: {...this.state.shell.vars}, exported: this.state.shell.exported};
+		this.records = init.records ?? new FileRecordLog(this.dir, this.by, () => this.masker());
+		this.seq = this.state.seq ?? 0;
+		this.extraEnv = init.runEnv ?? {};
 	}
 
 	get readOnly(): boolean {
@@ -121,6 +145,8 @@ export class Session implements SessionHandle {
 			return;
 		}
 		try {
+			// A snapshot written before its events were (or lost) must not reuse their seqs.
+			if (!this.readOnly) this.seq = Math.max(this.seq, await this.records.lastSeq());
 			await this.reconcile();
 			if (!this.readOnly) await this.persist();
 		} catch (error) {
@@ -158,7 +184,7 @@ export class Session implements SessionHandle {
 	}
 
 	setCursor(cursor: SessionState['cursor']): void {
-		this.state = {...this.state, cursor: {...cursor}};
+		this.state = reduce(this.state, {kind: 'cursor-moved', cursor});
 		if (this.readOnly) return;
 		if (this.cursorTimer) clearTimeout(this.cursorTimer);
 		this.cursorTimer = setTimeout(() => {
@@ -168,9 +194,9 @@ export class Session implements SessionHandle {
 		}, 300);
 	}
 
-	async update(mutator: (state: SessionState) => void): Promise<void> {
+	async apply(events: RecordEvent | RecordEvent[], audit?: Record<string, unknown>): Promise<void> {
 		this.assertWritable();
-		await this.mutate(mutator);
+		await this.commit(Array.isArray(events) ? events : [events], audit);
 	}
 
 	async mark(stepId: string, status: StepStatus, note?: string): Promise<void> {
@@ -178,26 +204,7 @@ export class Session implements SessionHandle {
 		if (this.active.has(stepId) || this.state.steps[stepId]?.status === 'running') throw new Error(`step ${stepId} is running; cancel it first`);
 		const step = this.step(stepId);
 		const at = new Date().toISOString();
-		await this.mutate(s => {
-			// The last run's log stays reachable; what described its ending does not describe the mark.
-			const {error: _error, cancelRequestedAt: _cancel, timedOut: _timedOut, signal: _signal, failedLine: _line, failedCommand: _command, ...previous} = s.steps[stepId] ?? {status: 'pending' as StepStatus, exitCode: null};
-			if (status === 'pending') {
-				delete previous.endedAt;
-				delete previous.durationMs;
-			}
-			const notes = [...(previous.notes ?? []), ...(note ? [note] : [])];
-			if (status !== 'pending') startWindow(s, at);
-			s.steps[stepId] = {
-				...previous,
-				status,
-				exitCode: status === 'pending' ? null : (previous.exitCode ?? null),
-				by: this.by,
-				title: step.title,
-				...(status === 'pending' ? {} : {endedAt: at}),
-				...(notes.length ? {notes} : {}),
-			};
-		});
-		await this.audit({at, type: 'mark', by: this.by, stepId, status, ...(note ? {note: this.masker()(note)} : {})});
+		await this.commit([{kind: 'marked', at, by: this.by, stepId, title: step.title, status, ...(note ? {note} : {})}]);
 	}
 
 	async runStep(stepId: string, options: RunOptions = {}): Promise<{status: StepStatus; exitCode: number | null}> {
@@ -215,22 +222,10 @@ export class Session implements SessionHandle {
 			if (VALID_NAME.test(name) && !step.placeholders.includes(name)) this.givenVars[name] = value;
 		}
 		const scripts = runnable.map(b => fillPlaceholders(b.code, given));
+		let started: SequencedEvent[];
 		try {
 			// Recorded before anything starts: a crash from here on leaves a record that reattach can resolve.
-			await this.mutate(s => {
-				startWindow(s, startedAt.toISOString());
-				const previous = s.steps[stepId];
-				s.steps[stepId] = {
-					status: 'running',
-					exitCode: null,
-					by: this.by,
-					title: step.title,
-					startedAt: startedAt.toISOString(),
-					runId,
-					logPath: files.log,
-					...(previous?.notes ? {notes: previous.notes} : {}),
-				};
-			});
+			started = await this.persistEvents([{kind: 'run-started', at: startedAt.toISOString(), by: this.by, stepId, runId, title: step.title, logPath: files.log}]);
 			closeSync(openSync(files.log, 'a', 0o600));
 		} catch (error) {
 			this.active.delete(stepId);
@@ -246,7 +241,7 @@ export class Session implements SessionHandle {
 				// runShell tries again and reports the error as the step's
 			}
 		}
-		await this.audit({at: startedAt.toISOString(), type: 'run-start', by: this.by, stepId, runId, command: this.masker()(scripts.join('\n'))});
+		await this.log(started, {command: this.masker()(scripts.join('\n'))});
 		this.emit({type: 'run-start', stepId, runId});
 		this.tails.set(stepId, new BoundedTail());
 		const follower = this.follow(stepId, runId, files.log);
@@ -277,10 +272,7 @@ export class Session implements SessionHandle {
 			active.cancelRequested = true;
 			active.abort.abort();
 		}
-		await this.mutate(s => {
-			const r = s.steps[stepId];
-			if (r) r.cancelRequestedAt = new Date().toISOString();
-		});
+		await this.commit([{kind: 'cancel-requested', at: new Date().toISOString(), stepId}]);
 		let pgid = active?.pgid;
 		if (pgid === undefined && record?.runId) {
 			const {pid} = await runState(runFiles(this.runsDir, record.runId, record.segment ?? 0));
@@ -324,10 +316,7 @@ export class Session implements SessionHandle {
 		for (const [segmentNo, part] of parts.entries()) {
 			// A runner already spawned for the first segment is followed (and stopped) like any other.
 			if (active.cancelRequested && !(segmentNo === 0 && active.launched)) break;
-			if (segmentNo > 0) await this.mutate(s => {
-				const r = s.steps[active.stepId];
-				if (r) r.segment = segmentNo;
-			});
+			if (segmentNo > 0) await this.commit([{kind: 'run-segment', stepId: active.stepId, runId: active.runId, segment: segmentNo}]);
 			const files = runFiles(this.runsDir, active.runId, segmentNo);
 			if (part.kind === 'shell') {
 				const count = part.blocks.length;
@@ -357,7 +346,7 @@ export class Session implements SessionHandle {
 	private runEnv(): Record<string, string> {
 		const env: Record<string, string> = {};
 		for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('__DC_')) env[k] = v;
-		Object.assign(env, this.carried.vars, this.givenVars);
+		Object.assign(env, this.extraEnv, this.carried.vars, this.givenVars);
 		return env;
 	}
 
@@ -453,28 +442,26 @@ export class Session implements SessionHandle {
 		const durationMs = began ? Math.max(0, new Date(endedAt).getTime() - began.getTime()) : exit?.durationMs;
 		const error = outcome.error ?? exit?.error ?? (exit?.timedOut ? 'timed out' : outcome.lost);
 		const exitCode = exit?.exitCode ?? null;
-		await this.mutate(s => {
-			const r = s.steps[stepId];
-			if (!r) return;
-			r.status = status;
-			r.exitCode = exitCode;
-			r.signal = exit?.signal ?? null;
-			r.endedAt = endedAt;
-			if (durationMs !== undefined) r.durationMs = durationMs;
-			if (error) r.error = error;
-			else delete r.error;
-			if (exit?.timedOut) r.timedOut = true;
-			if (exit?.failedLine !== undefined) {
-				r.failedLine = exit.failedLine;
-				r.failedCommand = exit.failedCommand ?? '';
-			} else {
-				delete r.failedLine;
-				delete r.failedCommand;
-			}
-			const withheld = outcome.withheld ?? [];
-			if (withheld.length) r.notes = [...(r.notes ?? []), `not carried (secret, set while the cockpit was away): ${withheld.join(', ')}`];
-		});
-		await this.audit({at: endedAt, type: 'run-end', by: record.by ?? this.by, stepId, runId, status, exitCode, ...(durationMs !== undefined ? {durationMs} : {}), ...(error ? {error} : {}), ...(exit?.failedLine !== undefined ? {failedLine: exit.failedLine, failedCommand: exit.failedCommand ?? ''} : {})});
+		const withheld = outcome.withheld ?? [];
+		await this.commit(
+			[
+				{
+					kind: 'run-ended',
+					at: endedAt,
+					stepId,
+					runId,
+					status,
+					exitCode,
+					signal: exit?.signal ?? null,
+					...(durationMs !== undefined ? {durationMs} : {}),
+					...(error ? {error} : {}),
+					...(exit?.timedOut ? {timedOut: true} : {}),
+					...(exit?.failedLine !== undefined ? {failedLine: exit.failedLine, failedCommand: exit.failedCommand ?? ''} : {}),
+					...(withheld.length ? {withheld} : {}),
+				},
+			],
+			{by: record.by ?? this.by},
+		);
 		this.emit({type: 'run-end', stepId, runId, status, exitCode});
 		return {status, exitCode};
 	}
@@ -483,10 +470,9 @@ export class Session implements SessionHandle {
 		this.carried = applyChange(this.carried, change);
 		const env = this.runEnv();
 		const vars = persistableVars(this.carried.vars, env);
-		this.state = {
-			...this.state,
-			shell: {cwd: this.carried.cwd, vars, exported: (this.carried.exported ?? []).filter(n => n in vars)},
-		};
+		const event: RecordEvent = {kind: 'shell-carried', shell: {cwd: this.carried.cwd, vars, exported: (this.carried.exported ?? []).filter(n => n in vars)}};
+		this.state = reduce(this.state, event);
+		this.unlogged.push(event);
 	}
 
 	// --- reattach and follow ------------------------------------------------
@@ -495,7 +481,7 @@ export class Session implements SessionHandle {
 		for (const [stepId, record] of Object.entries(this.state.steps)) {
 			if (record.status !== 'running') continue;
 			if (!record.runId) {
-				await this.mutateQuiet(stepId, 'interrupted', 'no run was recorded');
+				await this.commit([{kind: 'run-ended', at: new Date().toISOString(), stepId, status: 'interrupted', exitCode: null, error: 'no run was recorded'}]);
 				continue;
 			}
 			const segment = record.segment ?? 0;
@@ -645,22 +631,38 @@ export class Session implements SessionHandle {
 		return createMasker({...process.env, ...this.carried.vars, ...this.givenVars});
 	}
 
-	private async mutate(mutator: (state: SessionState) => void): Promise<void> {
-		const next = structuredClone(this.state);
-		mutator(next);
+	/** Reduce, persist the snapshot, append to the log: the session's single write path. */
+	private async commit(events: RecordEvent[], audit?: Record<string, unknown>): Promise<void> {
+		await this.log(await this.persistEvents(events), audit);
+	}
+
+	/** Reduces the events and writes the snapshot; returns the ones the log is to get. */
+	private async persistEvents(events: RecordEvent[]): Promise<SequencedEvent[]> {
+		const logged: SequencedEvent[] = [];
+		for (const event of this.unlogged.splice(0)) logged.push({seq: ++this.seq, event});
+		let next = this.state;
+		for (const event of events) {
+			next = reduce(next, event);
+			if (RECORDED.has(event.kind)) logged.push({seq: ++this.seq, event});
+		}
+		if (logged.length > 0) next = {...next, seq: this.seq};
 		this.state = next;
 		this.emit({type: 'state', state: this.state});
 		await this.persist();
+		return logged;
 	}
 
-	private async mutateQuiet(stepId: string, status: StepStatus, error: string): Promise<void> {
-		await this.mutate(s => {
-			const r = s.steps[stepId];
-			if (!r) return;
-			r.status = status;
-			r.error = error;
-			r.endedAt ??= new Date().toISOString();
-		});
+	/** Appends to the log; a failure is said (write-failed), never thrown: the state is already saved. */
+	private async log(logged: SequencedEvent[], audit?: Record<string, unknown>): Promise<void> {
+		if (this.readOnly) return;
+		for (const [i, entry] of logged.entries()) {
+			try {
+				await this.records.append(entry, i === logged.length - 1 ? audit : undefined);
+			} catch (error) {
+				this.notices.push(`could not write the audit log: ${(error as Error).message}`);
+				this.emit({type: 'write-failed', what: 'audit', message: (error as Error).message, ...errorCode(error)});
+			}
+		}
 	}
 
 	private persist(): Promise<void> {
@@ -672,7 +674,7 @@ export class Session implements SessionHandle {
 				return;
 			}
 			try {
-				await writeState(this.dir, this.state, this.masker());
+				await this.records.snapshot(this.state);
 			} catch (error) {
 				// Said at once (the store flashes it and keeps a mark in the header); the caller's promise fails too.
 				this.stateUnsaved = true;
@@ -700,16 +702,6 @@ export class Session implements SessionHandle {
 		this.watchState();
 		this.emit({type: 'lease-lost', reason: this.lostReason});
 		this.emit({type: 'state', state: this.state});
-	}
-
-	private async audit(entry: AuditEntry): Promise<void> {
-		if (this.readOnly) return;
-		try {
-			await appendAudit(this.dir, entry, this.masker());
-		} catch (error) {
-			this.notices.push(`could not write the audit log: ${(error as Error).message}`);
-			this.emit({type: 'write-failed', what: 'audit', message: (error as Error).message, ...errorCode(error)});
-		}
 	}
 
 	private emit(event: SessionEvent): void {

@@ -235,6 +235,10 @@ export function checkState(value: unknown, defaults: StateDefaults, found: Findi
 		if (isString(value.rollbackChoice)) state.rollbackChoice = value.rollbackChoice;
 		else found.bad('rollbackChoice', value.rollbackChoice, 'a section id', 'dropped');
 	}
+	if (value.seq !== undefined) {
+		if (Number.isInteger(value.seq) && (value.seq as number) >= 0) state.seq = value.seq as number;
+		else found.bad('seq', value.seq, 'a whole number', 'dropped (the event log is read from its start)');
+	}
 	if (value.baselineAlerts !== undefined) {
 		if (Array.isArray(value.baselineAlerts)) state.baselineAlerts = value.baselineAlerts.filter(isString);
 		else found.bad('baselineAlerts', value.baselineAlerts, 'a list of alert keys', 'dropped');

@@ -1,5 +1,6 @@
 import type {Checklist} from '../checklist/model.js';
 import type {StepStatus} from '../engine/types.js';
+import type {RecordEvent} from './events.js';
 
 export interface StepRecord {
 	status: StepStatus;
@@ -72,6 +73,8 @@ export interface SessionState {
 	rollbacks: RollbackRecord[];
 	/** Section the engineer picked with R as the rollback procedure (the checklist named none). */
 	rollbackChoice?: string;
+	/** Seq of the last event of the log (audit.jsonl) this snapshot holds (events.ts); absent before any. */
+	seq?: number;
 }
 
 export type SessionEvent =
@@ -123,7 +126,11 @@ export interface SessionHandle {
 	/** Manual marks: done / skipped / failed / pending. */
 	mark(stepId: string, status: StepStatus, note?: string): Promise<void>;
 	setCursor(cursor: SessionState['cursor']): void;
-	/** Read-modify-write of the state; persisted atomically. */
-	update(mutator: (state: SessionState) => void): Promise<void>;
+	/**
+	 * The one write path: reduces the event(s) into the state (reducer.ts),
+	 * persists the snapshot and appends the event(s) to the log. `audit` adds
+	 * human fields to the log entry (the commands a rollback will run, ...).
+	 */
+	apply(events: RecordEvent | RecordEvent[], audit?: Record<string, unknown>): Promise<void>;
 	close(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 // What the rollback panel offers and shows for the new shapes (pure: model → plan).
 import {describe, expect, it} from 'vitest';
 import {parseChecklist} from '../../source/checklist/load.js';
-import {checklistProcedures, pickableSections, planOf} from '../../source/store/rollback-plan.js';
+import {checklistProcedures, pickableSections, planOf} from '../../source/workflows/rollback-plan.js';
 import {fixture} from './helpers.js';
 
 const load = (name: string) => parseChecklist(fixture(name), name);

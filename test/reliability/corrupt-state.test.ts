@@ -220,7 +220,7 @@ describe('the state check on a state the cockpit wrote itself', () => {
 			cursor: {stepId: 'a', pane: 'steps'},
 			orphans: [{id: 'gone', title: 'Gone', record: {status: 'failed', exitCode: 2}}],
 			baseline: {t: {value: 1.5, at}}, latest: {t: {value: null, at}}, baselineAlerts: ['k'],
-			triggers: [{at, kind: 'threshold', message: 'm', value: 3, ticked: true}],
+			triggers: [{at, kind: 'threshold', message: 'm', value: 3, ticked: true}], seq: 7,
 			rollbacks: [{id: 'rb', procedure: null, by: 'u@h', startedAt: at, endedAt: at, outcome: 'done', trigger: {at, kind: 'alert', message: 'x'}, steps: [{id: 'a', status: 'done', exitCode: 0, startedAt: at, endedAt: at}, null]}],
 		};
 		const found = new Findings();

@@ -4,6 +4,8 @@ import type {Checklist} from '../../source/checklist/model.js';
 import type {StepStatus} from '../../source/engine/types.js';
 import type {RunOptions, SessionEvent, SessionHandle, SessionState} from '../../source/session/types.js';
 import {startWindow} from '../../source/session/window.js';
+import type {RecordEvent} from '../../source/session/events.js';
+import {reduce} from '../../source/session/reducer.js';
 
 interface ActiveRun {
 	runId: string;
@@ -119,7 +121,14 @@ export class MemorySession implements SessionHandle {
 		this.state = {...this.state, cursor};
 	}
 
-	async update(mutator: (state: SessionState) => void): Promise<void> {
+	async apply(events: RecordEvent | RecordEvent[]): Promise<void> {
+		const next = (Array.isArray(events) ? events : [events]).reduce(reduce, this.state);
+		this.state = next;
+		this.emit({type: 'state', state: next});
+	}
+
+	/** What a follower sees when the writer (another process) changes the state. */
+	fromWriter(mutator: (state: SessionState) => void): void {
 		this.setState(mutator);
 	}
 

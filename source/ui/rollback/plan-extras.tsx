@@ -2,7 +2,7 @@
 // shown when the checklist names no rollback procedure, and the lines of one
 // plan step (commands with `$`, comments dimmed, "runs until cancelled").
 import {Text} from 'ink';
-import type {PlanStep} from '../../store/rollback-plan.js';
+import type {PlanStep} from '../../workflows/rollback-plan.js';
 import type {RollbackView} from '../../store/rollback-slice.js';
 import type {useTheme} from '../theme.js';
 
