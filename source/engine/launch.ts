@@ -8,6 +8,7 @@ import {dirname, join, resolve} from 'node:path';
 import type {Readable} from 'node:stream';
 import {fileURLToPath} from 'node:url';
 import type {RunnerReport, RunnerSpec} from './run-files.js';
+import {runnerArgv} from './runner-command.js';
 
 /** dist/engine/runner.js; from the TypeScript sources (tests) the built copy is used. */
 export function runnerPath(): string {
@@ -32,7 +33,7 @@ export function launchRunner(spec: RunnerSpec): LaunchedRunner {
 	const errFd = openSync(spec.files.log, 'a', 0o600);
 	let child;
 	try {
-		child = spawn(process.execPath, [runnerPath()], {
+		child = spawn(process.execPath, runnerArgv(runnerPath), {
 			detached: true,
 			stdio: ['pipe', 'ignore', errFd, 'pipe'],
 			env: {...process.env, NODE_OPTIONS: ''},
