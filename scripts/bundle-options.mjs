@@ -15,9 +15,13 @@
 //    the runner and `outline` would load tls, http, zlib, net and crypto they
 //    never use. Each built-in becomes a tiny CommonJS module, initialised
 //    with the part that first needs it.
+//  - yoga's wasm (a base64 data: URL) is decoded in place instead of being
+//    fetched: Emscripten's loader calls fetch() on it whenever fetch exists,
+//    which loads Node's undici (tens of ms) just to read a string it holds.
 //  - minified: V8 compiles the whole file on every start (Node 20 has no
 //    compile cache), and that time grows with its size.
 import {builtinModules} from 'node:module';
+import {readFile} from 'node:fs/promises';
 import {join} from 'node:path';
 
 const builtins = new Set(builtinModules.flatMap(name => [name, `node:${name}`]));
@@ -41,6 +45,18 @@ export function commonOptions(root) {
 			b.onLoad({filter: /.*/, namespace: 'lazy-builtin'}, args => ({contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js'}));
 		},
 	};
+	const yogaNoFetch = {
+		name: 'yoga-no-fetch',
+		setup(b) {
+			b.onLoad({filter: /yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/}, async args => {
+				const text = await readFile(args.path, 'utf8');
+				const fetching = 'w||"function"!=typeof fetch?Promise.resolve().then(function(){return wa()})';
+				// Another yoga release: bundle it unchanged (it still works, only slower).
+				if (!text.includes(fetching)) return {contents: text, loader: 'js', warnings: [{text: 'yoga-no-fetch: pattern not found, yoga left as is'}]};
+				return {contents: text.replace(fetching, '!0?Promise.resolve().then(function(){return wa()})'), loader: 'js'};
+			});
+		},
+	};
 	return {
 		bundle: true,
 		platform: 'node',
@@ -49,7 +65,7 @@ export function commonOptions(root) {
 		minify: true,
 		legalComments: 'none',
 		logLevel: 'warning',
-		plugins: [inkDevtoolsStub, lazyBuiltins],
+		plugins: [inkDevtoolsStub, lazyBuiltins, yogaNoFetch],
 		external: ['pg-native', 'node-pty', 'cpu-features'],
 		define: {'process.env.NODE_ENV': '"production"'},
 		banner: {js: ["import {createRequire as __dcCreateRequire} from 'node:module';", 'const require = __dcCreateRequire(import.meta.url);'].join('\n')},

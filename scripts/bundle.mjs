@@ -7,13 +7,14 @@
 // (source/bundled.ts): the version, the built-in themes, the parser's stamp.
 import {createHash} from 'node:crypto';
 import {chmodSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
-import {dirname, join} from 'node:path';
+import {dirname, join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {build} from 'esbuild';
 import {commonOptions} from './bundle-options.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outfile = join(root, 'dist', 'deploycockpit.mjs');
+// `node scripts/bundle.mjs OUT.mjs` writes elsewhere (to compare builds).
+const outfile = process.argv[2] ? resolve(process.argv[2]) : join(root, 'dist', 'deploycockpit.mjs');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 const themes = {};
@@ -41,6 +42,6 @@ const result = await build({
 });
 chmodSync(outfile, 0o755);
 // What is in the file and how big (esbuild's analyzer reads it); not shipped.
-writeFileSync(join(root, 'dist', 'deploycockpit.meta.json'), JSON.stringify(result.metafile));
+writeFileSync(outfile.replace(/\.mjs$/, '.meta.json'), JSON.stringify(result.metafile));
 const size = statSync(outfile).size;
-process.stderr.write(`bundle: ${outfile.slice(root.length + 1)} ${(size / 1024).toFixed(0)} KiB, ${Object.keys(result.metafile.inputs).length} modules\n`);
+process.stderr.write(`bundle: ${outfile} ${(size / 1024).toFixed(0)} KiB, ${Object.keys(result.metafile.inputs).length} modules\n`);
