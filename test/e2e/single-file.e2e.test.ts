@@ -4,7 +4,7 @@
 // run (whose detached runner is the same file in runner mode) and the
 // cockpit in a real terminal all work from there.
 import {spawnSync} from 'node:child_process';
-import {copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
+import {copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -85,6 +85,24 @@ describe('the single bundled file, alone in an empty directory', {timeout: 120_0
 		const validate = cli('validate', 'drill.md');
 		expect(validate.status).toBe(0);
 		expect(validate.stdout).toContain('drill.md: ok');
+	});
+
+	it('outline keeps the parsed model in the cache and parses an edited file again', () => {
+		const file = join(dir, 'cached.md');
+		writeFileSync(file, '# Cached\n\n## Only\n\n- [ ] First version\n');
+		const cacheDir = join(env.DEPLOYCOCKPIT_STATE_DIR!, 'cache', 'checklists');
+		expect(cli('outline', 'cached.md').stdout).toContain('First version');
+		const entries = readdirSync(cacheDir);
+		expect(entries.length).toBeGreaterThan(0);
+		// The entry is what a second run reads: its title is what the second run shows.
+		const entryFile = join(cacheDir, entries.find(n => JSON.parse(readFileSync(join(cacheDir, n), 'utf8')).file === file)!);
+		const entry = JSON.parse(readFileSync(entryFile, 'utf8')) as {checklist: {steps: {title: string}[]}};
+		entry.checklist.steps[0]!.title = 'Read from the cache';
+		writeFileSync(entryFile, JSON.stringify(entry));
+		expect(cli('outline', 'cached.md').stdout).toContain('Read from the cache');
+		writeFileSync(file, '# Cached\n\n## Only\n\n- [ ] Second version\n');
+		expect(cli('outline', 'cached.md').stdout).toContain('Second version');
+		rmSync(file);
 	});
 
 	it('runs a shell step through the same file started in runner mode', () => {
