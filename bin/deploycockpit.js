@@ -6,9 +6,12 @@
 // API and this does nothing). The detached runner is the same file started
 // with --runner.
 import module from 'node:module';
+import {homedir} from 'node:os';
+import {join} from 'node:path';
 
 try {
-	module.enableCompileCache?.();
+	// In the user's own cache directory, not Node's default under the shared /tmp.
+	module.enableCompileCache?.(join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'deploycockpit', 'compile-cache'));
 } catch {
 	// A cache directory we cannot write only costs speed.
 }

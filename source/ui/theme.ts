@@ -34,7 +34,7 @@ export function colorEnabled(env: Record<string, string | undefined> = process.e
 export function loadTheme(nameOrPath = 'dark', env: Record<string, string | undefined> = process.env): Theme {
 	const isPath = nameOrPath.includes('/') || nameOrPath.endsWith('.json');
 	// The bundle carries the built-in themes; there is no themes/ beside it.
-	const builtIn = isPath ? undefined : bundled?.themes[nameOrPath];
+	const builtIn = !isPath && bundled && Object.hasOwn(bundled.themes, nameOrPath) ? bundled.themes[nameOrPath] : undefined;
 	const url = isPath ? nameOrPath : new URL(`${nameOrPath}.json`, themesDir);
 	if (!builtIn && !existsSync(url)) throw new Error(`unknown theme "${nameOrPath}" (themes: ${THEME_NAMES.join(', ')}, or a path to a .json file)`);
 	let raw: Record<string, unknown>;
