@@ -1,4 +1,5 @@
 import {readFileSync} from 'node:fs';
+import {bundled} from './bundled.js';
 
 // Each subcommand lives in its own module and is imported only when used, so
 // `outline` never pays for Ink and React.
@@ -29,8 +30,23 @@ Options:
 Run 'deploycockpit COMMAND --help' for a command's options.`;
 
 function version(): string {
+	if (bundled) return bundled.version;
 	const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {version: string};
 	return pkg.version;
+}
+
+/**
+ * The user config's `secrets: {names, patterns}` count for every command:
+ * masking, what of the shell state is persisted, the checklist cache. A broken
+ * user config is reported by the cockpit; here it only costs these rules.
+ */
+async function userSecretRules(): Promise<void> {
+	try {
+		const [{loadUserConfig}, {addSecretRules}] = await Promise.all([import('./store/user-config.js'), import('./safety/mask.js')]);
+		for (const problem of addSecretRules(loadUserConfig().config.secrets as Parameters<typeof addSecretRules>[0])) process.stderr.write(`deploycockpit: user config: ${problem}\n`);
+	} catch {
+		// reported where the config is used
+	}
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -45,6 +61,7 @@ export async function main(argv: string[]): Promise<number> {
 	}
 	const load = commands[first];
 	try {
+		await userSecretRules();
 		if (load) return await (await load()).run(rest);
 		if (first.startsWith('-')) {
 			process.stderr.write(`deploycockpit: unknown option ${first}\n${usage}\n`);

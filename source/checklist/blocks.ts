@@ -1,6 +1,9 @@
 // Code blocks: which executor runs them, what a console block actually runs,
 // and the expectations and placeholders the cockpit shows before running.
 import type {Block, Executor} from './model.js';
+import {isEndless} from './endless.js';
+import {allPrompted, looksLikeShell} from './fence-guess.js';
+import {promqlComparison} from './promql-inline.js';
 
 const executors: Record<string, Executor> = {
 	bash: 'shell', sh: 'shell', shell: 'shell', zsh: 'shell', console: 'shell', 'shell-session': 'shell',
@@ -42,9 +45,18 @@ export function makeBlock(info: string, content: string, line: number): Block {
 	const raw = content.endsWith('\n') ? content.slice(0, -1) : content;
 	if (lang === 'console' || lang === 'shell-session') {
 		const code = consoleCommands(raw);
-		return {lang, executor, line, code, inline: false, raw};
+		return withTraits({lang, executor, line, code, inline: false, raw});
 	}
-	return {lang, executor, line, code: raw, inline: false};
+	if (lang === '' && allPrompted(raw)) return withTraits({lang: 'console', executor: 'shell', line, code: consoleCommands(raw), inline: false, raw});
+	if (lang === '' && looksLikeShell(raw)) return withTraits({lang: '', executor: 'shell', line, code: raw, inline: false, guessed: true});
+	return withTraits({lang, executor, line, code: raw, inline: false});
+}
+
+/** `endless` on shell code that never ends by itself; `gate` on PromQL with a comparison. */
+export function withTraits(block: Block): Block {
+	if (block.executor === 'shell' && isEndless(block.code)) block.endless = true;
+	if (block.executor === 'promql' && block.code.split('\n').some(l => !/^\s*#/.test(l) && promqlComparison(l.replace(/\s#.*$/, '')))) block.gate = true;
+	return block;
 }
 
 const expectComment = /(?:^|\s)#+\s*((?:expected|expect|should(?:\s+(?:be|return|show|print|see|list))?|must(?:\s+be)?)\b[^\n]*)$/i;

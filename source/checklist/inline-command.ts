@@ -2,7 +2,8 @@
 // Running by accident is the worst failure here, so anything unclear is text.
 import type {Executor} from './model.js';
 
-const knownCommands = new Set(`
+/** Well-known CLIs and shell builtins: a first word that makes a line a command. */
+export const knownCommands = new Set(`
 kubectl helm helmfile kustomize oc eksctl argocd flux istioctl linkerd k9s minikube
 docker docker-compose podman nerdctl crictl
 psql pg_dump pg_restore pg_dumpall pg_ctl pg_isready createdb dropdb mysql mysqldump mongo mongosh mongodump
@@ -17,6 +18,7 @@ fly flyctl vercel netlify firebase wrangler vault consul nomad
 bash sh zsh source sudo env export unset cd ls cat tail head grep egrep rg sed awk cut sort uniq wc
 echo printf cp mv rm mkdir rmdir touch chmod chown ln tar zip unzip gzip gunzip find xargs df du
 ps kill pkill pgrep sleep date watch tee jq yq diff stat lsof ss netstat ip iptables ufw mount umount
+apt apt-get yum dnf apk brew snap stern kubectx kubens skaffold tilt velero etcdctl nats kafka-topics kcat promtool amtool mc s3cmd rclone
 `.trim().split(/\s+/));
 
 const sqlStart = /^(?:select|insert|update|delete|with|create|alter|drop|truncate|grant|revoke|explain|vacuum|analyze|begin|commit|rollback|reindex|refresh|copy|set|show)\s/i;

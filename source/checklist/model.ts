@@ -21,6 +21,12 @@ export interface Block {
 	unclosed?: boolean;
 	/** true for an indented (4-space) code block: always display only. */
 	indented?: boolean;
+	/** An unlabeled fence that reads as shell commands: runs only after the code was shown and confirmed. */
+	guessed?: boolean;
+	/** Holds a command that does not end by itself (`watch`, `tail -f`, `while true` …): runs until cancelled. */
+	endless?: boolean;
+	/** A promql block with a comparison: passes when the answer is not empty, fails otherwise. */
+	gate?: boolean;
 }
 
 export interface SectionMeta {
@@ -65,6 +71,8 @@ export interface Step {
 	placeholders: string[];
 	/** Plain text under the step that is not a step itself (sub-bullets, paragraphs), for display. */
 	notes?: string[];
+	/** The item's number in its numbered list (`3.` → 3); numbering restarts per list. */
+	number?: number;
 }
 
 export interface RollbackInfo {
@@ -74,6 +82,22 @@ export interface RollbackInfo {
 	procedures: string[];
 	/** Links or paths to external rollback documents. */
 	references: Array<{text: string; target: string; line: number}>;
+	/** Numbered rollback lists inside a section ("To roll back:" + 1. 2. 3.): candidate procedures made of steps. */
+	lists?: RollbackList[];
+	/** true when the whole document is a rollback runbook (its H1 says so): its sections are the procedures. */
+	runbook?: boolean;
+}
+
+export interface RollbackList {
+	/** `list:` + the first step's id. */
+	id: string;
+	/** The paragraph that introduces the list. */
+	title: string;
+	line: number;
+	/** Section the list is in (null before any heading). */
+	section: string | null;
+	/** Step ids, in order. */
+	steps: string[];
 }
 
 export interface Warning {

@@ -6,11 +6,12 @@ const badge: Record<string, string> = {shell: 'sh', sql: 'sql', promql: 'promql'
 function badges(blocks: Block[]): string {
 	const out: string[] = [];
 	for (const b of blocks) {
-		const name = b.executor ? `[${badge[b.executor]}${b.inline ? ' inline' : ''}]` : '';
+		const name = b.executor ? `[${badge[b.executor]}${b.inline ? ' inline' : ''}${b.guessed ? ' guessed' : ''}${b.gate ? ' gate' : ''}]` : '';
 		if (name && !out.includes(name)) out.push(name);
 	}
 	const display = blocks.filter(b => !b.executor).length;
 	if (display > 0) out.push(`(${display} display block${display > 1 ? 's' : ''})`);
+	if (blocks.some(b => b.endless)) out.push('runs until cancelled');
 	return out.join(' ');
 }
 
@@ -26,7 +27,7 @@ function sectionNote(checklist: Checklist, s: Section): string {
 }
 
 function stepLine(step: Step, depth: number, ids: boolean): string {
-	const box = step.checkbox ? (step.checked ? '[x]' : '[ ]') : ' • ';
+	const box = step.checkbox ? (step.checked ? '[x]' : '[ ]') : step.number !== undefined ? `${step.number}.`.padStart(3) : ' • ';
 	const extra = [badges(step.blocks)];
 	if (step.placeholders.length > 0) extra.push(`needs ${step.placeholders.map(p => `<${p}>`).join(' ')}`);
 	if (step.expect.length > 0) extra.push(`expects ${step.expect.length}`);
@@ -64,7 +65,8 @@ export function formatOutline(checklist: Checklist, options: {ids?: boolean} = {
 	const runnable = checklist.steps.filter(s => s.blocks.some(b => b.executor)).length;
 	const summary = [`${checklist.sections.length} sections`, `${checklist.steps.length} steps (${runnable} runnable)`];
 	const def = checklist.sections.find(s => s.id === checklist.rollback.default);
-	summary.push(`rollback: ${def ? def.title : checklist.rollback.references[0] ? `see ${checklist.rollback.references[0].target}` : 'none found'}`);
+	const list = checklist.rollback.lists?.[0];
+	summary.push(`rollback: ${def ? def.title : list ? `list "${list.title}"` : checklist.rollback.references[0] ? `see ${checklist.rollback.references[0].target}` : 'none found'}${checklist.rollback.runbook ? ' (rollback runbook)' : ''}`);
 	if (checklist.windowMinutes !== undefined) summary.push(`window ${checklist.windowMinutes} min`);
 	if (checklist.warnings.length > 0) summary.push(`${checklist.warnings.length} warning${checklist.warnings.length > 1 ? 's' : ''}`);
 	lines.push('', summary.join(' · '));

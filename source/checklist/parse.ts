@@ -3,123 +3,19 @@
 // as CommonMark says. Pure: no I/O, never throws.
 import MarkdownIt from 'markdown-it';
 import type {Token} from 'markdown-it';
-import type {Block, Checklist, RollbackInfo, Section, SectionMeta, Step, Warning} from './model.js';
-import {htmlTags, makeBlock, expectationsOf, placeholdersOf} from './blocks.js';
+import type {Block, Checklist, RollbackInfo, RollbackList, Section, SectionMeta, Step, Warning} from './model.js';
+import {makeBlock, expectationsOf, placeholdersOf, withTraits} from './blocks.js';
+import {buildTree, plainText, type Node} from './tree.js';
 import {splitFrontmatter} from './frontmatter.js';
 import {inlineCommandExecutor} from './inline-command.js';
+import {isProseIntro, isProseSection, readsAsAction} from './list-steps.js';
+import {isInlinePromql} from './promql-inline.js';
 import {labelKey, parseDuration, parseWindowRange, parseWindowSetting} from './meta.js';
-import {chooseDefault, isRollbackReference, rollbackReferencesInText, rollbackRoleOf} from './rollback.js';
+import {isRollbackReference, rollbackListIntro, rollbackReferencesInText, rollbackRoleOf} from './rollback.js';
+import {finishRollback} from './rollback-doc.js';
 import {normalizeNewlines, repairMojibake, slugify, squash} from './text.js';
 
 const md = new MarkdownIt('default', {html: true, linkify: false, typographer: false});
-
-type Node =
-	| {kind: 'heading'; level: number; inline: Token; line: number}
-	| {kind: 'para'; inline: Token; line: number}
-	| {kind: 'fence'; token: Token; line: number}
-	| {kind: 'code'; token: Token; line: number}
-	| {kind: 'table'; line: number}
-	| {kind: 'item'; line: number; children: Node[]; runnable: boolean; task: RegExpExecArray | null};
-
-const taskMarker = /^\[([ xX])\](?=\s|$)/;
-
-/** Block tokens → a tree of list items; everything else is transparent (blockquotes, lists). */
-function buildTree(tokens: Token[]): Node[] {
-	const root: Node[] = [];
-	const stack: Node[][] = [root];
-	const top = () => stack[stack.length - 1]!;
-	for (let i = 0; i < tokens.length; i++) {
-		const t = tokens[i]!;
-		const line = (t.map?.[0] ?? 0) + 1;
-		switch (t.type) {
-			case 'list_item_open': {
-				// GFM: the marker opens the item's first paragraph; `- > [x] a` (a quote first) is no task.
-				const task = tokens[i + 1]?.type === 'paragraph_open' ? taskMarker.exec(tokens[i + 2]?.content ?? '') : null;
-				const item: Node = {kind: 'item', line, children: [], runnable: false, task};
-				top().push(item);
-				stack.push(item.children);
-				break;
-			}
-			case 'list_item_close':
-				if (stack.length > 1) stack.pop();
-				break;
-			case 'heading_open': {
-				const inline = tokens[i + 1];
-				if (inline?.type === 'inline') top().push({kind: 'heading', level: Number(t.tag.slice(1)) || 1, inline, line});
-				i += 2;
-				break;
-			}
-			case 'paragraph_open': {
-				const inline = tokens[i + 1];
-				if (inline?.type === 'inline') top().push({kind: 'para', inline, line});
-				i += 2;
-				break;
-			}
-			case 'fence':
-				top().push({kind: 'fence', token: t, line});
-				break;
-			case 'code_block':
-				top().push({kind: 'code', token: t, line});
-				break;
-			case 'table_open':
-				top().push({kind: 'table', line});
-				while (i < tokens.length && tokens[i]!.type !== 'table_close') i++;
-				break;
-			default:
-				break;
-		}
-	}
-	markRunnable(root);
-	return root;
-}
-
-/** An item is a step when it is a task or holds a fence or a task anywhere below it. */
-function markRunnable(nodes: Node[]): boolean {
-	let any = false;
-	for (const node of nodes) {
-		if (node.kind === 'fence') any = true;
-		else if (node.kind === 'item') {
-			const below = markRunnable(node.children);
-			node.runnable = below || node.task !== null;
-			if (node.runnable) any = true;
-		}
-	}
-	return any;
-}
-
-/** Plain text of an inline token's children; `breaks` keeps line breaks as '\n'. */
-function plainText(inline: Token, breaks = false, strong = false): string {
-	let out = '';
-	for (const c of inline.children ?? []) {
-		switch (c.type) {
-			case 'text':
-			case 'code_inline':
-				out += c.content;
-				break;
-			case 'softbreak':
-			case 'hardbreak':
-				out += breaks ? '\n' : ' ';
-				break;
-			case 'image':
-				out += c.content;
-				break;
-			case 'html_inline': {
-				// `<service>` in a title is a placeholder-like word, not HTML: keep it; drop real tags and comments.
-				const tag = /^<\/?([A-Za-z][\w-]*)/.exec(c.content)?.[1]?.toLowerCase();
-				if (tag === 'br') out += ' ';
-				else if (tag !== undefined && !htmlTags.has(tag) && !c.content.startsWith('</')) out += c.content;
-				break;
-			}
-			case 'strong_open':
-			case 'strong_close':
-				if (strong) out += '**';
-				break;
-			default:
-				break;
-		}
-	}
-	return out;
-}
 
 function cleanTitle(text: string): string {
 	return squash(text).replace(/\s*:\s*$/, '');
@@ -143,6 +39,9 @@ interface State {
 	windowMinutes?: number;
 	mojibakeLine?: number;
 	lastContent?: number;
+	rollbackLists: RollbackList[];
+	/** The open headings, outermost first (openSection keeps it). */
+	sectionStack: Section[];
 }
 
 function repaired(state: State, text: string, line: number): string {
@@ -303,7 +202,12 @@ function finishStep(step: Step): void {
 	}
 }
 
-/** Runnable inline `code` spans of a task's own paragraphs. */
+/** What an inline `code` span runs: 'shell' / 'sql' for commands, 'promql' for PromQL; null for text. */
+function inlineExecutor(code: string): Block['executor'] {
+	return inlineCommandExecutor(code) ?? (isInlinePromql(code) ? 'promql' : null);
+}
+
+/** Runnable inline `code` spans of a step's paragraphs and plain sub-bullets, in document order. */
 function inlineBlocks(paras: Array<Node & {kind: 'para'}>): Block[] {
 	const out: Block[] = [];
 	for (const para of paras) {
@@ -311,11 +215,24 @@ function inlineBlocks(paras: Array<Node & {kind: 'para'}>): Block[] {
 		for (const c of para.inline.children ?? []) {
 			if (c.type === 'softbreak' || c.type === 'hardbreak') line++;
 			if (c.type !== 'code_inline') continue;
-			const executor = inlineCommandExecutor(c.content);
-			if (executor) out.push({lang: executor === 'sql' ? 'sql' : 'sh', executor, line, code: c.content.trim(), inline: true});
+			const executor = inlineExecutor(c.content);
+			if (executor) out.push(withTraits({lang: executor === 'shell' ? 'sh' : executor, executor, line, code: c.content.trim(), inline: true}));
 		}
 	}
 	return out;
+}
+
+/** Paragraphs of a plain (non-step) sub-list, for the commands in them. */
+function parasOf(nodes: Node[], into: Array<Node & {kind: 'para'}>): void {
+	for (const node of nodes) {
+		if (node.kind === 'para') into.push(node);
+		else if (node.kind === 'item' && !node.runnable) parasOf(node.children, into);
+	}
+}
+
+/** An inline code span of the paragraph is a command or PromQL. */
+function hasInlineCommand(inline: Token): boolean {
+	return (inline.children ?? []).some(c => c.type === 'code_inline' && inlineExecutor(c.content) !== null);
 }
 
 function noteText(state: State, nodes: Node[], into: string[]): void {
@@ -328,12 +245,16 @@ function noteText(state: State, nodes: Node[], into: string[]): void {
 	}
 }
 
-function walkItem(state: State, item: Node & {kind: 'item'}, parent: Step | null): void {
-	if (!item.runnable) {
+/**
+ * A list item: a step when it is runnable (a task, or holds a fence or a task)
+ * or when its list is a list of steps (`asStep`); otherwise notes of `parent`.
+ */
+function walkItem(state: State, item: Node & {kind: 'item'}, parent: Step | null, asStep = false): Step | null {
+	if (!item.runnable && !asStep) {
 		const notes: string[] = [];
 		noteText(state, item.children, notes);
 		if (parent && notes.length > 0) (parent.notes ??= []).push(...notes);
-		return;
+		return null;
 	}
 	const first = item.children[0];
 	const task = item.task;
@@ -349,6 +270,7 @@ function walkItem(state: State, item: Node & {kind: 'item'}, parent: Step | null
 	}
 	if (!title) title = task ? '(untitled task)' : state.lastTitle || 'Step';
 	const step = newStep(state, title, item.line, parent, task !== null, task !== null && task[1] !== ' ');
+	if (item.list.ordered) step.number = item.number;
 	for (const node of rest) {
 		switch (node.kind) {
 			case 'fence':
@@ -358,7 +280,10 @@ function walkItem(state: State, item: Node & {kind: 'item'}, parent: Step | null
 				step.blocks.push(codeBlock(node));
 				break;
 			case 'item':
-				walkItem(state, node, step);
+				// Numbered items under a numbered step are its child steps; plain
+				// sub-bullets are notes whose commands belong to the step.
+				if (!node.runnable && !(item.list.ordered && !task && node.list.ordered)) parasOf([node], ownParas);
+				walkItem(state, node, step, item.list.ordered && !task && node.list.ordered);
 				break;
 			case 'para':
 				ownParas.push(node);
@@ -371,20 +296,77 @@ function walkItem(state: State, item: Node & {kind: 'item'}, parent: Step | null
 				break;
 		}
 	}
-	// A task that already has runnable fences keeps its inline code as description,
+	// A step that already has runnable fences keeps its inline code as description,
 	// so the same command is never offered twice.
-	if (step.checkbox && !step.blocks.some(b => b.executor !== null)) step.blocks.push(...inlineBlocks(ownParas));
+	if (!step.blocks.some(b => b.executor !== null)) step.blocks.push(...inlineBlocks(ownParas));
 	if (step.notes?.length === 0) delete step.notes;
 	finishStep(step);
+	return step;
+}
+
+/** Any task item in the nodes, at any depth. */
+function holdsTask(nodes: Node[]): boolean {
+	return nodes.some(n => n.kind === 'item' && (n.task !== null || holdsTask(n.children)));
+}
+
+/** The section's own content (up to the next heading) has a task item. */
+function sectionHasTasks(nodes: Node[], from: number): boolean {
+	for (let k = from; k < nodes.length && nodes[k]!.kind !== 'heading'; k++) if (holdsTask([nodes[k]!])) return true;
+	return false;
+}
+
+/** Only a link (a table of contents, a list of links), perhaps with a short description after it. */
+function linkOnly(item: Node & {kind: 'item'}): boolean {
+	const first = item.children[0];
+	if (first?.kind !== 'para') return false;
+	const children = first.inline.children ?? [];
+	return children[0]?.type === 'link_open' || (children[0]?.type === 'text' && children[0].content.trim() === '' && children[1]?.type === 'link_open');
+}
+
+/** Is this list (its items at this level) a list of steps? */
+function listOfSteps(state: State, items: Array<Node & {kind: 'item'}>, sectionTasks: boolean, intro: Node | undefined): boolean {
+	const section = state.section;
+	if (intro?.kind === 'para' && isProseIntro(squash(plainText(intro.inline)))) return false;
+	const parent = section?.parent ? state.sectionStack.find(s => s.id === section.parent) : undefined;
+	// "Rollback Quick Reference" is a procedure, not a list of references.
+	const prose = (s: Section | undefined) => s !== undefined && s.rollback === null && isProseSection(s.title);
+	if (prose(section ?? undefined) || (section !== state.titleSection && parent?.rollback !== 'procedure' && prose(parent))) return false;
+	if (items.every(linkOnly)) return false;
+	// Numbered lists are steps; bulleted ones, and numbered ones among task items, when every item reads as an action.
+	if (items[0]!.list.ordered && !sectionTasks) return true;
+	if (sectionTasks && !items[0]!.list.ordered) return false;
+	const command = (item: Node & {kind: 'item'}) => item.runnable || (item.children[0]?.kind === 'para' && hasInlineCommand(item.children[0].inline));
+	// In a rollback section ("Emergency Procedures": `- **Full**: \`./rollback.sh all\``) a list with commands is the procedure.
+	if (section?.rollback === 'procedure' && items.some(command)) return true;
+	return items.every(item => {
+		if (item.runnable) return true;
+		const first = item.children[0];
+		return first?.kind === 'para' && readsAsAction(plainText(first.inline, false, true), hasInlineCommand(first.inline));
+	});
+}
+
+/** "To roll back:", "**Rollback steps**", "Undo:" — a paragraph that introduces a rollback list. */
+function rollbackIntro(state: State, node: Node | undefined): string | null {
+	if (node?.kind !== 'para' || state.section?.rollback) return null;
+	const text = squash(plainText(node.inline));
+	if (text.length > 120 || !rollbackListIntro(text)) return null;
+	return cleanTitle(text);
 }
 
 function walkDocument(state: State, nodes: Node[]): string | null {
-	const stack: Section[] = [];
+	const stack = state.sectionStack;
 	const titleSection = {id: null as string | null};
-	for (const node of nodes) {
+	const listSteps = new Map<number, boolean>();
+	const rollbackLists = new Map<number, RollbackList>();
+	let sectionTasks = sectionHasTasks(nodes, 0);
+	// Top-level items by list, gathered once (a 10 MB file has thousands of lists).
+	const itemsOf = new Map<number, Array<Node & {kind: 'item'}>>();
+	for (const n of nodes) if (n.kind === 'item') (itemsOf.get(n.list.id) ?? itemsOf.set(n.list.id, []).get(n.list.id)!).push(n);
+	nodes.forEach((node, k) => {
 		switch (node.kind) {
 			case 'heading':
 				openSection(state, node, stack, titleSection);
+				sectionTasks = sectionHasTasks(nodes, k + 1);
 				break;
 			case 'para': {
 				collectReferences(state, node.inline, node.line);
@@ -407,12 +389,28 @@ function walkDocument(state: State, nodes: Node[]): string | null {
 			case 'code':
 				state.section?.blocks.push(codeBlock(node));
 				break;
-			case 'item':
-				walkItem(state, node, null);
+			case 'item': {
+				const id = node.list.id;
+				let steps = listSteps.get(id);
+				if (steps === undefined) {
+					steps = listOfSteps(state, itemsOf.get(id)!, sectionTasks, nodes[k - 1]);
+					listSteps.set(id, steps);
+					const intro = steps && node.list.ordered ? rollbackIntro(state, nodes[k - 1]) : null;
+					if (intro) rollbackLists.set(id, {id: '', title: intro, line: nodes[k - 1]!.line, section: state.section?.id ?? null, steps: []});
+				}
+				const step = walkItem(state, node, null, steps);
+				const list = rollbackLists.get(id);
+				if (step && list) list.steps.push(step.id);
 				break;
+			}
 			default:
 				break;
 		}
+	});
+	for (const list of rollbackLists.values()) {
+		if (list.steps.length === 0) continue;
+		list.id = `list:${list.steps[0]}`;
+		state.rollbackLists.push(list);
 	}
 	return titleSection.id;
 }
@@ -468,6 +466,8 @@ function parseUnsafe(input: string, file?: string): Checklist {
 		sectionIds: new Map(),
 		preambleMeta: {},
 		titleSection: null,
+		rollbackLists: [],
+		sectionStack: [],
 	};
 	const tree = buildTree(md.parse(front.body, {}));
 	const titleId = walkDocument(state, tree);
@@ -483,11 +483,10 @@ function parseUnsafe(input: string, file?: string): Checklist {
 		title,
 		sections: state.sections,
 		steps: state.steps,
-		rollback: {default: null, procedures: state.sections.filter(s => s.rollback === 'procedure').map(s => s.id), references: state.references},
+		rollback: finishRollback(state.sections, state.steps, titleId, state.references, state.rollbackLists),
 		warnings: state.warnings,
 		settings: front.settings,
 	};
-	checklist.rollback.default = chooseDefault(state.sections, state.steps);
 	if (state.windowMinutes !== undefined) checklist.windowMinutes = state.windowMinutes;
 	applySettings(checklist, state, front.lines);
 	checklist.warnings.sort((a, b) => a.line - b.line);

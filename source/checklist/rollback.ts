@@ -12,32 +12,89 @@ const subtitle = new RegExp(`\\b${deployWords}\\b[^\\n]*${joiner}[^\\n]*roll[\\s
 const immediateWord = /\b(?:immediate|instant|emergency|quick|fast|urgent|one[\s-]?click|panic)\b/i;
 const referenceWord = /\b(?:references?|see also|links?|contacts?|authority|drill|history|log)\b/i;
 
+// "Emergency Procedures", "Revert", "Undo the migration": procedures only when
+// they hold steps (a list of emergency contacts is none).
+const emergencyWord = /\bemergency\b/i;
+const undoWord = /\b(?:revert(?:ing)?|undo(?:ing)?)\b/i;
+const quickReference = /\bquick[\s-]?reference\b/i;
+
 export function rollbackRoleOf(title: string): RollbackRole {
-	if (!rollbackWord.test(title)) return null;
+	if (!rollbackWord.test(title)) {
+		if (!emergencyWord.test(title) && !undoWord.test(title)) return null;
+		if (afterWord.test(title) || triggerWord.test(title) || referenceWord.test(title)) return null;
+		return 'procedure';
+	}
 	if (afterWord.test(title)) return null;
 	if (triggerWord.test(title)) return 'trigger';
 	if (subtitle.test(title)) return null;
-	if (referenceWord.test(title)) return null;
+	if (referenceWord.test(title) && !quickReference.test(title)) return null;
 	return 'procedure';
 }
 
+/** A procedure named without the word rollback ("Emergency Procedures", "Revert"): kept only with steps. */
+export function weakProcedureName(title: string): boolean {
+	return !rollbackWord.test(title);
+}
+
+/** The H1 of a document that is itself a rollback runbook ("Payments Rollback Runbook", "Revert plan"). */
+export function isRunbookTitle(title: string): boolean {
+	return rollbackRoleOf(title) === 'procedure' && (rollbackWord.test(title) || undoWord.test(title));
+}
+
+/** A paragraph that introduces a numbered rollback list: "To roll back:", "Rollback steps:", "Undo:". */
+export function rollbackListIntro(text: string): boolean {
+	if (!/(?:\broll(?:ing)?[\s-]?back\b|\bback[\s-]?out\b|\brevert\b|\bundo\b)/i.test(text)) return false;
+	if (triggerWord.test(text) || afterWord.test(text) || referenceWord.test(text)) return false;
+	return /:\s*$/.test(text) || text.split(/\s+/).length <= 6;
+}
+
+/** "Quick Reference" is a card to read fast, not a fast procedure. */
 export function isImmediate(title: string): boolean {
-	return immediateWord.test(title);
+	return immediateWord.test(title.replace(quickReference, ''));
+}
+
+/** Steps of a procedure section: its own and those of sub-sections that are neither procedures nor trigger lists. */
+export function procedureStepsOf(sections: Section[], steps: Step[], sectionId: string): Step[] {
+	const byId = new Map(sections.map(s => [s.id, s]));
+	const belongs = (id: string | null): boolean => {
+		for (let cur = id; cur !== null; ) {
+			if (cur === sectionId) return true;
+			const section = byId.get(cur);
+			if (!section || section.rollback !== null) return false;
+			cur = section.parent;
+		}
+		return false;
+	};
+	return steps.filter(s => s.section === sectionId || belongs(s.section));
+}
+
+/** Ids of the rollback sections that own steps (directly or through plain sub-sections), in one pass. */
+export function procedureOwners(sections: Section[], steps: Step[]): Set<string> {
+	const byId = new Map(sections.map(s => [s.id, s]));
+	const out = new Set<string>();
+	for (const step of steps) {
+		for (let cur = step.section; cur !== null; ) {
+			const section = byId.get(cur);
+			if (!section) break;
+			if (section.rollback !== null) {
+				out.add(section.id);
+				break;
+			}
+			cur = section.parent;
+		}
+	}
+	return out;
 }
 
 /**
- * Default procedure: the first immediate/instant/emergency one with steps;
+ * Default procedure: the first immediate/instant/emergency/quick one with steps;
  * otherwise the shallowest (top-level plan) with steps; otherwise the first.
  */
 export function chooseDefault(sections: Section[], steps: Step[]): string | null {
 	const procedures = sections.filter(s => s.rollback === 'procedure');
 	if (procedures.length === 0) return null;
-	const withSteps = new Set<string>();
-	const parentOf = new Map(sections.map(s => [s.id, s.parent]));
-	for (const step of steps) {
-		for (let id = step.section; id !== null; id = parentOf.get(id) ?? null) withSteps.add(id);
-	}
-	const runnable = procedures.filter(s => withSteps.has(s.id));
+	const owners = procedureOwners(sections, steps);
+	const runnable = procedures.filter(s => owners.has(s.id));
 	const pool = runnable.length > 0 ? runnable : procedures;
 	const immediate = pool.find(s => isImmediate(s.title));
 	if (immediate) return immediate.id;

@@ -79,7 +79,9 @@ export async function run(argv: string[]): Promise<number> {
 	const {loadTheme} = await import('../ui/theme.js');
 	const theme = loadTheme(options.theme ?? config.theme ?? 'dark');
 	const {openSession, flushChecklistCache} = await import('../session/open.js');
-	const session = await openSession(options.file, {fresh: options.newSession, takeOver: options.takeOver, deferCacheWrite: true});
+	// --prometheus reaches the promql steps through the runs' environment (process.env is left alone).
+	const runEnv = options.prometheus ? {PROMETHEUS_URL: options.prometheus} : undefined;
+	const session = await openSession(options.file, {fresh: options.newSession, takeOver: options.takeOver, deferCacheWrite: true, ...(runEnv ? {runEnv} : {})});
 	return runCockpit(session, options, config, theme, problems, await ui, flushChecklistCache);
 }
 
@@ -91,12 +93,14 @@ export async function run(argv: string[]): Promise<number> {
  * back right after so the steps' commands see the environment unchanged.
  */
 async function loadUi() {
-	const saved = process.env.NODE_ENV;
-	if (saved === undefined) process.env.NODE_ENV = 'production';
+	// Through an alias: the bundle defines process.env.NODE_ENV for its dependencies.
+	const env = process.env;
+	const saved = env.NODE_ENV;
+	if (saved === undefined) env.NODE_ENV = 'production';
 	try {
 		return await Promise.all([import('ink'), import('react'), import('../ui/screen.js'), import('../ui/app.js'), import('../store/index.js')]);
 	} finally {
-		if (saved === undefined) delete process.env.NODE_ENV;
+		if (saved === undefined) delete env.NODE_ENV;
 	}
 }
 
@@ -110,13 +114,14 @@ async function runCockpit(
 	afterFirstFrame: () => Promise<void>,
 ): Promise<number> {
 	const screen = new Screen();
-	const deps: import('../store/index.js').StoreDeps = {
+	// The cockpit is assembled here: the workflows (run flow, rollback runner, trigger watcher) are built once, then injected.
+	const deps = store.cockpitDeps({
 		session,
 		options,
 		config,
 		now: () => Date.now(),
 		terminal: {suspend: (work, suspendOptions) => screen.suspend(work, suspendOptions?.prompt ?? true)},
-	};
+	});
 	const cockpit = store.createCockpitStore(deps);
 	const notices = [...problems, ...session.notices];
 	if (notices.length > 0) cockpit.getState().showFlash(notices.join(' · '), 'warn');

@@ -4,8 +4,8 @@
 import type {Checklist, Step} from '../checklist/model.js';
 import {createMasker} from '../safety/mask.js';
 import {expandKnown, fillPlaceholders, preflight} from '../safety/analyze.js';
-import {openSession} from '../session/open.js';
-import type {SessionHandle} from '../session/types.js';
+import {openSession, TakeOverRefused} from '../session/open.js';
+import type {SessionHandle, SessionState} from '../session/types.js';
 import type {StepStatus} from '../engine/types.js';
 import {parseFileCommand} from './args.js';
 
@@ -84,7 +84,19 @@ export async function run(argv: string[]): Promise<number> {
 		vars[pair.slice(0, at)] = pair.slice(at + 1);
 	}
 
-	const session = await openSession(file, {fresh: values.new ?? false, takeOver: values['take-over'] ?? false});
+	// A take-over of a step that runs in the cockpit holding the session is refused before anything is taken.
+	const refuseTakeOver = (state: SessionState): string | undefined => {
+		const running = Object.entries(state.steps).filter(([id, r]) => r.status === 'running' && (values.step ? id === values.step : true));
+		if (running.length === 0) return undefined;
+		return `step ${running.map(([id]) => id).join(', ')} is already running there`;
+	};
+	let session: SessionHandle;
+	try {
+		session = await openSession(file, {fresh: values.new ?? false, takeOver: values['take-over'] ?? false, refuseTakeOver});
+	} catch (error) {
+		if (error instanceof TakeOverRefused) return fail(error.message, 1);
+		throw error;
+	}
 	try {
 		if (session.readOnly && !values['dry-run']) {
 			return fail(`${session.notices.find(n => n.startsWith('read-only')) ?? 'the session is open in another cockpit'}; close it there or use --take-over`, 1);
@@ -119,6 +131,17 @@ function knownEnv(session: SessionHandle, vars: Record<string, string>): Record<
 	return {...process.env, ...session.getState().shell.vars, ...vars};
 }
 
+/**
+ * What preflight may count as set: also the variables carried in this
+ * process's memory only (a secret exported by the step before, never
+ * written to state.json). Their values stay out of it.
+ */
+function preflightEnv(session: SessionHandle, env: Record<string, string | undefined>): Record<string, string | undefined> {
+	const out = {...env};
+	for (const name of session.carriedNames?.() ?? []) out[name] ??= '';
+	return out;
+}
+
 function dryRun(session: SessionHandle, steps: Step[], vars: Record<string, string>): number {
 	const env = knownEnv(session, vars);
 	const mask = createMasker(env);
@@ -130,7 +153,7 @@ function dryRun(session: SessionHandle, steps: Step[], vars: Record<string, stri
 			const code = expandKnown(fillPlaceholders(block.code, vars), env);
 			process.stdout.write(`# ${block.executor} block, line ${block.line}\n${mask(code).replace(/\n?$/, '\n')}`);
 		}
-		const check = preflight(step, env, session.checklist.settings.dangerous ?? []);
+		const check = preflight(step, preflightEnv(session, env), session.checklist.settings.dangerous ?? [], {cwd: session.getState().shell.cwd});
 		for (const finding of check.dangerous) process.stdout.write(`# dangerous (${finding.reason}): ${mask(finding.command)}\n`);
 		const open = check.placeholders.filter(p => vars[p] === undefined);
 		if (open.length) process.stdout.write(`# placeholders without a value: ${open.map(p => `<${p}>`).join(' ')}\n`);
@@ -162,7 +185,7 @@ async function runSteps(session: SessionHandle, steps: Step[], options: {vars: R
 				process.stderr.write(`deploycockpit run: step ${step.id} is a manual step (${step.title}); check it and mark it in the cockpit\n`);
 				return 1;
 			}
-			const check = preflight(step, env, session.checklist.settings.dangerous ?? []);
+			const check = preflight(step, preflightEnv(session, env), session.checklist.settings.dangerous ?? [], {cwd: session.getState().shell.cwd});
 			if (check.dangerous.length && !options.yes) {
 				const list = check.dangerous.map(f => `  ${mask(f.command)}   (${f.reason})`).join('\n');
 				return fail(`step ${step.id} has commands flagged dangerous; not run. Check them and use --yes to run:\n${list}`, 1);

@@ -1,6 +1,10 @@
 // Running a `promql` step evaluates each of its queries once (instant query)
 // and prints the answers as plain text. In-process, not detached.
+// A query with a comparison (`… < 0.02`) is a gate: PromQL drops the series
+// for which the comparison is false, so the gate passes when something is
+// left and fails on an empty answer. Other queries only report.
 import type {Block} from '../checklist/model.js';
+import {promqlComparison} from '../checklist/promql-inline.js';
 import {formatValue} from '../metrics/format.js';
 import {PrometheusClient, displayUrl} from '../metrics/prometheus.js';
 import {guessUnit, splitPromql} from '../metrics/promql-blocks.js';
@@ -14,6 +18,8 @@ export interface PromqlResult {
 	value: number | null;
 	series: SeriesValue[];
 	error?: string;
+	/** Only for gates (a query with a comparison): whether it passed. */
+	gate?: 'passed' | 'failed';
 }
 
 const MAX_SERIES_SHOWN = 20;
@@ -65,6 +71,7 @@ export function createPromqlExecutor(): BlockExecutor {
 			}
 			const results: PromqlResult[] = [];
 			let failed = 0;
+			let gatesFailed = 0;
 			for (const q of queries) {
 				if (ctx.signal.aborted) break;
 				const unit = guessUnit(q.query);
@@ -73,7 +80,13 @@ export function createPromqlExecutor(): BlockExecutor {
 					const {series} = await client.query(q.query, {signal: ctx.signal, timeoutMs});
 					const real = series.filter(s => !Number.isNaN(s.value));
 					const value = series.length === 0 ? null : real.reduce((a, s) => a + s.value, 0);
-					results.push({title: q.title, query: q.query, value, series});
+					const gate = promqlComparison(q.query) ? (series.length > 0 ? 'passed' : 'failed') : undefined;
+					results.push({title: q.title, query: q.query, value, series, ...(gate ? {gate} : {})});
+					if (gate === 'failed') {
+						gatesFailed++;
+						ctx.write(`${head}\n  gate failed: the condition holds for no series (empty answer)\n`);
+						continue;
+					}
 					if (series.length === 0) {
 						ctx.write(`${head}\n  no data\n`);
 					} else if (series.length === 1 && Object.keys(series[0]?.labels ?? {}).length === 0) {
@@ -85,6 +98,7 @@ export function createPromqlExecutor(): BlockExecutor {
 						if (series.length > 1 && value !== null) text += `  sum = ${numberText(value, unit)}\n`;
 						ctx.write(text);
 					}
+					if (gate === 'passed') ctx.write(`  gate passed: the condition holds for ${series.length} series\n`);
 				} catch (error) {
 					failed++;
 					const message = error instanceof ReadError ? error.message : (error as Error).message;
@@ -93,7 +107,9 @@ export function createPromqlExecutor(): BlockExecutor {
 				}
 			}
 			if (ctx.signal.aborted) return {exitCode: null, signal: 'SIGTERM', error: 'cancelled', data: results};
-			return failed > 0 ? {exitCode: 1, error: `${failed} of ${queries.length} queries failed`, data: results} : {exitCode: 0, data: results};
+			if (failed > 0) return {exitCode: 1, error: `${failed} of ${queries.length} queries failed`, data: results};
+			if (gatesFailed > 0) return {exitCode: 1, error: `${gatesFailed} gate${gatesFailed > 1 ? 's' : ''} failed (empty answer)`, data: results};
+			return {exitCode: 0, data: results};
 		},
 	};
 }

@@ -76,6 +76,8 @@ export interface RunnerSpec {
 	name?: string;
 	/** Run bash on a PTY of this size (the pane's); without it, on pipes with stdin /dev/null. */
 	terminal?: {cols: number; rows: number};
+	/** Secret names and patterns added by the frontmatter and the user config (`secrets:`), for the runner's masker. */
+	secrets?: {names: string[]; patterns: string[]};
 }
 
 /** The message the runner sends back on its descriptor 3 while the cockpit still listens. */

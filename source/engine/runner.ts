@@ -13,7 +13,7 @@
 import {existsSync, statSync, writeSync, closeSync} from 'node:fs';
 import {constants} from 'node:os';
 import {basename, dirname} from 'node:path';
-import {createMasker, createStreamMasker} from '../safety/mask.js';
+import {addSecretRules, createMasker, createStreamMasker} from '../safety/mask.js';
 import {writeFileAtomicSync} from './atomic-write.js';
 import {LineMasker} from './line-masker.js';
 import {closeControl, controlSocketPath, listenControl} from './control.js';
@@ -73,6 +73,8 @@ async function main(): Promise<void> {
 	for (const signal of ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGPIPE'] as const) process.on(signal, () => undefined);
 
 	const spec = JSON.parse(await readStdin()) as RunnerSpec;
+	// Before any masker exists: the user's secret names also decide what of the shell state is persisted.
+	addSecretRules(spec.secrets);
 	const startedAt = new Date();
 	const log = new LogSink(spec.files.log);
 	// bash names errors inside a block's functions "environment: line N:"; the line is right, the name is not.
@@ -176,6 +178,8 @@ async function main(): Promise<void> {
 	}
 
 	const {code, signal, error: spawnError} = await shell.exited;
+	// Typing into an ended command means nothing: the socket goes before the exit is recorded.
+	if (sockPath) closeControl(control, sockPath);
 	if (timer) clearTimeout(timer);
 	const endedAt = new Date();
 
@@ -228,8 +232,6 @@ async function main(): Promise<void> {
 	await writeUntilWritten(spec.files.exit, JSON.stringify(exit), sendReport, () => log.settle());
 	sendReport();
 
-	// Typing into an ended run means nothing: the socket goes with the command.
-	if (sockPath) closeControl(control, sockPath);
 	// Background jobs of the block still write to this run's log until they end
 	// (on a terminal they got SIGHUP when bash, its controlling process, exited).
 	await shell.outputClosed;

@@ -10,6 +10,8 @@ export type TileState = 'ok' | 'warn' | 'crit' | 'unknown';
 
 /** Status is never colour alone: every state has its own glyph. */
 export const STATE_GLYPH: Record<TileState, string> = {ok: '✓', warn: '▲', crit: '✖', unknown: '·'};
+/** An old value (its source fails, or an answer is overdue) says nothing about now: never ✓. */
+export const STALE_GLYPH = '◷';
 
 export interface TileMeta {
 	id: string;
@@ -131,6 +133,7 @@ export function tileView(meta: TileMeta, snap: TileSnapshot | undefined, ctx: Vi
 			view.dim = true;
 		} else if (snap.stale && age !== null) {
 			view.staleText = `stale ${formatAge(age)}`;
+			view.glyph = STALE_GLYPH;
 			view.errorText = snap.error.message;
 			view.dim = true;
 		} else {
@@ -142,6 +145,7 @@ export function tileView(meta: TileMeta, snap: TileSnapshot | undefined, ctx: Vi
 	// Older than the interval allows without an error yet (a poll is hanging): say how old.
 	if (!view.staleText && age !== null && age > meta.intervalMs * 2 + 1000 && !snap.error) {
 		view.ageText = formatAge(age);
+		view.glyph = STALE_GLYPH;
 	}
 	return view;
 }

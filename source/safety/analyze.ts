@@ -2,6 +2,8 @@
 // statement-aware for SQL), unset variables and placeholders. Used by the
 // store's run flow, headless `run`, dry runs and the rollback panel.
 import type {Block, Step} from '../checklist/model.js';
+import {normalisedCommand} from './command-words.js';
+import {isSecretName} from './mask.js';
 import {isOutputOnly, redisFindings, shellFindings} from './danger-rules.js';
 import {lineOf, parseShell} from './shell-lex.js';
 import {analyzeSql} from './sql-scan.js';
@@ -43,22 +45,27 @@ function firstLine(block: Block): number {
 	return block.inline ? block.line : block.line + 1;
 }
 
-export function dangerousIn(block: Block, extraPatterns: string[] = []): DangerFinding[] {
-	return dangerousInCode(block.code, kindOf(block), firstLine(block), extraPatterns);
+/** Where the analysed code will run: files it feeds to psql, redis-cli or a shell are read from there. */
+export interface AnalysisOptions {
+	cwd?: string;
+}
+
+export function dangerousIn(block: Block, extraPatterns: string[] = [], options: AnalysisOptions = {}): DangerFinding[] {
+	return dangerousInCode(block.code, kindOf(block), firstLine(block), extraPatterns, options);
 }
 
 /** The same checks for code that is not (yet) a Block: a filled-in command, a rollback runbook line. */
-export function dangerousInCode(code: string, kind: Kind, baseLine = 1, extraPatterns: string[] = []): DangerFinding[] {
+export function dangerousInCode(code: string, kind: Kind, baseLine = 1, extraPatterns: string[] = [], options: AnalysisOptions = {}): DangerFinding[] {
 	if (kind === null) return [];
 	try {
-		return analyseCode(code, kind, baseLine, extraPatterns);
+		return analyseCode(code, kind, baseLine, extraPatterns, options.cwd ?? process.cwd());
 	} catch {
 		// Nesting too deep for the analyser: never guess "safe", ask instead.
 		return [{command: code.trim().slice(0, 2000), reason: 'too complex to analyse — check it by eye', line: baseLine}];
 	}
 }
 
-function analyseCode(code: string, kind: Exclude<Kind, null>, baseLine: number, extraPatterns: string[]): DangerFinding[] {
+function analyseCode(code: string, kind: Exclude<Kind, null>, baseLine: number, extraPatterns: string[], cwd: string): DangerFinding[] {
 	const findings: DangerFinding[] = [];
 	const at = (pos: number) => baseLine + lineOf(code, pos);
 	const add = (command: string, reason: string, line: number) => {
@@ -67,13 +74,16 @@ function analyseCode(code: string, kind: Exclude<Kind, null>, baseLine: number, 
 	};
 	const patterns = compile(extraPatterns);
 	if (kind === 'shell') {
-		for (const f of shellFindings(code)) add(f.command ?? code.slice(f.start, f.end), f.reason, at(f.start));
+		for (const f of shellFindings(code, cwd)) add(f.command ?? code.slice(f.start, f.end), f.reason, at(f.start));
 		if (patterns.length > 0) {
 			for (const cmd of parseShell(code).commands) {
 				const first = cmd.words.find(w => !/^[A-Za-z_]\w*=/.test(w.text));
 				if (isOutputOnly(first?.text)) continue;
 				const text = code.slice(cmd.start, cmd.end);
-				const hit = patterns.find(p => p.test(text));
+				// As written, and as the guard reads it: quotes removed, wrappers dropped, options moved aside.
+				const words = cmd.words.map(w => w.text);
+				const forms = [text, words.join(' '), normalisedCommand(words)];
+				const hit = patterns.find(p => forms.some(f => p.test(f)));
 				if (hit) add(text, `marked in the checklist (${hit.source})`, at(cmd.start));
 			}
 		}
@@ -194,9 +204,9 @@ export function placeholdersIn(code: string): string[] {
 	return out;
 }
 
-export function preflight(step: Step, env: Record<string, string | undefined>, extraPatterns: string[] = []): Preflight {
+export function preflight(step: Step, env: Record<string, string | undefined>, extraPatterns: string[] = [], options: AnalysisOptions = {}): Preflight {
 	const runnable = step.blocks.filter(b => b.executor !== null);
-	const dangerous = runnable.flatMap(block => dangerousIn(block, extraPatterns));
+	const dangerous = runnable.flatMap(block => dangerousIn(block, extraPatterns, options));
 	// Blocks of a step run in one shell state: what block 1 assigns, block 2 may read.
 	const assigned = new Set<string>();
 	const unsetVars: string[] = [];
@@ -219,8 +229,6 @@ export function fillStep(step: Step, values: Record<string, string>): Step {
 	const blocks = step.blocks.map(b => ({...b, code: fillPlaceholders(b.code, values)}));
 	return {...step, blocks, placeholders: step.placeholders.filter(p => values[p] === undefined)};
 }
-
-const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL/i;
 
 /**
  * For dry runs and previews: `$X` / `${X}` replaced by known values, outside
@@ -249,7 +257,7 @@ export function expandKnown(code: string, env: Record<string, string | undefined
 			const m = /^\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))/.exec(code.slice(i, i + 260));
 			const name = m?.[1] ?? m?.[2];
 			const value = name === undefined ? undefined : env[name];
-			if (m && name !== undefined && value !== undefined && !SECRET_NAME.test(name)) {
+			if (m && name !== undefined && value !== undefined && !isSecretName(name)) {
 				out += value;
 				i += m[0].length - 1;
 				continue;

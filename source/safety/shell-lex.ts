@@ -25,6 +25,10 @@ export interface SimpleCommand {
 	words: ShellWord[];
 	/** Heredoc bodies and here-strings fed to the command's stdin. */
 	stdin: StdinText[];
+	/** Targets of `< FILE` redirects (quotes removed, expansions as written). */
+	inputFiles: string[];
+	/** The command before it in a pipeline (`a | b`: b's pipedFrom is a). */
+	pipedFrom?: SimpleCommand;
 	start: number;
 	end: number;
 }
@@ -72,7 +76,11 @@ class Lexer {
 	/** Still in the assignment prefix of the current command. */
 	private prefix = true;
 	private redirectTarget = false;
+	/** The pending redirect target is read from (`< FILE`). */
+	private inputRedirect = false;
 	private hereString = false;
+	/** Set after `|`: the next command reads this one's output. */
+	private pipeFrom: SimpleCommand | null = null;
 	private heredocs: PendingHeredoc[] = [];
 	private depth = 0;
 
@@ -154,8 +162,10 @@ class Lexer {
 			}
 			if (c === ';' || c === '&' || c === '|') {
 				this.endWord();
+				const before = this.command;
 				this.endCommand();
 				const n = s[this.i + 1];
+				if (c === '|' && n !== '|' && before) this.pipeFrom = before;
 				this.i += n === c || (c === '|' && n === '&') || (c === ';' && n === '&') ? 2 : 1;
 				continue;
 			}
@@ -202,6 +212,8 @@ class Lexer {
 		const word: ShellWord = {text: w.text, start: w.start, end: this.i, quoted: w.quoted};
 		if (this.redirectTarget) {
 			this.redirectTarget = false;
+			if (this.inputRedirect) this.cmd().inputFiles.push(word.text);
+			this.inputRedirect = false;
 			this.touch(word);
 			return;
 		}
@@ -225,7 +237,9 @@ class Lexer {
 
 	private cmd(): SimpleCommand {
 		if (!this.command) {
-			this.command = {words: [], stdin: [], start: this.word?.start ?? this.i, end: this.i};
+			this.command = {words: [], stdin: [], inputFiles: [], start: this.word?.start ?? this.i, end: this.i};
+			if (this.pipeFrom) this.command.pipedFrom = this.pipeFrom;
+			this.pipeFrom = null;
 			this.prefix = true;
 		}
 		return this.command;
@@ -241,6 +255,7 @@ class Lexer {
 		this.command = null;
 		this.prefix = true;
 		this.redirectTarget = false;
+		this.inputRedirect = false;
 		this.hereString = false;
 		if (!cmd) return;
 		if (cmd.words.length === 0 && cmd.stdin.length === 0) return;
@@ -300,6 +315,7 @@ class Lexer {
 		this.i++;
 		const n = s[this.i];
 		if (n === '>' || n === '|' || (c === '<' && n === '>')) this.i++;
+		this.inputRedirect = c === '<' && n !== '>' && n !== '&';
 		if (s[this.i] === '&') {
 			this.i++;
 			const m = /^(\d+|-)/.exec(s.slice(this.i, this.i + 10));

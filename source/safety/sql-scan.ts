@@ -8,9 +8,16 @@ export interface SqlStatement {
 	/** Offset of the statement's first character in the scanned text. */
 	start: number;
 	/** Upper-cased keywords/identifiers with their paren depth; literals and comments dropped. */
-	tokens: Array<{word: string; depth: number}>;
+	tokens: SqlToken[];
 	/** Bodies of dollar-quoted strings ($$ ... $$): code that DO blocks run. */
 	bodies: string[];
+}
+
+/** A keyword/identifier (upper-cased), or a string literal (word `'`, its text kept for EXECUTE). */
+export interface SqlToken {
+	word: string;
+	depth: number;
+	text?: string;
 }
 
 export function splitSql(sql: string): SqlStatement[] {
@@ -62,6 +69,7 @@ export function splitSql(sql: string): SqlStatement[] {
 				else j++;
 			}
 			if (c !== "'") st.tokens.push({word: sql.slice(i + 1, j).toUpperCase(), depth});
+			else st.tokens.push({word: "'", depth, text: sql.slice(i + 1, j).replace(/''/g, "'")});
 			i = j + 1;
 			continue;
 		}
@@ -107,14 +115,47 @@ export function splitSql(sql: string): SqlStatement[] {
 
 const ALTER_DROP_HARMLESS = new Set(['DEFAULT', 'NOT', 'CONSTRAINT', 'IDENTITY', 'EXPRESSION', 'NULL']);
 
-/** Why a statement is dangerous, or null. */
-export function sqlDanger(st: SqlStatement): string | null {
+/** Keywords after which a PL/pgSQL body starts a statement without a `;`. */
+const CONTROL = new Set(['BEGIN', 'THEN', 'ELSE', 'LOOP', 'DECLARE']);
+
+/**
+ * Why a statement is dangerous, or null. `inBody`: the statement is part of a
+ * DO block or function body, where statements follow THEN / LOOP / BEGIN and
+ * EXECUTE runs dynamic SQL.
+ */
+export function sqlDanger(st: SqlStatement, inBody = false): string | null {
 	const top = st.tokens.filter(t => t.depth === 0).map(t => t.word);
 	let k = 0;
-	// Inside PL/pgSQL bodies statements follow BEGIN / THEN / ELSE / LOOP without a `;`.
-	while (top.length > k + 1 && (top[k] === 'BEGIN' || top[k] === 'THEN' || top[k] === 'ELSE' || top[k] === 'LOOP')) k++;
+	while (top.length > k + 1 && CONTROL.has(top[k]!)) k++;
+	const found = verbDanger(top, k);
+	if (found || !inBody) return found;
+	for (let i = k; i < top.length - 1; i++) {
+		if (!CONTROL.has(top[i]!)) continue;
+		const inner = verbDanger(top, i + 1);
+		if (inner) return inner;
+	}
+	return executeDanger(st.tokens);
+}
+
+/** `EXECUTE 'DROP TABLE ' || t` / `EXECUTE format('DELETE FROM %I', t)`: the SQL text is analysed; a variable is not analysable. */
+function executeDanger(tokens: SqlToken[]): string | null {
+	for (let i = 0; i < tokens.length; i++) {
+		if (tokens[i]!.word !== 'EXECUTE') continue;
+		let j = i + 1;
+		if (tokens[j]?.word === 'FORMAT') j++;
+		const parts: string[] = [];
+		for (; j < tokens.length && tokens[j]!.word !== 'USING' && tokens[j]!.word !== 'INTO'; j++) if (tokens[j]!.text !== undefined) parts.push(tokens[j]!.text!);
+		if (parts.length === 0) return 'EXECUTE of dynamic SQL that cannot be analysed — check it by eye';
+		const inner = analyzeSql(parts.join(' x '))[0];
+		if (inner) return `EXECUTE ${inner.reason}`;
+	}
+	return null;
+}
+
+function verbDanger(top: string[], at: number): string | null {
+	let k = at;
 	if (top[k] === 'WITH') {
-		k = top.findIndex(w => w === 'SELECT' || w === 'INSERT' || w === 'UPDATE' || w === 'DELETE' || w === 'MERGE');
+		k = top.findIndex((w, i) => i > at && (w === 'SELECT' || w === 'INSERT' || w === 'UPDATE' || w === 'DELETE' || w === 'MERGE'));
 		if (k < 0) return null;
 	}
 	const verb = top[k];
@@ -122,7 +163,7 @@ export function sqlDanger(st: SqlStatement): string | null {
 	switch (verb) {
 		case 'DROP': {
 			const kind = rest[0] === 'MATERIALIZED' || rest[0] === 'FOREIGN' ? `${rest[0]} ${rest[1] ?? ''}`.trim() : rest[0];
-			return kind ? `DROP ${kind}` : 'DROP';
+			return kind && kind !== "'" ? `DROP ${kind}` : 'DROP';
 		}
 		case 'TRUNCATE':
 			return 'TRUNCATE';
@@ -139,9 +180,6 @@ export function sqlDanger(st: SqlStatement): string | null {
 			}
 			return null;
 		}
-		case 'DO':
-		case 'EXECUTE':
-			return null;
 		default:
 			return null;
 	}
@@ -164,14 +202,14 @@ export interface SqlFinding {
 	start: number;
 }
 
-export function analyzeSql(sql: string): SqlFinding[] {
+export function analyzeSql(sql: string, inBody = false): SqlFinding[] {
 	const findings: SqlFinding[] = [];
 	for (const st of splitSql(sql)) {
-		const reason = sqlDanger(st);
+		const reason = sqlDanger(st, inBody);
 		if (reason) findings.push({command: st.text, reason, start: st.start});
 		else if (st.tokens[0]?.word === 'DO' || st.tokens.some(t => t.word === 'FUNCTION' || t.word === 'PROCEDURE')) {
 			for (const body of st.bodies) {
-				const inner = analyzeSql(body)[0];
+				const inner = analyzeSql(body, true)[0];
 				if (inner) {
 					findings.push({command: st.text, reason: inner.reason, start: st.start});
 					break;

@@ -18,9 +18,12 @@ export type AuditType =
 	| 'rollback-start'
 	| 'rollback-step'
 	| 'rollback-end'
+	| 'rollback-pick' // a section picked with R as the rollback (the checklist named none)
 	| 'trigger' // a rollback trigger fired (kind, message, value)
 	| 'trigger-tick' // an item of a trigger section was checked
-	| 'flag'; // a feature flag toggled (name, from, to)
+	| 'flag' // a feature flag toggled (name, from, to)
+	| 'error' // a failure the cockpit reported (message)
+	| 'record'; // a bookkeeping event of the event log (run-segment, shell-carried, ...): see events.ts
 
 export interface AuditEntry {
 	at: string;

@@ -53,9 +53,13 @@ export class WriterLock {
 				const fd = openSync(path, 'wx', 0o600);
 				try {
 					writeSync(fd, JSON.stringify(info));
-				} finally {
+				} catch (error) {
+					// A full disk: an empty lock must not stay behind, unreadable to everyone else.
 					closeSync(fd);
+					unlinkSync(path);
+					throw error;
 				}
+				closeSync(fd);
 				return new WriterLock(dir, info);
 			} catch (error) {
 				if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;

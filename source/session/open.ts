@@ -6,16 +6,24 @@ import {createHash} from 'node:crypto';
 import {chmod, mkdir, readdir, readFile, stat, unlink} from 'node:fs/promises';
 import {dirname, join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {bundled} from '../bundled.js';
 import type {Checklist} from '../checklist/model.js';
-import {createMasker} from '../safety/mask.js';
+import {addSecretRules, createMasker, secretRules} from '../safety/mask.js';
+import {RULES} from '../safety/secret-rules.js';
 import {writeFileAtomic} from '../engine/atomic-write.js';
 import {appendAudit} from './audit.js';
+import {withChecklistLock} from './checklist-lock.js';
 import {newSessionId, whoAmI} from './identity.js';
 import {lockIsLive, readLock, WriterLock} from './lock.js';
+import {readMeta, repairMeta, writeMeta, type SessionMeta} from './meta.js';
 import {sessionsRoot, stateDirectory} from './paths.js';
+import {rebuildStepRecords} from './rebuild.js';
 import {Session} from './session.js';
-import {freshState, readState, setAside, statePath} from './state-file.js';
+import {isDiskFull} from './write-errors.js';
+import {freshState, keepSetAside, readState, setAside, statePath} from './state-file.js';
 import type {SessionHandle, SessionState} from './types.js';
+
+export type {SessionMeta} from './meta.js';
 
 export {stateDirectory} from './paths.js';
 
@@ -35,14 +43,17 @@ export interface OpenOptions {
 	deferCacheWrite?: boolean;
 	/** Grace between SIGINT, SIGTERM and SIGKILL on cancel (default 2000 ms). */
 	cancelGraceMs?: number;
+	/** Added to every run's environment (the cockpit's --prometheus as PROMETHEUS_URL), never to process.env. */
+	runEnv?: Record<string, string>;
+	/**
+	 * With takeOver: a reason not to take the session from its live writer,
+	 * asked before anything is taken (`run --take-over` of a step that runs there).
+	 */
+	refuseTakeOver?: (state: SessionState) => string | undefined;
 }
 
-export interface SessionMeta {
-	id: string;
-	file: string;
-	hash: string;
-	createdAt: string;
-}
+/** `run --take-over` refused before it took anything; the writer keeps the session. */
+export class TakeOverRefused extends Error {}
 
 export interface SessionSummary extends SessionMeta {
 	dir: string;
@@ -54,22 +65,13 @@ export interface SessionSummary extends SessionMeta {
 	problem?: string;
 }
 
-async function readMeta(dir: string): Promise<SessionMeta | undefined> {
-	try {
-		const meta = JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')) as SessionMeta;
-		return typeof meta.file === 'string' && typeof meta.id === 'string' ? meta : undefined;
-	} catch {
-		return undefined;
-	}
-}
-
 async function ensureDir(path: string): Promise<void> {
 	await mkdir(path, {recursive: true, mode: 0o700});
 	await chmod(path, 0o700).catch(() => undefined);
 }
 
 /** The latest session for an absolute checklist path, if any. */
-export async function findSession(file: string, stateDir = stateDirectory()): Promise<{dir: string; meta: SessionMeta} | undefined> {
+export async function findSession(file: string, stateDir = stateDirectory()): Promise<{dir: string; meta: SessionMeta; rebuilt?: string} | undefined> {
 	const root = sessionsRoot(stateDir);
 	let names: string[];
 	try {
@@ -77,12 +79,12 @@ export async function findSession(file: string, stateDir = stateDirectory()): Pr
 	} catch {
 		return undefined;
 	}
-	let best: {dir: string; meta: SessionMeta} | undefined;
+	let best: {dir: string; meta: SessionMeta; rebuilt?: string} | undefined;
 	for (const name of names) {
 		const dir = join(root, name);
-		const meta = await readMeta(dir);
-		if (!meta || meta.file !== file) continue;
-		if (!best || meta.createdAt > best.meta.createdAt) best = {dir, meta};
+		const read = await readMeta(dir);
+		if (!read || read.meta.file !== file) continue;
+		if (!best || read.meta.createdAt > best.meta.createdAt) best = {dir, ...read};
 	}
 	return best;
 }
@@ -98,17 +100,20 @@ export async function listSessions(stateDir = stateDirectory()): Promise<Session
 	const out: SessionSummary[] = [];
 	for (const name of names.sort()) {
 		const dir = join(root, name);
-		const meta = await readMeta(dir);
-		if (!meta) continue;
-		const summary: SessionSummary = {...meta, dir, counts: {}, open: lockIsLive(readLock(dir))};
+		const metaRead = await readMeta(dir);
+		if (!metaRead) continue;
+		const summary: SessionSummary = {...metaRead.meta, dir, counts: {}, open: lockIsLive(readLock(dir))};
+		const problems = metaRead.rebuilt ? [metaRead.rebuilt] : [];
 		const read = await readState(dir);
 		if (read.kind === 'ok') {
+			if (read.problems.length) problems.push(`state.json: ${read.problems.length} field${read.problems.length === 1 ? '' : 's'} repaired or set aside`);
 			for (const record of Object.values(read.state.steps)) summary.counts[record.status] = (summary.counts[record.status] ?? 0) + 1;
 			const info = await stat(statePath(dir)).catch(() => undefined);
 			if (info) summary.updatedAt = info.mtime.toISOString();
 		} else if (read.kind === 'corrupt') {
-			summary.problem = `state.json: ${read.reason}`;
+			problems.push(`state.json: ${read.reason}`);
 		}
+		if (problems.length) summary.problem = problems.join('; ');
 		out.push(summary);
 	}
 	return out.sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
@@ -123,9 +128,17 @@ export async function listSessions(stateDir = stateDirectory()): Promise<Session
  * load.js is imported only on a miss: importing it loads markdown-it.
  * Nothing with a secret in it is written under the state dir, so a checklist
  * in which the masker finds anything (a URL password, `password=...`, the
- * value of a secret environment variable) is never cached.
+ * value of a secret environment variable, a credential flag like `mysql -ppw`)
+ * is never cached. An entry written under other masking rules (an older
+ * build, other `secrets:` in the user config) is deleted, not used: it was
+ * judged by rules that may have missed a secret.
  */
-const cacheVersion = 1;
+const cacheVersion = 2;
+
+/** The masking rules an entry was judged by. */
+function maskStamp(): string {
+	return createHash('sha256').update(JSON.stringify([RULES.map(r => `${r.re.source}/${r.re.flags}`), secretRules()])).digest('hex');
+}
 const maxChecklistBytes = 64 * 1024 * 1024;
 
 export function checklistCacheDir(stateDir: string): string {
@@ -135,6 +148,7 @@ export function checklistCacheDir(stateDir: string): string {
 interface CacheEntry {
 	version: number;
 	stamp: string;
+	masked: string;
 	hash: string;
 	file: string;
 	checklist: Checklist;
@@ -144,6 +158,8 @@ let parserStampMemo: Promise<string> | undefined;
 /** Changes whenever the parser's code does: names, sizes and mtimes of the checklist modules. */
 function parserStamp(): Promise<string> {
 	parserStampMemo ??= (async () => {
+		// The bundle has no checklist/ sources beside it; it carries their hash.
+		if (bundled) return createHash('sha256').update(`${cacheVersion}\n${bundled.parserStamp}`).digest('hex');
 		const dir = fileURLToPath(new URL('../checklist/', import.meta.url));
 		const names = (await readdir(dir)).filter(n => /\.[cm]?[jt]sx?$/.test(n)).sort();
 		const parts = await Promise.all(names.map(async n => {
@@ -155,14 +171,19 @@ function parserStamp(): Promise<string> {
 	return parserStampMemo;
 }
 
-async function readCachedChecklist(cacheDir: string, file: string): Promise<Checklist | undefined> {
+async function readCachedChecklist(cacheDir: string, file: string, masked: string): Promise<Checklist | undefined> {
 	try {
 		const info = await stat(file);
 		// Directories, FIFOs and huge files go through loadChecklist for its error.
 		if (!info.isFile() || info.size > maxChecklistBytes) return undefined;
 		const bytes = await readFile(file);
 		const hash = createHash('sha256').update(bytes).digest('hex');
-		const entry = JSON.parse(await readFile(join(cacheDir, `${hash}.json`), 'utf8')) as Partial<CacheEntry>;
+		const path = join(cacheDir, `${hash}.json`);
+		const entry = JSON.parse(await readFile(path, 'utf8')) as Partial<CacheEntry>;
+		if (entry.version !== cacheVersion || entry.masked !== masked) {
+			await unlink(path).catch(() => undefined);
+			return undefined;
+		}
 		if (entry.version !== cacheVersion || entry.hash !== hash || entry.file !== file || entry.stamp !== (await parserStamp())) return undefined;
 		const checklist = entry.checklist;
 		if (!checklist || typeof checklist !== 'object' || checklist.hash !== hash || !Array.isArray(checklist.steps) || !Array.isArray(checklist.sections)) return undefined;
@@ -183,10 +204,10 @@ async function pruneCache(cacheDir: string): Promise<void> {
 	await Promise.all(dated.slice(maxCacheEntries).map(({n}) => unlink(join(cacheDir, n)).catch(() => undefined)));
 }
 
-async function writeCachedChecklist(cacheDir: string, checklist: Checklist): Promise<void> {
+async function writeCachedChecklist(cacheDir: string, checklist: Checklist, masked: string): Promise<void> {
 	if (!checklist.hash || !checklist.file) return;
 	try {
-		const entry: CacheEntry = {version: cacheVersion, stamp: await parserStamp(), hash: checklist.hash, file: checklist.file, checklist};
+		const entry: CacheEntry = {version: cacheVersion, stamp: await parserStamp(), masked, hash: checklist.hash, file: checklist.file, checklist};
 		const json = JSON.stringify(entry);
 		if (createMasker(process.env)(json) !== json) return;
 		await mkdir(cacheDir, {recursive: true, mode: 0o700});
@@ -213,11 +234,18 @@ export async function flushChecklistCache(): Promise<void> {
 /** loadChecklist, through the parsed-model cache in the state dir. */
 export async function loadChecklistCached(file: string, stateDir: string, options: {deferWrite?: boolean} = {}): Promise<Checklist> {
 	const cacheDir = checklistCacheDir(stateDir);
-	const cached = await readCachedChecklist(cacheDir, file);
-	if (cached) return cached;
+	// Taken before the checklist's own rules are added: those are part of the file, hence of its hash.
+	const masked = maskStamp();
+	const cached = await readCachedChecklist(cacheDir, file, masked);
+	if (cached) {
+		addSecretRules(cached.settings.secrets as Parameters<typeof addSecretRules>[0]);
+		return cached;
+	}
 	const {loadChecklist} = await import('../checklist/load.js');
 	const checklist = await loadChecklist(file);
-	const write = () => writeCachedChecklist(cacheDir, checklist);
+	// The checklist's own `secrets:` count for masking everything, this cache entry included.
+	for (const problem of addSecretRules(checklist.settings.secrets as Parameters<typeof addSecretRules>[0])) checklist.warnings.push({line: 1, message: problem});
+	const write = () => writeCachedChecklist(cacheDir, checklist, masked);
 	if (options.deferWrite) deferredWrites.push(write);
 	else await write();
 	return checklist;
@@ -245,6 +273,7 @@ function remap(state: SessionState, checklist: Checklist, notices: string[]): vo
 export async function openSession(file: string, options: OpenOptions = {}): Promise<SessionHandle> {
 	const stateDir = options.stateDir ?? stateDirectory();
 	const checklist = options.checklist ?? (await loadChecklistCached(resolve(options.cwd ?? process.cwd(), file), stateDir, {deferWrite: options.deferCacheWrite ?? false}));
+	if (options.checklist) addSecretRules(checklist.settings.secrets as Parameters<typeof addSecretRules>[0]);
 	const absolute = checklist.file ?? resolve(options.cwd ?? process.cwd(), file);
 	const hash = checklist.hash ?? '';
 	const notices: string[] = [];
@@ -253,6 +282,79 @@ export async function openSession(file: string, options: OpenOptions = {}): Prom
 	// The state dir may be a shared one the user pointed at: created 0700 if missing, never chmodded.
 	await mkdir(stateDir, {recursive: true, mode: 0o700});
 	await ensureDir(sessionsRoot(stateDir));
+	// Finding (or creating) the session and taking its writer lock is one step per checklist.
+	const claim = () => claimSession(absolute, hash, stateDir, by, options, notices);
+	let claimed: Claimed;
+	let readOnlyReason: string | undefined;
+	try {
+		claimed = options.readOnly ? await claim() : await withChecklistLock(stateDir, absolute, claim);
+	} catch (error) {
+		if (!isDiskFull(error)) throw error;
+		// A full disk: still open, read-only, so the engineer sees where things stand.
+		const existing = await findSession(absolute, stateDir);
+		if (!existing) throw new Error(`the disk is full: cannot create a session for ${absolute} (${(error as Error).message})`);
+		claimed = {dir: existing.dir, meta: existing.meta, created: false, lock: undefined};
+		readOnlyReason = 'the disk is full';
+		notices.push(`the disk is full (${(error as Error).message}): opened read-only; free some space and reopen to run steps`);
+	}
+	const {dir, meta, created, lock, tookOver} = claimed;
+
+	const read = await readState(dir, {id: meta.id, file: absolute, hash, cwd: dirname(absolute), ...(meta.createdAt ? {createdAt: meta.createdAt} : {})});
+	let state: SessionState;
+	if (read.kind === 'ok') {
+		state = read.state;
+		if (read.problems.length) {
+			const kept = lock && Object.keys(read.setAside).length ? await keepSetAside(dir, read.setAside).catch(() => undefined) : undefined;
+			notices.push(`the session state had wrong-typed fields: ${read.problems.join('; ')}${kept ? ` (the originals are kept in ${kept})` : ''}`);
+		}
+	} else {
+		state = freshState(meta.id, absolute, hash, dirname(absolute), meta.createdAt ? new Date(meta.createdAt) : undefined);
+		if (read.kind === 'corrupt') {
+			if (lock) {
+				const aside = await setAside(dir);
+				notices.push(`the session state was unreadable (${read.reason}); kept it as ${aside}`);
+			} else {
+				notices.push(`the session state is unreadable (${read.reason})`);
+			}
+		}
+		if (!created) {
+			const count = await rebuildStepRecords(dir, state, checklist);
+			if (count > 0) notices.push(`rebuilt ${count} step record${count === 1 ? '' : 's'} from the audit log and the run files (the cursor and the tiles' latest values are not rebuilt)`);
+			else if (read.kind === 'corrupt') notices.push('nothing to rebuild the step records from; started a fresh state');
+		}
+	}
+	if (state.hash !== hash) {
+		if (state.hash) notices.push('the checklist changed since this session began; statuses are kept by step id');
+		remap(state, checklist, notices);
+		state.hash = hash;
+		if (lock) await writeMeta(dir, {...meta, hash});
+	}
+
+	const session = new Session({checklist, dir, state, lock, notices, ...(readOnlyReason ? {readOnlyReason} : {}), ...(options.cancelGraceMs !== undefined ? {cancelGraceMs: options.cancelGraceMs} : {}), ...(options.runEnv ? {runEnv: options.runEnv} : {})});
+	await session.start();
+	if (lock) {
+		const action = created ? 'created' : tookOver ? 'taken-over' : 'opened';
+		const at = new Date().toISOString();
+		// A take-over is an event of the log (who wrote from when); opening is only audited.
+		const written = tookOver ? session.apply({kind: 'taken-over', at, by}, {file: absolute, hash}) : appendAudit(dir, {at, type: 'session', by, action, file: absolute, hash});
+		await written.catch(error => {
+			notices.push(`could not write the audit log: ${(error as Error).message}`);
+		});
+	}
+	return session;
+}
+
+interface Claimed {
+	dir: string;
+	meta: SessionMeta;
+	created: boolean;
+	lock: WriterLock | undefined;
+	/** The lock was taken from a live writer (--take-over). */
+	tookOver?: boolean;
+}
+
+/** Finds or creates the session and takes its writer lock (the caller holds the checklist lock). */
+async function claimSession(absolute: string, hash: string, stateDir: string, by: string, options: OpenOptions, notices: string[]): Promise<Claimed> {
 	const existing = options.fresh ? undefined : await findSession(absolute, stateDir);
 	let dir: string;
 	let meta: SessionMeta;
@@ -264,43 +366,31 @@ export async function openSession(file: string, options: OpenOptions = {}): Prom
 		meta = {id: newSessionId(absolute), file: absolute, hash, createdAt: new Date().toISOString()};
 		dir = join(sessionsRoot(stateDir), meta.id);
 		await ensureDir(dir);
-		await writeFileAtomic(join(dir, 'meta.json'), JSON.stringify(meta, null, '\t') + '\n');
+		await writeMeta(dir, meta);
 		created = true;
+	}
+	if (options.readOnly) {
+		if (existing?.rebuilt) notices.push(existing.rebuilt);
+		return {dir, meta, created, lock: undefined};
 	}
 	await ensureDir(join(dir, 'runs'));
 
-	const lock = options.readOnly ? undefined : WriterLock.acquire(dir, by, options.takeOver ?? false);
-	if (!lock && !options.readOnly) {
-		const holder = readLock(dir);
-		notices.push(`read-only: this session is open in another cockpit${holder ? ` (${holder.by}, pid ${holder.pid})` : ''}; following it`);
+	const holder = readLock(dir);
+	if (options.takeOver && options.refuseTakeOver && lockIsLive(holder)) {
+		const read = await readState(dir);
+		const reason = read.kind === 'ok' ? options.refuseTakeOver(read.state) : undefined;
+		if (reason) throw new TakeOverRefused(`${reason}; not taking the session over from ${holder!.by} (pid ${holder!.pid})`);
 	}
-
-	const read = await readState(dir);
-	let state: SessionState;
-	if (read.kind === 'ok') {
-		state = read.state;
-	} else {
-		state = freshState(meta.id, absolute, hash, dirname(absolute));
-		if (read.kind === 'corrupt') {
-			if (lock) {
-				const aside = await setAside(dir);
-				notices.push(`the session state was unreadable (${read.reason}); kept it as ${aside} and started a fresh state`);
-			} else {
-				notices.push(`the session state is unreadable (${read.reason})`);
-			}
-		}
+	const lock = WriterLock.acquire(dir, by, options.takeOver ?? false);
+	const tookOver = Boolean(lock && options.takeOver && lockIsLive(holder));
+	if (!lock) {
+		const now = readLock(dir);
+		notices.push(`read-only: this session is open in another cockpit${now ? ` (${now.by}, pid ${now.pid})` : ''}; following it`);
+		if (existing?.rebuilt) notices.push(existing.rebuilt);
+	} else if (existing?.rebuilt) {
+		const kept = await repairMeta(dir, meta);
+		notices.push(`${existing.rebuilt}${kept ? ` (the garbled one is kept as ${kept})` : ''}`);
 	}
-	if (state.hash !== hash) {
-		if (state.hash) notices.push('the checklist changed since this session began; statuses are kept by step id');
-		remap(state, checklist, notices);
-		state.hash = hash;
-		if (lock) await writeFileAtomic(join(dir, 'meta.json'), JSON.stringify({...meta, hash}, null, '\t') + '\n');
-	}
-
-	const session = new Session({checklist, dir, state, lock, notices, ...(options.cancelGraceMs !== undefined ? {cancelGraceMs: options.cancelGraceMs} : {})});
-	await session.start();
-	if (lock) {
-		await appendAudit(dir, {at: new Date().toISOString(), type: 'session', by, action: created ? 'created' : 'opened', file: absolute, hash}).catch(() => undefined);
-	}
-	return session;
+	if (tookOver) notices.push(`took the session over from ${holder!.by} (pid ${holder!.pid})`);
+	return {dir, meta, created, lock, tookOver};
 }

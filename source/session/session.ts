@@ -1,7 +1,17 @@
 // One open checklist session: the records, the carried shell state, the
 // runs this process started or reattached to, and the bounded output tails.
 // The engine writes through it; the UI reads getState() and the events.
-import {createWriteStream, existsSync, openSync, readSync, closeSync, fstatSync, watch, type FSWatcher} from 'node:fs';
+// Every change to the records is a RecordEvent (events.ts) reduced by the
+// pure reducer (reducer.ts) in commit(): the snapshot goes to state.json and
+// the event to the log (record-log.ts), nothing else writes the state.
+//
+// Over 400 lines on purpose, for now: the run supervisor (launch, follow,
+// cancel, reattach, executors, output tails — runStep/execute/runShell/
+// runInProcess/reconcile/reattach/follow below) moves out into its own part
+// keyed by run id once the PTY work of issue 10 has landed in this same code
+// (see docs/sessions.md, "Events, the lease and the supervisor"). What stays
+// here then: the lease, commit() and the follower's state watch.
+import {createWriteStream, openSync, closeSync, watch, type FSWatcher} from 'node:fs';
 import {stat} from 'node:fs/promises';
 import {basename, join} from 'node:path';
 import type {Block, Checklist, Step} from '../checklist/model.js';
@@ -17,14 +27,19 @@ import {runFiles, type ExitFile, type PidFile, type RunFiles, type RunnerSpec} f
 import {applyChange, unexportPrelude, type CarriedShell, type ShellChange} from '../engine/shell-state.js';
 import {BoundedTail, defaultTailLimits} from '../engine/tail.js';
 import type {StepStatus} from '../engine/types.js';
-import {createMasker, createStreamMasker, type Masker} from '../safety/mask.js';
+import {createMasker, createStreamMasker, secretRules, type Masker} from '../safety/mask.js';
 import {fillPlaceholders} from '../safety/analyze.js';
-import {appendAudit, type AuditEntry} from './audit.js';
+import {RECORDED, type RecordEvent, type SequencedEvent} from './events.js';
 import {newRunId, whoAmI} from './identity.js';
+import {watchLease} from './lease-watch.js';
 import {lockIsLive, readLock, type WriterLock} from './lock.js';
+import {fileSize, readLogEnd} from './log-end.js';
+import {FileRecordLog, type RecordLog} from './record-log.js';
+import {reduce} from './reducer.js';
 import {RunInputs} from './run-input.js';
-import {readState, statePath, writeState} from './state-file.js';
-import {startWindow} from './window.js';
+import {readState, statePath} from './state-file.js';
+import {errorCode, isDiskFull} from './write-errors.js';
+import {segments, statusFromExit} from './segments.js';
 import type {RunOptions, RunTerminal, SessionEvent, SessionHandle, SessionState} from './types.js';
 
 export interface SessionInit {
@@ -36,6 +51,12 @@ export interface SessionInit {
 	/** Grace period between SIGINT, SIGTERM and SIGKILL on cancel. */
 	cancelGraceMs?: number;
 	pollMs?: number;
+	/** Opened without the lock for a reason other than another writer (the disk is full). */
+	readOnlyReason?: string;
+	/** Where the events and snapshots go (default: the session dir's audit.jsonl and state.json). */
+	records?: RecordLog;
+	/** Added to every run's environment, over the process's own (the cockpit's --prometheus). */
+	runEnv?: Record<string, string>;
 }
 
 interface ActiveRun {
@@ -51,26 +72,6 @@ interface ActiveRun {
 }
 
 const VALID_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-function statusFromExit(exit: ExitFile, cancelled: boolean): StepStatus {
-	if (cancelled || exit.cancelled) return 'cancelled';
-	return exit.exitCode === 0 && !exit.error ? 'done' : 'failed';
-}
-
-/** Groups consecutive shell blocks: they run in one detached bash; other blocks run in-process. */
-function segments(blocks: Block[]): Array<{kind: 'shell'; blocks: Block[]} | {kind: 'other'; block: Block}> {
-	const out: Array<{kind: 'shell'; blocks: Block[]} | {kind: 'other'; block: Block}> = [];
-	for (const block of blocks) {
-		if (block.executor === 'shell') {
-			const last = out.at(-1);
-			if (last?.kind === 'shell') last.blocks.push(block);
-			else out.push({kind: 'shell', blocks: [block]});
-		} else if (block.executor) {
-			out.push({kind: 'other', block});
-		}
-	}
-	return out;
-}
 
 export class Session implements SessionHandle {
 	readonly checklist: Checklist;
@@ -93,10 +94,23 @@ export class Session implements SessionHandle {
 	private stateWatcher: FSWatcher | undefined;
 	private statePoll: NodeJS.Timeout | undefined;
 	private lastStateStamp = '';
+	private stopLeaseWatch: (() => void) | undefined;
+	/** The last write of state.json failed: what is on disk is behind memory. */
+	private stateUnsaved = false;
+	/** Why this cockpit cannot write, once it lost the lock it had. */
+	private lostReason: string | undefined;
 	private readonly graceMs: number;
 	private readonly pollMs: number;
 	private readonly by = whoAmI();
+	private readonly records: RecordLog;
+	private readonly extraEnv: Record<string, string>;
+	/** Seq of the last event given to the log. */
+	private seq: number;
+	/** Reduced already (a block's carried shell), logged with the next commit. */
+	private readonly unlogged: RecordEvent[] = [];
 	private readonly inputs: RunInputs;
+	/** The PTY size shell runs get when the caller gives none (the cockpit's detail pane). */
+	private terminalSize: {cols: number; rows: number} | undefined;
 
 	constructor(init: SessionInit) {
 		this.checklist = init.checklist;
@@ -104,16 +118,25 @@ export class Session implements SessionHandle {
 		this.state = init.state;
 		this.lock = init.lock;
 		this.notices = init.notices;
+		this.lostReason = init.readOnlyReason;
 		this.graceMs = init.cancelGraceMs ?? 2000;
 		this.pollMs = init.pollMs ?? 100;
 		this.carried = {cwd: this.state.shell.cwd, vars: {...this.state.shell.vars}, exported: this.state.shell.exported};
+		this.records = init.records ?? new FileRecordLog(this.dir, this.by, () => this.masker());
+		this.seq = this.state.seq ?? 0;
+		this.extraEnv = init.runEnv ?? {};
 		this.inputs = new RunInputs(this.runsDir, ({stepId, runId, bytes}) => {
-			void this.audit({at: new Date().toISOString(), type: 'input', by: this.by, stepId, runId, bytes, note: 'input sent'});
+			void this.commit([{kind: 'input-sent', at: new Date().toISOString(), by: this.by, stepId, runId, bytes}]);
 		});
 	}
 
 	get readOnly(): boolean {
 		return !this.lock;
+	}
+
+	get readOnlyReason(): string | undefined {
+		if (this.lock) return undefined;
+		return this.lostReason ?? 'followed';
 	}
 
 	get runsDir(): string {
@@ -128,9 +151,22 @@ export class Session implements SessionHandle {
 			this.syncFollowers();
 			return;
 		}
-		await this.reconcile();
+		try {
+			// A snapshot written before its events were (or lost) must not reuse their seqs.
+			if (!this.readOnly) this.seq = Math.max(this.seq, await this.records.lastSeq());
+			await this.reconcile();
+			if (!this.readOnly) await this.persist();
+		} catch (error) {
+			if (this.readOnly || !isDiskFull(error)) throw error;
+			// Nothing can be recorded: follow instead of pretending to write.
+			this.lock?.release();
+			this.lock = undefined;
+			this.lostReason = 'the disk is full';
+			this.notices.push(`the disk is full (${(error as Error).message}): opened read-only; free some space and reopen to run steps`);
+		}
 		if (this.readOnly) this.watchState();
-		else await this.persist();
+		const lock = this.lock;
+		if (lock) this.stopLeaseWatch = watchLease(this.dir, () => lock.held(), () => this.loseLock());
 	}
 
 	getState(): SessionState {
@@ -155,18 +191,19 @@ export class Session implements SessionHandle {
 	}
 
 	setCursor(cursor: SessionState['cursor']): void {
-		this.state = {...this.state, cursor: {...cursor}};
+		this.state = reduce(this.state, {kind: 'cursor-moved', cursor});
 		if (this.readOnly) return;
 		if (this.cursorTimer) clearTimeout(this.cursorTimer);
 		this.cursorTimer = setTimeout(() => {
 			this.cursorTimer = undefined;
-			void this.persist();
+			// A failed write was already said (write-failed); the cursor is not worth more.
+			this.persist().catch(() => undefined);
 		}, 300);
 	}
 
-	async update(mutator: (state: SessionState) => void): Promise<void> {
+	async apply(events: RecordEvent | RecordEvent[], audit?: Record<string, unknown>): Promise<void> {
 		this.assertWritable();
-		await this.mutate(mutator);
+		await this.commit(Array.isArray(events) ? events : [events], audit);
 	}
 
 	async mark(stepId: string, status: StepStatus, note?: string): Promise<void> {
@@ -174,26 +211,7 @@ export class Session implements SessionHandle {
 		if (this.active.has(stepId) || this.state.steps[stepId]?.status === 'running') throw new Error(`step ${stepId} is running; cancel it first`);
 		const step = this.step(stepId);
 		const at = new Date().toISOString();
-		await this.mutate(s => {
-			// The last run's log stays reachable; what described its ending does not describe the mark.
-			const {error: _error, cancelRequestedAt: _cancel, timedOut: _timedOut, signal: _signal, failedLine: _line, failedCommand: _command, ...previous} = s.steps[stepId] ?? {status: 'pending' as StepStatus, exitCode: null};
-			if (status === 'pending') {
-				delete previous.endedAt;
-				delete previous.durationMs;
-			}
-			const notes = [...(previous.notes ?? []), ...(note ? [note] : [])];
-			if (status !== 'pending') startWindow(s, at);
-			s.steps[stepId] = {
-				...previous,
-				status,
-				exitCode: status === 'pending' ? null : (previous.exitCode ?? null),
-				by: this.by,
-				title: step.title,
-				...(status === 'pending' ? {} : {endedAt: at}),
-				...(notes.length ? {notes} : {}),
-			};
-		});
-		await this.audit({at, type: 'mark', by: this.by, stepId, status, ...(note ? {note: this.masker()(note)} : {})});
+		await this.commit([{kind: 'marked', at, by: this.by, stepId, title: step.title, status, ...(note ? {note} : {})}]);
 	}
 
 	async runStep(stepId: string, options: RunOptions = {}): Promise<{status: StepStatus; exitCode: number | null}> {
@@ -211,23 +229,10 @@ export class Session implements SessionHandle {
 			if (VALID_NAME.test(name) && !step.placeholders.includes(name)) this.givenVars[name] = value;
 		}
 		const scripts = runnable.map(b => fillPlaceholders(b.code, given));
+		let started: SequencedEvent[];
 		try {
 			// Recorded before anything starts: a crash from here on leaves a record that reattach can resolve.
-			await this.mutate(s => {
-				startWindow(s, startedAt.toISOString());
-				const previous = s.steps[stepId];
-				s.steps[stepId] = {
-					status: 'running',
-					exitCode: null,
-					by: this.by,
-					title: step.title,
-					startedAt: startedAt.toISOString(),
-					runId,
-					logPath: files.log,
-					...(options.terminal && !options.interactive && runnable.some(b => b.executor === 'shell') ? {terminal: options.terminal} : {}),
-					...(previous?.notes ? {notes: previous.notes} : {}),
-				};
-			});
+			started = await this.persistEvents([{kind: 'run-started', at: startedAt.toISOString(), by: this.by, stepId, runId, title: step.title, logPath: files.log, ...(this.terminalFor(options, runnable) ? {terminal: this.terminalFor(options, runnable)} : {})}]);
 			closeSync(openSync(files.log, 'a', 0o600));
 		} catch (error) {
 			this.active.delete(stepId);
@@ -243,7 +248,7 @@ export class Session implements SessionHandle {
 				// runShell tries again and reports the error as the step's
 			}
 		}
-		await this.audit({at: startedAt.toISOString(), type: 'run-start', by: this.by, stepId, runId, command: this.masker()(scripts.join('\n'))});
+		await this.log(started, {command: this.masker()(scripts.join('\n'))});
 		this.emit({type: 'run-start', stepId, runId});
 		this.tails.set(stepId, new BoundedTail());
 		const follower = this.follow(stepId, runId, files.log);
@@ -263,6 +268,16 @@ export class Session implements SessionHandle {
 		const result = await this.finishRun(stepId, runId, outcome, startedAt);
 		this.active.delete(stepId);
 		return result;
+	}
+
+	setTerminalSize(size: {cols: number; rows: number} | undefined): void {
+		this.terminalSize = size;
+	}
+
+	/** The PTY a run's shell blocks get: the caller's size, else the cockpit's pane; none for `!` runs or no shell. */
+	private terminalFor(options: RunOptions, blocks: Block[]): {cols: number; rows: number} | undefined {
+		if (options.interactive || !blocks.some(b => b.executor === 'shell')) return undefined;
+		return options.terminal ?? this.terminalSize;
 	}
 
 	async runTerminal(stepId: string): Promise<RunTerminal | undefined> {
@@ -287,15 +302,12 @@ export class Session implements SessionHandle {
 		const record = this.state.steps[stepId];
 		const active = this.active.get(stepId);
 		if (!active && record?.status !== 'running') return;
-		if (this.readOnly) throw new Error('this session is read-only (another cockpit holds it); take it over to cancel');
+		if (this.readOnly) throw new Error(`this session is read-only (${this.readOnlyReason}); take it over to cancel`);
 		if (active) {
 			active.cancelRequested = true;
 			active.abort.abort();
 		}
-		await this.mutate(s => {
-			const r = s.steps[stepId];
-			if (r) r.cancelRequestedAt = new Date().toISOString();
-		});
+		await this.commit([{kind: 'cancel-requested', at: new Date().toISOString(), stepId}]);
 		let pgid = active?.pgid;
 		if (pgid === undefined && record?.runId) {
 			const {pid} = await runState(runFiles(this.runsDir, record.runId, record.segment ?? 0));
@@ -311,14 +323,16 @@ export class Session implements SessionHandle {
 		if (this.cursorTimer) {
 			clearTimeout(this.cursorTimer);
 			this.cursorTimer = undefined;
-			await this.persist();
+			await this.persist().catch(() => undefined);
 		}
+		this.stopLeaseWatch?.();
 		this.stateWatcher?.close();
 		if (this.statePoll) clearInterval(this.statePoll);
 		await Promise.all([...this.followers.values()].map(f => f.stop()));
 		this.followers.clear();
 		this.inputs.close();
-		await this.writeChain;
+		// A write that failed was said when it failed; closing goes on.
+		await this.writeChain.catch(() => undefined);
 		await this.executors.close();
 		this.lock?.release();
 		this.listeners.clear();
@@ -338,10 +352,7 @@ export class Session implements SessionHandle {
 		for (const [segmentNo, part] of parts.entries()) {
 			// A runner already spawned for the first segment is followed (and stopped) like any other.
 			if (active.cancelRequested && !(segmentNo === 0 && active.launched)) break;
-			if (segmentNo > 0) await this.mutate(s => {
-				const r = s.steps[active.stepId];
-				if (r) r.segment = segmentNo;
-			});
+			if (segmentNo > 0) await this.commit([{kind: 'run-segment', stepId: active.stepId, runId: active.runId, segment: segmentNo}]);
 			const files = runFiles(this.runsDir, active.runId, segmentNo);
 			if (part.kind === 'shell') {
 				const count = part.blocks.length;
@@ -371,7 +382,7 @@ export class Session implements SessionHandle {
 	private runEnv(): Record<string, string> {
 		const env: Record<string, string> = {};
 		for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('__DC_')) env[k] = v;
-		Object.assign(env, this.carried.vars, this.givenVars);
+		Object.assign(env, this.extraEnv, this.carried.vars, this.givenVars);
 		return env;
 	}
 
@@ -390,9 +401,10 @@ export class Session implements SessionHandle {
 			carried: Object.keys(this.carried.vars),
 			...(options.timeoutMs ? {timeoutMs: options.timeoutMs} : {}),
 			graceMs: this.graceMs,
-			...(options.terminal ? {terminal: options.terminal} : {}),
+			...(this.terminalFor(options, blocks) ? {terminal: this.terminalFor(options, blocks)} : {}),
 			// Failure is failure: set -e and pipefail unless the frontmatter says `errexit: false`.
 			...(this.checklist.settings.errexit !== false ? {errexit: true} : {}),
+			secrets: secretRules(),
 		};
 	}
 
@@ -468,28 +480,26 @@ export class Session implements SessionHandle {
 		const error = outcome.error ?? exit?.error ?? (exit?.timedOut ? 'timed out' : outcome.lost);
 		const exitCode = exit?.exitCode ?? null;
 		this.inputs.forget(runId);
-		await this.mutate(s => {
-			const r = s.steps[stepId];
-			if (!r) return;
-			r.status = status;
-			r.exitCode = exitCode;
-			r.signal = exit?.signal ?? null;
-			r.endedAt = endedAt;
-			if (durationMs !== undefined) r.durationMs = durationMs;
-			if (error) r.error = error;
-			else delete r.error;
-			if (exit?.timedOut) r.timedOut = true;
-			if (exit?.failedLine !== undefined) {
-				r.failedLine = exit.failedLine;
-				r.failedCommand = exit.failedCommand ?? '';
-			} else {
-				delete r.failedLine;
-				delete r.failedCommand;
-			}
-			const withheld = outcome.withheld ?? [];
-			if (withheld.length) r.notes = [...(r.notes ?? []), `not carried (secret, set while the cockpit was away): ${withheld.join(', ')}`];
-		});
-		await this.audit({at: endedAt, type: 'run-end', by: record.by ?? this.by, stepId, runId, status, exitCode, ...(durationMs !== undefined ? {durationMs} : {}), ...(error ? {error} : {}), ...(exit?.failedLine !== undefined ? {failedLine: exit.failedLine, failedCommand: exit.failedCommand ?? ''} : {})});
+		const withheld = outcome.withheld ?? [];
+		await this.commit(
+			[
+				{
+					kind: 'run-ended',
+					at: endedAt,
+					stepId,
+					runId,
+					status,
+					exitCode,
+					signal: exit?.signal ?? null,
+					...(durationMs !== undefined ? {durationMs} : {}),
+					...(error ? {error} : {}),
+					...(exit?.timedOut ? {timedOut: true} : {}),
+					...(exit?.failedLine !== undefined ? {failedLine: exit.failedLine, failedCommand: exit.failedCommand ?? ''} : {}),
+					...(withheld.length ? {withheld} : {}),
+				},
+			],
+			{by: record.by ?? this.by},
+		);
 		this.emit({type: 'run-end', stepId, runId, status, exitCode});
 		return {status, exitCode};
 	}
@@ -498,10 +508,9 @@ export class Session implements SessionHandle {
 		this.carried = applyChange(this.carried, change);
 		const env = this.runEnv();
 		const vars = persistableVars(this.carried.vars, env, this.inputs.typed.values());
-		this.state = {
-			...this.state,
-			shell: {cwd: this.carried.cwd, vars, exported: (this.carried.exported ?? []).filter(n => n in vars)},
-		};
+		const event: RecordEvent = {kind: 'shell-carried', shell: {cwd: this.carried.cwd, vars, exported: (this.carried.exported ?? []).filter(n => n in vars)}};
+		this.state = reduce(this.state, event);
+		this.unlogged.push(event);
 	}
 
 	// --- reattach and follow ------------------------------------------------
@@ -510,7 +519,7 @@ export class Session implements SessionHandle {
 		for (const [stepId, record] of Object.entries(this.state.steps)) {
 			if (record.status !== 'running') continue;
 			if (!record.runId) {
-				await this.mutateQuiet(stepId, 'interrupted', 'no run was recorded');
+				await this.commit([{kind: 'run-ended', at: new Date().toISOString(), stepId, status: 'interrupted', exitCode: null, error: 'no run was recorded'}]);
 				continue;
 			}
 			const segment = record.segment ?? 0;
@@ -562,7 +571,10 @@ export class Session implements SessionHandle {
 				await this.finishRun(stepId, runId, {lost: outcome.reason});
 			}
 			this.active.delete(stepId);
-		})();
+		})().catch(() => {
+			// Its record could not be saved (said by write-failed); memory holds the end.
+			this.active.delete(stepId);
+		});
 	}
 
 	/** Tails the log into the step's bounded buffer and to the listeners. */
@@ -646,7 +658,11 @@ export class Session implements SessionHandle {
 	private assertWritable(): void {
 		if (this.closed) throw new Error('the session is closed');
 		if (this.lock && !this.lock.held()) this.loseLock();
-		if (this.readOnly) throw new Error('this session is read-only (another cockpit holds it); take it over to make changes');
+		if (this.readOnly) throw new Error(`this session is read-only (${this.readOnlyReason}); take it over to make changes`);
+	}
+
+	carriedNames(): string[] {
+		return Object.keys(this.carried.vars);
 	}
 
 	private masker(): Masker {
@@ -655,22 +671,38 @@ export class Session implements SessionHandle {
 		return createMasker({...process.env, ...this.carried.vars, ...this.givenVars}, typed);
 	}
 
-	private async mutate(mutator: (state: SessionState) => void): Promise<void> {
-		const next = structuredClone(this.state);
-		mutator(next);
+	/** Reduce, persist the snapshot, append to the log: the session's single write path. */
+	private async commit(events: RecordEvent[], audit?: Record<string, unknown>): Promise<void> {
+		await this.log(await this.persistEvents(events), audit);
+	}
+
+	/** Reduces the events and writes the snapshot; returns the ones the log is to get. */
+	private async persistEvents(events: RecordEvent[]): Promise<SequencedEvent[]> {
+		const logged: SequencedEvent[] = [];
+		for (const event of this.unlogged.splice(0)) logged.push({seq: ++this.seq, event});
+		let next = this.state;
+		for (const event of events) {
+			next = reduce(next, event);
+			if (RECORDED.has(event.kind)) logged.push({seq: ++this.seq, event});
+		}
+		if (logged.length > 0) next = {...next, seq: this.seq};
 		this.state = next;
 		this.emit({type: 'state', state: this.state});
 		await this.persist();
+		return logged;
 	}
 
-	private async mutateQuiet(stepId: string, status: StepStatus, error: string): Promise<void> {
-		await this.mutate(s => {
-			const r = s.steps[stepId];
-			if (!r) return;
-			r.status = status;
-			r.error = error;
-			r.endedAt ??= new Date().toISOString();
-		});
+	/** Appends to the log; a failure is said (write-failed), never thrown: the state is already saved. */
+	private async log(logged: SequencedEvent[], audit?: Record<string, unknown>): Promise<void> {
+		if (this.readOnly) return;
+		for (const [i, entry] of logged.entries()) {
+			try {
+				await this.records.append(entry, i === logged.length - 1 ? audit : undefined);
+			} catch (error) {
+				this.notices.push(`could not write the audit log: ${(error as Error).message}`);
+				this.emit({type: 'write-failed', what: 'audit', message: (error as Error).message, ...errorCode(error)});
+			}
+		}
 	}
 
 	private persist(): Promise<void> {
@@ -681,7 +713,18 @@ export class Session implements SessionHandle {
 				this.loseLock();
 				return;
 			}
-			await writeState(this.dir, this.state, this.masker());
+			try {
+				await this.records.snapshot(this.state);
+			} catch (error) {
+				// Said at once (the store flashes it and keeps a mark in the header); the caller's promise fails too.
+				this.stateUnsaved = true;
+				this.emit({type: 'write-failed', what: 'state', message: (error as Error).message, ...errorCode(error)});
+				throw error;
+			}
+			if (this.stateUnsaved) {
+				this.stateUnsaved = false;
+				this.emit({type: 'write-recovered'});
+			}
 		};
 		this.writeChain = this.writeChain.then(write, write);
 		return this.writeChain;
@@ -691,18 +734,14 @@ export class Session implements SessionHandle {
 	private loseLock(): void {
 		if (!this.lock) return;
 		this.lock = undefined;
-		this.notices.push('another cockpit took this session over; this one is now read-only');
+		this.stopLeaseWatch?.();
+		const holder = readLock(this.dir);
+		// A lock that is gone (not replaced) is not put back: whoever removed it may have written since.
+		this.lostReason = holder ? `taken over by ${holder.by} (pid ${holder.pid})` : 'its writer lock was removed by another process';
+		this.notices.push(`${this.lostReason}; this cockpit is now read-only`);
 		this.watchState();
+		this.emit({type: 'lease-lost', reason: this.lostReason});
 		this.emit({type: 'state', state: this.state});
-	}
-
-	private async audit(entry: AuditEntry): Promise<void> {
-		if (this.readOnly) return;
-		try {
-			await appendAudit(this.dir, entry, this.masker());
-		} catch (error) {
-			this.notices.push(`could not write the audit log: ${(error as Error).message}`);
-		}
 	}
 
 	private emit(event: SessionEvent): void {
@@ -715,36 +754,3 @@ export class Session implements SessionHandle {
 		}
 	}
 }
-
-function fileSize(path: string): number {
-	try {
-		const fd = openSync(path, 'r');
-		try {
-			return fstatSync(fd).size;
-		} finally {
-			closeSync(fd);
-		}
-	} catch {
-		return 0;
-	}
-}
-
-/** The last `max` bytes of a log, starting at a line start when there is one. */
-export function readLogEnd(path: string, max: number, size = fileSize(path)): string {
-	if (!existsSync(path) || size === 0) return '';
-	const length = Math.min(size, max);
-	const buffer = Buffer.alloc(length);
-	const fd = openSync(path, 'r');
-	try {
-		readSync(fd, buffer, 0, length, size - length);
-	} finally {
-		closeSync(fd);
-	}
-	let text = buffer.toString('utf8');
-	if (length < size) {
-		const nl = text.indexOf('\n');
-		if (nl >= 0) text = text.slice(nl + 1);
-	}
-	return text;
-}
-

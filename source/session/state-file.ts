@@ -1,10 +1,12 @@
 // state.json: the session as it was last written. Writes are atomic (temp,
 // fsync, rename) and masked; reads never throw on bad content: a corrupt
-// file is moved aside and reported, and the session starts fresh.
+// file is moved aside and reported, and the session starts fresh; a file
+// that parses is checked field by field (state-schema.ts) and repaired.
 import {readFile, rename} from 'node:fs/promises';
-import {join} from 'node:path';
+import {basename, join} from 'node:path';
 import {writeFileAtomic} from '../engine/atomic-write.js';
 import type {Masker} from '../safety/mask.js';
+import {checkState, Findings, type StateDefaults} from './state-schema.js';
 import type {SessionState} from './types.js';
 import {upgradeWindow} from './window.js';
 
@@ -31,16 +33,14 @@ function isObject(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Enough structure that the rest of the program can rely on it. */
-export function validState(value: unknown): value is SessionState {
-	if (!isObject(value) || value.version !== 1 || typeof value.id !== 'string' || typeof value.file !== 'string') return false;
-	if (!isObject(value.steps) || !isObject(value.shell) || typeof value.shell.cwd !== 'string' || !isObject(value.shell.vars)) return false;
-	return Object.values(value.steps).every(r => isObject(r) && typeof r.status === 'string');
-}
+export type ReadResult =
+	| {kind: 'missing'}
+	/** problems: wrong-typed fields repaired or set aside (setAside: path → the original value). */
+	| {kind: 'ok'; state: SessionState; problems: string[]; setAside: Record<string, unknown>}
+	| {kind: 'corrupt'; reason: string};
 
-export type ReadResult = {kind: 'missing'} | {kind: 'ok'; state: SessionState} | {kind: 'corrupt'; reason: string};
-
-export async function readState(dir: string): Promise<ReadResult> {
+/** Reads and checks state.json field by field (state-schema.ts); defaults fill what cannot be used. */
+export async function readState(dir: string, defaults: Partial<StateDefaults> = {}): Promise<ReadResult> {
 	let text: string;
 	try {
 		text = await readFile(statePath(dir), 'utf8');
@@ -54,13 +54,19 @@ export async function readState(dir: string): Promise<ReadResult> {
 	} catch (error) {
 		return {kind: 'corrupt', reason: text.trim() === '' ? 'empty file' : `not valid JSON (${(error as Error).message})`};
 	}
-	if (!validState(value)) return {kind: 'corrupt', reason: 'not a deploycockpit session state'};
-	const state = value;
-	state.triggers ??= [];
-	state.rollbacks ??= [];
-	state.cursor ??= {};
+	const found = new Findings();
+	const fallback: StateDefaults = {id: basename(dir), file: '', hash: '', cwd: process.cwd(), createdAt: new Date(0).toISOString(), ...defaults};
+	const state = checkState(value, fallback, found);
+	if (!state) return {kind: 'corrupt', reason: 'not a deploycockpit session state'};
 	upgradeWindow(state);
-	return {kind: 'ok', state};
+	return {kind: 'ok', state, problems: found.problems, setAside: found.setAside};
+}
+
+/** Keeps the values a check could not use next to the state (state.json.set-aside-<time>); returns its name. */
+export async function keepSetAside(dir: string, values: Record<string, unknown>, now = new Date()): Promise<string> {
+	const path = `${statePath(dir)}.set-aside-${now.toISOString().replace(/[:.]/g, '-')}`;
+	await writeFileAtomic(path, JSON.stringify(values, null, '\t') + '\n');
+	return path;
 }
 
 /** Moves a corrupt state.json aside; returns the new name. */

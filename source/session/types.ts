@@ -1,5 +1,6 @@
 import type {Checklist} from '../checklist/model.js';
 import type {StepStatus} from '../engine/types.js';
+import type {RecordEvent} from './events.js';
 
 export interface StepRecord {
 	status: StepStatus;
@@ -72,13 +73,23 @@ export interface SessionState {
 	baselineAlerts?: string[];
 	triggers: TriggerRecord[];
 	rollbacks: RollbackRecord[];
+	/** Section the engineer picked with R as the rollback procedure (the checklist named none). */
+	rollbackChoice?: string;
+	/** Seq of the last event of the log (audit.jsonl) this snapshot holds (events.ts); absent before any. */
+	seq?: number;
 }
 
 export type SessionEvent =
 	| {type: 'state'; state: SessionState}
 	| {type: 'output'; stepId: string; runId: string; chunk: string}
 	| {type: 'run-start'; stepId: string; runId: string}
-	| {type: 'run-end'; stepId: string; runId: string; status: StepStatus; exitCode: number | null};
+	| {type: 'run-end'; stepId: string; runId: string; status: StepStatus; exitCode: number | null}
+	/** This process lost the writer lock (another took the session over): it is read-only from now on. */
+	| {type: 'lease-lost'; reason: string}
+	/** A write of the state or the audit log failed (disk full, ...): said, never swallowed. */
+	| {type: 'write-failed'; what: 'state' | 'audit'; message: string; code?: string}
+	/** state.json was written again after a write-failed. */
+	| {type: 'write-recovered'};
 
 export interface RunOptions {
 	/** Operator confirmed dangerous commands / writes. */
@@ -109,14 +120,23 @@ export interface SessionHandle {
 	readonly dir: string;
 	/** true when another process holds the writer lock: this one follows. */
 	readonly readOnly: boolean;
+	/** Why it is read-only ('followed', 'taken over by user@host (pid N)'); undefined while it writes. */
+	readonly readOnlyReason?: string | undefined;
 	/** Problems found on open (corrupt state kept aside, steps gone, ...). */
 	readonly notices: string[];
 	getState(): SessionState;
+	/**
+	 * Names of the shell variables carried in memory, including those never
+	 * written to state.json (secrets): preflight counts them as set.
+	 */
+	carriedNames?(): string[];
 	/** Bounded in-memory tail of the step's latest run output (ANSI kept). */
 	outputTail(stepId: string): string;
 	subscribe(listener: (event: SessionEvent) => void): () => void;
 	runStep(stepId: string, options?: RunOptions): Promise<{status: StepStatus; exitCode: number | null}>;
 	cancel(stepId: string): Promise<void>;
+	/** Shell runs started without a size of their own get a PTY of this size (the cockpit's detail pane). */
+	setTerminalSize(size: {cols: number; rows: number} | undefined): void;
 	/** The running step's PTY, once its runner has started one (undefined on pipes or when not running). */
 	runTerminal(stepId: string): Promise<RunTerminal | undefined>;
 	/** Types into the running step's terminal; false when there is none. Audited as "input sent" with its length only. */
@@ -126,7 +146,11 @@ export interface SessionHandle {
 	/** Manual marks: done / skipped / failed / pending. */
 	mark(stepId: string, status: StepStatus, note?: string): Promise<void>;
 	setCursor(cursor: SessionState['cursor']): void;
-	/** Read-modify-write of the state; persisted atomically. */
-	update(mutator: (state: SessionState) => void): Promise<void>;
+	/**
+	 * The one write path: reduces the event(s) into the state (reducer.ts),
+	 * persists the snapshot and appends the event(s) to the log. `audit` adds
+	 * human fields to the log entry (the commands a rollback will run, ...).
+	 */
+	apply(events: RecordEvent | RecordEvent[], audit?: Record<string, unknown>): Promise<void>;
 	close(): Promise<void>;
 }

@@ -1,17 +1,20 @@
-// Navigation, selection, overlays and the run/mark/cancel flow: everything
-// the cockpit does with the session handle. (Over 400 lines: the actions
-// share one closure over the session and each other; the pure parts live in
-// selectors.ts and find.ts.) Output events are coalesced here
-// (never more than OUTPUT_HZ store updates a second) so a step flooding
-// output cannot starve key handling.
+// Navigation, selection, overlays and the run/mark/cancel actions: the state
+// the cockpit shows and thin actions over it. The run flow itself (preflight →
+// fill → confirm → run) is workflows/run-flow.ts; the pure parts live in
+// selectors.ts and find.ts. Output events are coalesced (workflows/throttle.ts,
+// never more than OUTPUT_HZ store updates a second) so a step flooding output
+// cannot starve key handling. (Over 400 lines: the ~45 actions share one
+// closure over the session and each other; splitting them would only spread
+// that closure over files.)
 import type {StateCreator} from 'zustand/vanilla';
 import type {Checklist, Section, Step} from '../checklist/model.js';
 import type {StepStatus} from '../engine/types.js';
-import {redisWrites} from '../engine/redis/classify.js';
-import {sqlWrites} from '../engine/sql/classify.js';
-import {preflight, type Preflight} from '../safety/analyze.js';
 import type {SessionEvent, SessionState, StepRecord} from '../session/types.js';
-import {startWindow} from '../session/window.js';
+import {isDiskFull} from '../session/write-errors.js';
+import {setFill} from '../workflows/fill-form.js';
+import type {PendingRun, RunResult} from '../workflows/run-flow.js';
+import {Throttle} from '../workflows/throttle.js';
+import {createErrorSink, describeFailure} from './error-sink.js';
 import type {CockpitState, CockpitStore, StoreDeps} from './index.js';
 import {findMatches, nextMatch} from './find.js';
 import {inSection, isRunnable, sectionKey, stepsBySection, statusOf} from './selectors.js';
@@ -40,22 +43,17 @@ export interface PendingRerun {
 	interactive: boolean;
 }
 
-export interface PendingRun {
-	stepId: string;
-	preflight: Preflight;
-	/** Names to fill: placeholders first, then unset variables. */
-	fields: string[];
-	values: Record<string, string>;
-	/** Index into fields of the field being edited; fields.length = the confirm stage. */
-	field: number;
-	interactive: boolean;
-	dryRun: boolean;
-}
+export type {PendingRun} from '../workflows/run-flow.js';
 
 export interface CoreSlice {
 	checklist: Checklist;
 	session: SessionState;
+	/** Follows the session live: another process may take it over at any time. */
 	readOnly: boolean;
+	/** Why ('followed', 'taken over by user@host (pid N)', 'the disk is full'); null while writing. */
+	readOnlyReason: string | null;
+	/** The session state could not be saved ('the disk is full', ...) until the next write succeeds. */
+	writeProblem: string | null;
 	dryRun: boolean;
 	notices: string[];
 	selectedStepId: string | null;
@@ -100,6 +98,8 @@ export interface CoreSlice {
 	closeOverlay(): void;
 	showFlash(text: string, level?: Flash['level'], about?: string): void;
 	clearFlash(): void;
+	/** The one error sink: flashes the failure and records it in the audit log when it can. */
+	report(error: unknown, what?: string): void;
 
 	/** rerun: the user already said "run again" for a done step. */
 	requestRun(stepId?: string, options?: {interactive?: boolean; rerun?: boolean}): void;
@@ -145,11 +145,6 @@ function initialSelection(checklist: Checklist, state: SessionState): string | n
 	return firstPending(checklist, state);
 }
 
-/** Fields the user must fill before the run starts. */
-function fieldsOf(pf: Preflight): string[] {
-	return [...new Set([...pf.placeholders, ...pf.unsetVars])];
-}
-
 /** Where the detail pane starts for a step: the top of the code, or following the output once it ran. */
 function initialScroll(state: SessionState, stepId: string | null): number {
 	const record = stepId ? state.steps[stepId] : undefined;
@@ -181,9 +176,17 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 		};
 		const refuseReadOnly = (): boolean => {
 			if (!get().readOnly) return false;
-			get().showFlash('read-only: another cockpit holds this session; run and mark from that one', 'warn');
+			const reason = get().readOnlyReason;
+			const text =
+				!reason || reason === 'followed'
+					? 'read-only: another cockpit holds this session; run and mark from that one'
+					: reason === 'the disk is full'
+						? 'read-only: the disk is full; free some space and reopen to run steps'
+						: `read-only: ${reason}; run and mark from the cockpit that has it`;
+			get().showFlash(text, 'warn');
 			return true;
 		};
+		const sink = createErrorSink(session, text => get().showFlash(text, 'error'));
 		const saveCursor = () => {
 			if (get().readOnly) return;
 			const {selectedStepId, pane} = get();
@@ -193,35 +196,26 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 				// The cursor is a convenience; a failed save must not disturb the user.
 			}
 		};
-		const report = (error: unknown) => {
-			get().showFlash(error instanceof Error ? error.message : String(error), 'error');
-		};
+		const report = (error: unknown) => sink(error);
 		const mark = (stepId: string, to: StepStatus, note?: string) => {
 			if (refuseReadOnly()) return;
 			session.mark(stepId, to, note).catch(report);
 		};
-		const startRun = (pending: {stepId: string; values: Record<string, string>; interactive: boolean; confirmed: boolean}) => {
-			const vars = Object.keys(pending.values).length > 0 ? pending.values : undefined;
-			// Shell blocks run on a PTY the size of the detail pane's output area.
-			const go = () => session.runStep(pending.stepId, {confirmed: pending.confirmed, vars, interactive: pending.interactive || undefined, ...(pending.interactive ? {} : {terminal: get().paneSize})});
-			if (pending.interactive) {
-				if (!deps.terminal) {
-					get().showFlash('no terminal to hand over', 'error');
-					return;
-				}
-				deps.terminal.suspend(go).then(
-					result => get().showFlash(`exit code ${result.exitCode ?? '—'} (${result.status})`, result.status === 'done' ? 'info' : 'warn'),
-					report,
-				);
-				return;
-			}
-			go().catch(report);
+		const flow = deps.workflows.run;
+		/** A started run: `!` runs say how they ended (the screen was away); failures go to the sink. */
+		const started = (run: Promise<RunResult>) => {
+			run.then(result => {
+				if (result.status === 'no-terminal') get().showFlash('no terminal to hand over', 'error');
+				else if (result.interactive) get().showFlash(`exit code ${result.exitCode ?? '—'} (${result.status})`, result.status === 'done' ? 'info' : 'warn');
+			}, report);
 		};
 
 		return {
 			checklist,
 			session: state0,
 			readOnly: session.readOnly,
+			readOnlyReason: session.readOnly ? (session.readOnlyReason ?? 'followed') : null,
+			writeProblem: null,
 			dryRun: deps.options.dryRun,
 			notices: [...session.notices],
 			selectedStepId: selected,
@@ -331,39 +325,20 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 			clearFlash() {
 				set({flash: null});
 			},
+			report(error, what) {
+				sink(error, what);
+			},
 
 			requestRun(stepId, options = {}) {
 				const target = step(stepId);
 				if (!target) return;
 				if (refuseReadOnly()) return;
-				if (!isRunnable(target)) {
-					get().showFlash('manual step: Space marks it done, f marks it failed');
-					return;
-				}
-				if (status(target.id) === 'running') {
-					get().showFlash('already running — x cancels it', 'info', target.id);
-					return;
-				}
-				// A finished step is not run again by a stray Enter (a migration twice is an incident).
-				if (status(target.id) === 'done' && !options.rerun) {
-					set({pendingRerun: {stepId: target.id, interactive: options.interactive === true}, overlay: 'confirm-rerun', overlayKeys: false});
-					return;
-				}
-				const env = {...(deps.env ?? process.env), ...get().session.shell.vars};
 				const extra = (get().checklist.settings.dangerous as string[] | undefined) ?? [];
-				const pf = withWrites(target, preflight(target, env, extra));
-				const fields = fieldsOf(pf);
-				const interactive = options.interactive === true;
-				const dryRun = get().dryRun;
-				if (pf.dangerous.length === 0 && fields.length === 0 && !dryRun) {
-					startRun({stepId: target.id, values: {}, interactive, confirmed: false});
-					return;
-				}
-				set({
-					pendingRun: {stepId: target.id, preflight: pf, fields, values: {}, field: 0, interactive, dryRun},
-					overlay: 'preflight',
-					overlayKeys: false,
-				});
+				const request = flow.request(target, get().session, {...options, dryRun: get().dryRun, dangerous: extra});
+				if (request.kind === 'refused') get().showFlash(request.text, request.level, request.about);
+				else if (request.kind === 'ask-rerun') set({pendingRerun: {stepId: target.id, interactive: options.interactive === true}, overlay: 'confirm-rerun', overlayKeys: false});
+				else if (request.kind === 'preflight') set({pendingRun: request.pending, overlay: 'preflight', overlayKeys: false});
+				else started(request.run);
 			},
 			confirmRerun() {
 				const rerun = get().pendingRerun;
@@ -378,16 +353,14 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 					return;
 				}
 				const at = new Date(deps.now()).toISOString();
-				session.update(s => void startWindow(s, at)).then(() => get().showFlash('window clock started'), report);
+				session.apply({kind: 'window-started', at}).then(() => get().showFlash('window clock started'), report);
 			},
 			setPendingValue(value) {
 				const pending = get().pendingRun;
-				if (!pending) return;
-				const name = pending.fields[pending.field];
-				if (name === undefined) return;
+				if (!pending || pending.fields[pending.field] === undefined) return;
 				// "X needs a value" is no longer true once it has one.
 				if (get().flash && value) set({flash: null});
-				set({pendingRun: {...pending, values: {...pending.values, [name]: value}}});
+				set({pendingRun: setFill(pending, value)});
 			},
 			pendingField(delta) {
 				const pending = get().pendingRun;
@@ -397,31 +370,18 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 			confirmPending() {
 				const pending = get().pendingRun;
 				if (!pending) return;
-				if (pending.field < pending.fields.length) {
-					const name = pending.fields[pending.field]!;
-					if (!pending.values[name]) {
-						get().showFlash(`${name} needs a value (Esc abandons the run)`, 'warn');
-						return;
-					}
-					const nextField = pending.fields.findIndex((f, i) => i > pending.field && !pending.values[f]);
-					const unfilled = nextField >= 0 ? nextField : pending.fields.findIndex(f => !pending.values[f]);
-					if (unfilled >= 0) {
-						set({pendingRun: {...pending, field: unfilled}});
-						return;
-					}
-					// All filled: a dangerous command still needs its explicit key.
-					if (pending.preflight.dangerous.length > 0 || pending.dryRun) {
-						set({pendingRun: {...pending, field: pending.fields.length}});
-						return;
-					}
+				const next = flow.confirm(pending);
+				if (next.kind === 'missing') {
+					get().showFlash(`${next.name} needs a value (Esc abandons the run)`, 'warn');
+					return;
 				}
-				if (pending.dryRun) {
-					get().showFlash('dry run: nothing was run');
-					set({overlayKeys: false, overlay: null, pendingRun: null});
+				if (next.kind === 'pending') {
+					set({pendingRun: next.pending});
 					return;
 				}
 				set({overlayKeys: false, overlay: null, pendingRun: null});
-				startRun({stepId: pending.stepId, values: pending.values, interactive: pending.interactive, confirmed: pending.preflight.dangerous.length > 0});
+				if (next.kind === 'dry-run') get().showFlash('dry run: nothing was run');
+				else started(next.run);
 			},
 			abandonRun() {
 				if (get().pendingRun) get().showFlash('run abandoned');
@@ -556,25 +516,37 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 	};
 }
 
+/** The session's writer/read-only standing, when the store's copy is behind it. */
+function leaseOf(deps: StoreDeps, store: CockpitStore): Partial<CoreSlice> {
+	const readOnly = deps.session.readOnly;
+	if (readOnly === store.getState().readOnly) return {};
+	return {readOnly, readOnlyReason: readOnly ? (deps.session.readOnlyReason ?? 'followed') : null};
+}
+
 /** Wires session events into the store; output is coalesced to OUTPUT_HZ. */
 export function startCore(store: CockpitStore, deps: StoreDeps): () => void {
-	let dirty = false;
-	let timer: ReturnType<typeof setTimeout> | undefined;
-	const flushOutput = () => {
-		timer = undefined;
-		if (!dirty) return;
-		dirty = false;
-		store.setState({outputRev: store.getState().outputRev + 1});
-	};
+	const output = new Throttle(OUTPUT_HZ, () => store.setState({outputRev: store.getState().outputRev + 1}));
 	const unsubscribe = deps.session.subscribe((event: SessionEvent) => {
 		switch (event.type) {
 			case 'state':
-				store.setState({session: event.state});
+				store.setState({session: event.state, ...leaseOf(deps, store)});
+				break;
+			case 'lease-lost':
+				store.setState({readOnly: true, readOnlyReason: event.reason, pendingRun: null, overlay: store.getState().overlay === 'preflight' ? null : store.getState().overlay});
+				store.getState().showFlash(`read-only: ${event.reason}; this cockpit no longer runs or marks steps`, 'warn');
+				break;
+			case 'write-failed': {
+				const error = Object.assign(new Error(event.message), {code: event.code});
+				store.getState().showFlash(describeFailure(error, event.what === 'state' ? 'save the session state' : 'write the audit log'), 'error');
+				if (event.what === 'state') store.setState({writeProblem: isDiskFull(error) ? 'the disk is full' : 'a write failed'});
+				break;
+			}
+			case 'write-recovered':
+				store.setState({writeProblem: null});
 				break;
 			case 'output':
 				if (event.stepId !== store.getState().selectedStepId) return;
-				dirty = true;
-				timer ??= setTimeout(flushOutput, 1000 / OUTPUT_HZ);
+				output.poke();
 				break;
 			case 'run-start': {
 				// The selected step starts: follow its output.
@@ -591,25 +563,11 @@ export function startCore(store: CockpitStore, deps: StoreDeps): () => void {
 	});
 	// Anything that changed between the store's creation and now.
 	if (deps.session.getState() !== store.getState().session) store.setState({session: deps.session.getState()});
+	store.setState(leaseOf(deps, store));
 	return () => {
 		unsubscribe();
-		if (timer) clearTimeout(timer);
+		output.stop();
 	};
-}
-
-/**
- * sql/redis writes need the same explicit confirmation as dangerous commands
- * (the executors refuse them unless the run is confirmed).
- */
-function withWrites(step: Step, pf: Preflight): Preflight {
-	const extra: Preflight['dangerous'] = [];
-	for (const block of step.blocks) {
-		if (block.executor === 'sql') extra.push(...sqlWrites(block));
-		else if (block.executor === 'redis') extra.push(...redisWrites(block));
-	}
-	const seen = new Set(pf.dangerous.map(d => `${d.line}\0${d.command}`));
-	const added = extra.filter(d => !seen.has(`${d.line}\0${d.command}`));
-	return added.length === 0 ? pf : {...pf, dangerous: [...pf.dangerous, ...added]};
 }
 
 export function runningSteps(state: SessionState): string[] {

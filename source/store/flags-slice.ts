@@ -5,7 +5,6 @@ import {dirname} from 'node:path';
 import type {StateCreator} from 'zustand/vanilla';
 import {flagsConfig} from '../flags/config.js';
 import type {Flag, FlagSourceStatus, FlagTogglePlan} from '../flags/types.js';
-import type {FlagWatcher} from '../flags/watcher.js';
 import {whoAmI} from '../session/identity.js';
 import type {CockpitState, CockpitStore, StoreDeps} from './index.js';
 
@@ -35,9 +34,6 @@ export interface FlagsSlice {
 	flagsNow(): number;
 }
 
-// The watcher belongs to startFlags; the slice's actions reach it through the deps they share.
-const watchers = new WeakMap<StoreDeps, FlagWatcher>();
-
 const EMPTY: FlagsView = {configured: false, items: [], sources: [], selected: 0, pending: null, writing: false, message: null};
 
 export function createFlagsSlice(deps: StoreDeps): StateCreator<CockpitState, [], [], FlagsSlice> {
@@ -55,7 +51,8 @@ export function createFlagsSlice(deps: StoreDeps): StateCreator<CockpitState, []
 				const view = get().flags;
 				const flag = view.items[view.selected];
 				if (!flag || view.pending || view.writing) return;
-				const watcher = watchers.get(deps);
+				// Loaded by startFlags after the first frame.
+				const watcher = deps.workflows.flags.watcher;
 				if (!watcher) return;
 				const plan = watcher.planToggle(flag.id);
 				if ('error' in plan) {
@@ -67,7 +64,7 @@ export function createFlagsSlice(deps: StoreDeps): StateCreator<CockpitState, []
 			async flagConfirmToggle() {
 				const view = get().flags;
 				const plan = view.pending;
-				const watcher = watchers.get(deps);
+				const watcher = deps.workflows.flags.watcher;
 				if (!plan || !watcher || view.writing) return;
 				if (get().dryRun) {
 					update({pending: null, message: {text: `dry run: would write ${plan.description}`, level: 'info'}});
@@ -108,7 +105,7 @@ export function startFlags(store: CockpitStore, deps: StoreDeps): () => void {
 		// The real environment wins over carried shell variables (which may be stored masked).
 		const env = {...deps.session.getState().shell?.vars, ...(deps.env ?? process.env)};
 		const watcher = new FlagWatcher({config, env, settings: checklist.settings, baseDir: dirname(checklist.file ?? deps.options.file), now: deps.now});
-		watchers.set(deps, watcher);
+		deps.workflows.flags.watcher = watcher;
 		const unsubscribe = watcher.subscribe(snapshot => {
 			const view = store.getState().flags;
 			// Keep the selection on the same flag when the list changes around it.
@@ -121,7 +118,7 @@ export function startFlags(store: CockpitStore, deps: StoreDeps): () => void {
 		watcher.start();
 		stop = () => {
 			unsubscribe();
-			watchers.delete(deps);
+			deps.workflows.flags.watcher = null;
 			void watcher.stop();
 		};
 	});

@@ -3,6 +3,8 @@
 // (via source/ui/use-cockpit.ts) and call its actions.
 import {createStore, type StoreApi} from 'zustand/vanilla';
 import type {SessionHandle} from '../session/types.js';
+import {createWorkflows, type Workflows} from '../workflows/index.js';
+import type {TerminalControl} from '../workflows/run-flow.js';
 import {createCoreSlice, startCore, type CoreSlice} from './core-slice.js';
 import {createMetricsSlice, startMetrics, type MetricsSlice} from './metrics-slice.js';
 import {createRollbackSlice, startRollback, type RollbackSlice} from './rollback-slice.js';
@@ -11,19 +13,10 @@ import {createTerminalSlice, startTerminal, type TerminalSlice} from './terminal
 import type {OpenOptions, UserConfig} from './options.js';
 
 export type {OpenOptions, UserConfig} from './options.js';
+export type {TerminalControl} from '../workflows/run-flow.js';
 
 export type CockpitState = CoreSlice & MetricsSlice & RollbackSlice & FlagsSlice & TerminalSlice;
 export type CockpitStore = StoreApi<CockpitState>;
-
-/**
- * Hands the real terminal to a child process (the `!` and `o` keys): the UI
- * layer implements it (leave the alternate screen, raw mode off, ...), the
- * store only calls it. Absent in tests without a terminal.
- */
-export interface TerminalControl {
-	/** prompt: wait for Enter before coming back (default true; a pager needs none). */
-	suspend<T>(work: () => Promise<T>, options?: {prompt?: boolean}): Promise<T>;
-}
 
 export interface StoreDeps {
 	session: SessionHandle;
@@ -33,6 +26,22 @@ export interface StoreDeps {
 	/** Environment used by preflight (defaults to process.env). */
 	env?: Record<string, string | undefined>;
 	terminal?: TerminalControl;
+	/** The run flow, rollback runner and trigger watcher (workflows/), built once by cockpitDeps. */
+	workflows: Workflows;
+}
+
+/** The store's dependencies with the workflows built: the one place they are made (open.ts, tests). */
+export function cockpitDeps(base: Omit<StoreDeps, 'workflows'>): StoreDeps {
+	return {
+		...base,
+		workflows: createWorkflows({
+			session: base.session,
+			now: base.now,
+			...(base.env ? {env: base.env} : {}),
+			...(base.terminal ? {terminal: base.terminal} : {}),
+			...(base.options.prometheus ? {runEnv: {PROMETHEUS_URL: base.options.prometheus}} : {}),
+		}),
+	};
 }
 
 export function createCockpitStore(deps: StoreDeps): CockpitStore {

@@ -10,6 +10,7 @@ import type {Clock, TileSnapshot} from '../metrics/poller.js';
 import {blockTiles, resolveTiles, type MetricsUserConfig} from '../metrics/sources.js';
 import {tileView, type TileMeta, type TileState} from '../metrics/tile.js';
 import type {ResolvedTile} from '../metrics/types.js';
+import type {RecordEvent} from '../session/events.js';
 import type {SessionState} from '../session/types.js';
 import type {CockpitState, CockpitStore, StoreDeps} from './index.js';
 
@@ -162,8 +163,7 @@ export interface StartMetricsOptions {
 export function startMetrics(store: CockpitStore, deps: StoreDeps, options: StartMetricsOptions = {}): () => void {
 	const env = deps.env ?? process.env;
 	const userConfig = deps.config as MetricsUserConfig;
-	// The promql executor (running a step) reads PROMETHEUS_URL; --prometheus wins over it.
-	if (deps.options.prometheus) process.env.PROMETHEUS_URL = deps.options.prometheus;
+	// The flag reaches promql steps through the session's run environment (commands/open.ts), not process.env.
 	const resolved = options.tiles
 		? {tiles: options.tiles, warnings: [] as string[], prometheus: undefined, client: undefined}
 		: resolveTiles({checklist: store.getState().checklist, userConfig, prometheusFlag: deps.options.prometheus, env});
@@ -174,11 +174,9 @@ export function startMetrics(store: CockpitStore, deps: StoreDeps, options: Star
 	let latestDirty = false;
 	let pendingBaseline = false;
 
-	const persist = (mutate: (s: SessionState) => void) => {
+	const persist = (event: RecordEvent) => {
 		if (!canWrite() || stopped) return;
-		deps.session.update(mutate).catch(() => {
-			// The session file is the engine's; a failed metrics write is not worth an error on screen.
-		});
+		deps.session.apply(event).catch(error => store.getState().report(error, 'save the tile values'));
 	};
 
 	const flushLatest = () => {
@@ -186,9 +184,7 @@ export function startMetrics(store: CockpitStore, deps: StoreDeps, options: Star
 		if (!latestDirty) return;
 		latestDirty = false;
 		const latest = latestValues(store.getState().tileSnaps);
-		persist(s => {
-			s.latest = {...s.latest, ...latest};
-		});
+		persist({kind: 'latest-values', latest});
 	};
 
 	/** First fresh value of a tile without a baseline becomes its baseline (session start, or a tile that appeared later). */
@@ -200,10 +196,7 @@ export function startMetrics(store: CockpitStore, deps: StoreDeps, options: Star
 		const cap = captureBaseline(changed, new Date(deps.now()), missing);
 		const alertCap = captureBaseline(changed, new Date(deps.now())).alerts;
 		if (Object.keys(cap.baseline).length === 0 && !(needAlerts && alertCap)) return;
-		persist(s => {
-			s.baseline = {...cap.baseline, ...s.baseline};
-			if (needAlerts && alertCap && s.baselineAlerts === undefined) s.baselineAlerts = alertCap;
-		});
+		persist({kind: 'baseline-taken', baseline: cap.baseline, ...(needAlerts && alertCap ? {alerts: alertCap} : {})});
 		// Read-only followers and the session write landing later: use it right away for the verdicts.
 		if (!canWrite()) return;
 		const optimistic = {...session, baseline: {...cap.baseline, ...session.baseline}, baselineAlerts: session.baselineAlerts ?? (needAlerts ? alertCap : undefined)};
@@ -268,10 +261,7 @@ export function startMetrics(store: CockpitStore, deps: StoreDeps, options: Star
 			pendingBaseline = true;
 			return;
 		}
-		persist(st => {
-			st.baseline = {...st.baseline, ...cap.baseline};
-			if (cap.alerts) st.baselineAlerts = cap.alerts;
-		});
+		persist({kind: 'baseline-taken', baseline: cap.baseline, ...(cap.alerts ? {alerts: cap.alerts} : {}), recaptured: true});
 		const session = {...s.session, baseline: {...s.session.baseline, ...cap.baseline}, baselineAlerts: cap.alerts ?? s.session.baselineAlerts};
 		store.setState({session, tileStates: verdicts(s.tileSnaps, null, session)});
 		const stale = s.tiles.length - Object.keys(cap.baseline).length;
@@ -306,7 +296,7 @@ export function startMetrics(store: CockpitStore, deps: StoreDeps, options: Star
 		if (latestDirty) {
 			latestDirty = false;
 			const latest = latestValues(store.getState().tileSnaps);
-			if (canWrite()) deps.session.update(s => void (s.latest = {...s.latest, ...latest})).catch(() => {});
+			if (canWrite()) deps.session.apply({kind: 'latest-values', latest}).catch(error => store.getState().report(error, 'save the tile values'));
 		}
 		stopped = true;
 	};

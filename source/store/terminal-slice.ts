@@ -123,7 +123,10 @@ export function createTerminalSlice(deps: StoreDeps): StateCreator<CockpitState,
 			},
 			setPaneSize(cols, rows) {
 				const size = get().paneSize;
-				if (cols < 2 || rows < 1 || (size.cols === cols && size.rows === rows)) return;
+				if (cols < 2 || rows < 1) return;
+				// Shell runs started from the cockpit from now on get a PTY of this size.
+				deps.session.setTerminalSize({cols, rows});
+				if (size.cols === cols && size.rows === rows) return;
 				set({paneSize: {cols, rows}});
 				for (const [stepId, record] of Object.entries(get().session.steps)) {
 					if (record.status !== 'running' || !record.terminal) continue;

@@ -42,8 +42,8 @@ export function Header({width}: {width: number}) {
 	const theme = useTheme();
 	useSecond();
 	const now = Date.now();
-	const [title, sessionId, readOnly, dryRun, windowStartedAt, window] = useCockpit(
-		useShallow(s => [s.checklist.title, s.session.id, s.readOnly, s.dryRun, s.session.windowStartedAt, s.checklist.settings.window] as const),
+	const [title, sessionId, readOnly, readOnlyReason, writeProblem, dryRun, windowStartedAt, window] = useCockpit(
+		useShallow(s => [s.checklist.title, s.session.id, s.readOnly, s.readOnlyReason, s.writeProblem, s.dryRun, s.session.windowStartedAt, s.checklist.settings.window] as const),
 	);
 	const [done, total] = useCockpit(
 		useShallow(s => {
@@ -70,9 +70,10 @@ export function Header({width}: {width: number}) {
 	const overBudget = budget !== undefined && spent !== null && spent > budget * 60_000;
 	const sectionText = budget !== undefined ? `  § ${spent === null ? '0s' : formatDuration(spent)}/${budget}m${overBudget ? ' over' : ''}` : '';
 	const progress = `  ${done}/${total} done`;
-	const flags = `${readOnly ? '  read-only: followed' : ''}${dryRun ? '  DRY RUN' : ''}`;
+	const flags = `${readOnly ? `  read-only: ${readOnlyReason ?? 'followed'}` : ''}${dryRun ? '  DRY RUN' : ''}`;
+	const notSaved = writeProblem && !readOnly ? `  ✗ NOT SAVED: ${writeProblem}` : '';
 	const clockText = `  ${windowClock.text}`;
-	const fixed = stringWidth(progress) + stringWidth(flags) + stringWidth(clockText) + stringWidth(sectionText);
+	const fixed = stringWidth(progress) + stringWidth(flags) + stringWidth(notSaved) + stringWidth(clockText) + stringWidth(sectionText);
 	const fullTitle = title || 'deploycockpit';
 	const sessionText = `  session ${sessionId}`;
 	// The session id only when the whole title and the whole id both fit.
@@ -92,6 +93,11 @@ export function Header({width}: {width: number}) {
 				{flags ? (
 					<Text color={theme.warn} bold>
 						{flags}
+					</Text>
+				) : null}
+				{notSaved ? (
+					<Text color={theme.crit} bold>
+						{notSaved}
 					</Text>
 				) : null}
 				<Text color={windowClock.over ? theme.crit : windowStartedAt ? undefined : theme.muted}>{clockText}</Text>

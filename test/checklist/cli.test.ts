@@ -12,7 +12,7 @@ const dir = mkdtempSync(join(tmpdir(), 'dc-cli-'));
 afterAll(() => rmSync(dir, {recursive: true, force: true}));
 
 function cli(...args: string[]) {
-	const r = spawnSync(process.execPath, ['bin/deploycockpit.js', ...args], {cwd: root, encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}});
+	const r = spawnSync(process.execPath, ['bin/deploycockpit.js', ...args], {cwd: root, encoding: 'utf8', env: {...process.env, NO_COLOR: '1', DEPLOYCOCKPIT_STATE_DIR: join(dir, 'state')}});
 	return {code: r.status, out: r.stdout, err: r.stderr};
 }
 
@@ -42,8 +42,8 @@ describe('outline', () => {
 		expect(Object.keys(j)).toEqual(['title', 'sections', 'steps', 'rollback', 'warnings', 'settings', 'windowMinutes']);
 		for (const s of j.sections) expect(Object.keys(s)).toEqual(['id', 'title', 'depth', 'line', 'parent', 'rollback', 'meta', 'blocks']);
 		for (const s of j.steps) {
-			expect(Object.keys(s).filter(k => k !== 'notes')).toEqual(['id', 'section', 'parent', 'title', 'line', 'checkbox', 'checked', 'blocks', 'expect', 'placeholders']);
-			for (const b of s.blocks) expect(Object.keys(b).filter(k => k !== 'raw' && k !== 'unclosed')).toEqual(['lang', 'executor', 'line', 'code', 'inline']);
+			expect(Object.keys(s).filter(k => k !== 'notes' && k !== 'number')).toEqual(['id', 'section', 'parent', 'title', 'line', 'checkbox', 'checked', 'blocks', 'expect', 'placeholders']);
+			for (const b of s.blocks) expect(Object.keys(b).filter(k => !['raw', 'unclosed', 'guessed', 'endless', 'gate'].includes(k))).toEqual(['lang', 'executor', 'line', 'code', 'inline']);
 		}
 		expect(Object.keys(j.rollback)).toEqual(['default', 'procedures', 'references']);
 		expect(j.rollback.default).toBe('rollback-procedures/immediate-rollback-5-minutes');

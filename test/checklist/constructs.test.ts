@@ -77,10 +77,11 @@ describe('fenced blocks', () => {
 		const display = c.sections.find(s => s.title === 'Display only')!;
 		expect(display.blocks.map(b => [b.lang, b.executor])).toEqual([['yaml', null], ['json', null], ['', null]]);
 	});
-	it('numbered/bulleted items with a block or tasks are steps; plain numbered lines are prose', () => {
+	it('numbered items are steps (numbered as written); bulleted items with a block or tasks are steps', () => {
 		const c = load('list-item-steps.md');
 		expect(c.steps.map(s => [s.title, s.checkbox])).toEqual([
 			['Drain traffic (about 1 minute)', false],
+			['Wait for connections to close. This is prose.', false],
 			['Verify the drain', false],
 			['Documentation updates', false],
 			['Changelog entry', true],

@@ -87,7 +87,8 @@ describe('rollback roles', () => {
 		['Rollback & Release Process', null],
 		['Post-Rollback Procedures', null], ['Post Rollback Verification', null], ['After rollback', null],
 		['Rollback Trigger Checklist', 'trigger'], ['Rollback Trigger Conditions', 'trigger'], ['When to Roll Back', 'trigger'],
-		['Rollback criteria', 'trigger'], ['Rollback authority', null], ['Backout Plan', 'procedure'], ['Revert temporary config', null], ['Deploy', null], ['Emergency Procedures', null],
+		['Rollback criteria', 'trigger'], ['Rollback authority', null], ['Backout Plan', 'procedure'], ['Revert temporary config', 'procedure'], ['Deploy', null], ['Emergency Procedures', 'procedure'],
+		['Emergency Contacts', null], ['Rollback Quick Reference', 'procedure'], ['Rollback references', null], ['Undo', 'procedure'], ['Back-out plan', 'procedure'],
 	];
 	for (const [title, want] of table) it(`${title} → ${want}`, () => expect(rollbackRoleOf(title)).toBe(want));
 	it('references', () => {

@@ -19,6 +19,8 @@ export interface PgServer {
 	/** A user that must authenticate with PASSWORD (for masking tests). */
 	passwordUrl: string;
 	dir: string;
+	/** The postmaster's pid (its backends are its children). */
+	pid: number;
 	query<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, values?: unknown[]): Promise<pg.QueryResult<T>>;
 	stop(): Promise<void>;
 }
@@ -130,6 +132,7 @@ export async function startPostgres(): Promise<PgServer> {
 		return {
 			host: '127.0.0.1',
 			port,
+			pid: child.pid!,
 			url,
 			passwordUrl: `postgres://${PASSWORD_USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${port}/postgres`,
 			dir,

@@ -8,6 +8,7 @@ import {freePort} from './postgres.js';
 
 export interface RedisServer {
 	port: number;
+	pid: number;
 	url: string;
 	/** A client for the test itself (arranging data, checking effects). */
 	client: Redis;
@@ -73,6 +74,7 @@ export async function startRedis(): Promise<RedisServer> {
 		await client.connect();
 		return {
 			port,
+			pid: child.pid!,
 			url,
 			client,
 			async stop() {

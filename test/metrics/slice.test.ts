@@ -3,7 +3,7 @@
 import {readFileSync} from 'node:fs';
 import {afterEach, describe, expect, it} from 'vitest';
 import {parseChecklist} from '../../source/checklist/parse.js';
-import {createCockpitStore, type CockpitStore, type StoreDeps} from '../../source/store/index.js';
+import {cockpitDeps, createCockpitStore, type CockpitStore, type StoreDeps} from '../../source/store/index.js';
 import {startMetrics, subscribeCrossings, type MetricsCrossing} from '../../source/store/metrics-slice.js';
 import {waitFor} from '../helpers/prometheus.js';
 import {MemorySession} from '../ui/memory-session.js';
@@ -22,7 +22,7 @@ async function setup(options: {readOnly?: boolean; values?: Record<string, numbe
 	const checklist = parseChecklist(readFileSync(fixture, 'utf8'), fixture.pathname);
 	checklist.settings.prometheus = prom.url;
 	const session = new MemorySession(checklist, options.readOnly ?? false, options.initial);
-	const deps: StoreDeps = {session, options: {file: fixture.pathname, dryRun: false}, config: {}, now: () => Date.now(), env: {}};
+	const deps: StoreDeps = cockpitDeps({session, options: {file: fixture.pathname, dryRun: false}, config: {}, now: () => Date.now(), env: {}});
 	const store = createCockpitStore(deps);
 	// The core slice's session wiring, as startEngines does it.
 	const unsub = session.subscribe(e => void (e.type === 'state' && store.setState({session: e.state})));

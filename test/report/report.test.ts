@@ -26,21 +26,25 @@ describe('deployment report', () => {
 		await session.runStep(stepIdOf(session, 'Migrate the schema'));
 		await session.mark(stepIdOf(session, 'Tell the team'), 'skipped', 'nobody around');
 		const trigger = {at: '2026-11-22T02:40:00.000Z', kind: 'threshold' as const, message: 'Error rate 6.20% > 5%', value: 0.062};
-		await session.update(s => {
-			s.triggers.push(trigger);
-			s.rollbacks.push({
-				id: 'rb-1',
-				procedure: session.checklist.rollback.default,
-				by: 'oncall@box',
-				startedAt: '2026-11-22T02:41:00.000Z',
-				endedAt: '2026-11-22T02:43:30.000Z',
-				trigger,
-				outcome: 'done',
-				steps: [{id: stepIdOf(session, 'Restore the old schema'), status: 'done', exitCode: 0, startedAt: '2026-11-22T02:41:00.000Z', endedAt: '2026-11-22T02:43:30.000Z'}],
-			});
-			s.baseline = {'error-rate': {value: 0.004, at: '2026-11-22T02:00:00.000Z'}, 'p99': {value: 0.25, at: '2026-11-22T02:00:00.000Z'}};
-			s.latest = {'error-rate': {value: 0.062, at: '2026-11-22T02:40:00.000Z'}, 'p99': {value: 0.3, at: '2026-11-22T02:40:00.000Z'}};
-		});
+		await session.apply([
+			{kind: 'trigger-fired', trigger},
+			{
+				kind: 'rollback-started',
+				rollback: {
+					id: 'rb-1',
+					procedure: session.checklist.rollback.default,
+					by: 'oncall@box',
+					startedAt: '2026-11-22T02:41:00.000Z',
+					trigger,
+					outcome: 'running',
+					steps: [],
+				},
+			},
+			{kind: 'rollback-step', rollbackId: 'rb-1', index: 0, step: {id: stepIdOf(session, 'Restore the old schema'), status: 'done', exitCode: 0, startedAt: '2026-11-22T02:41:00.000Z', endedAt: '2026-11-22T02:43:30.000Z'}},
+			{kind: 'rollback-ended', at: '2026-11-22T02:43:30.000Z', rollbackId: 'rb-1', outcome: 'done'},
+			{kind: 'baseline-taken', baseline: {'error-rate': {value: 0.004, at: '2026-11-22T02:00:00.000Z'}, 'p99': {value: 0.25, at: '2026-11-22T02:00:00.000Z'}}},
+			{kind: 'latest-values', latest: {'error-rate': {value: 0.062, at: '2026-11-22T02:40:00.000Z'}, 'p99': {value: 0.3, at: '2026-11-22T02:40:00.000Z'}}},
+		]);
 		await session.close();
 
 		const out = join(ws.dir, 'change.md');

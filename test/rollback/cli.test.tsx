@@ -5,7 +5,7 @@ import {existsSync, readdirSync} from 'node:fs';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {afterEach, describe, expect, it} from 'vitest';
-import {createCockpitStore, startEngines, type StoreDeps} from '../../source/store/index.js';
+import {cockpitDeps, createCockpitStore, startEngines, type StoreDeps} from '../../source/store/index.js';
 import {KEYS, renderCockpit, type Rendered} from '../ui/render-cockpit.js';
 import {stepIdOf, until, waitFrame, workspace, type Workspace} from './helpers.js';
 
@@ -26,7 +26,7 @@ describe('rollback records and dry runs', () => {
 	it('status --json lists the rollbacks: who, when, procedure, trigger, each step result', async () => {
 		ws = workspace('deploy.md');
 		const session = await ws.open('deploy.md');
-		const deps: StoreDeps = {session, options: {file: session.checklist.file!, dryRun: false}, config: {}, now: () => Date.now(), env: {}};
+		const deps: StoreDeps = cockpitDeps({session, options: {file: session.checklist.file!, dryRun: false}, config: {}, now: () => Date.now(), env: {}});
 		const store = createCockpitStore(deps);
 		const stop = startEngines(store, deps);
 		try {

@@ -203,7 +203,7 @@ describe('dangerousIn — redis blocks', () => {
 describe('checklist-marked patterns', () => {
 	it('frontmatter regexes flag matching commands, not echo text or comments', () => {
 		const extra = ['terraform\\s+destroy', 'helm rollback'];
-		expect(reasons('terraform destroy -auto-approve', 'shell', extra)).toEqual(['marked in the checklist (terraform\\s+destroy)']);
+		expect(reasons('terraform destroy -auto-approve', 'shell', extra)).toContain('marked in the checklist (terraform\\s+destroy)');
 		expect(reasons('helm rollback api 41', 'shell', extra)).toEqual(['marked in the checklist (helm rollback)']);
 		expect(reasons('echo "terraform destroy is forbidden"\n# helm rollback api', 'shell', extra)).toEqual([]);
 		expect(reasons('terraform plan', 'shell', extra)).toEqual([]);
@@ -214,7 +214,7 @@ describe('checklist-marked patterns', () => {
 	});
 	it('patterns apply to sql and redis lines too', () => {
 		expect(reasons('VACUUM FULL orders;', 'sql', ['vacuum full'])).toHaveLength(1);
-		expect(reasons('DEL session:*', 'redis', ['^DEL '])).toHaveLength(1);
+		expect(reasons('DEL session:42', 'redis', ['^DEL '])).toHaveLength(1);
 	});
 	it('a `# deploycockpit: dangerous` comment marks the whole block', () => {
 		const f = dangerousIn(block('# deploycockpit: dangerous\n./scripts/migrate.sh --apply'));
@@ -309,5 +309,46 @@ describe('expandKnown (dry run preview)', () => {
 			'cd /srv && deploy --env "staging" --token $API_TOKEN --x $UNKNOWN',
 		);
 		expect(expandKnown("echo '$DIR' \\$DIR # $DIR", env)).toBe("echo '$DIR' \\$DIR # $DIR");
+	});
+});
+
+describe('issue 15: code inside code, files, normalised patterns', () => {
+	it('DO bodies: EXECUTE of SQL text is analysed, of a variable is asked about, a harmless one passes', () => {
+		expect(reasons("DO $$ BEGIN EXECUTE 'DROP TABLE users'; END $$;", 'sql')).toEqual(['EXECUTE DROP TABLE']);
+		expect(reasons("DO $$ DECLARE r record; BEGIN FOR r IN SELECT tablename FROM pg_tables LOOP EXECUTE 'DROP TABLE ' || quote_ident(r.tablename); END LOOP; END $$;", 'sql')).toEqual(['EXECUTE DROP TABLE']);
+		expect(reasons("DO $$ BEGIN EXECUTE format('TRUNCATE %I', 'audit'); END $$;", 'sql')).toEqual(['EXECUTE TRUNCATE']);
+		expect(reasons('DO $$ BEGIN IF true THEN DELETE FROM carts; END IF; END $$;', 'sql')).toEqual(['DELETE without WHERE']);
+		expect(reasons('DO $$ BEGIN EXECUTE stmt; END $$;', 'sql')[0]).toContain('cannot be analysed');
+		expect(reasons("DO $$ BEGIN EXECUTE 'SELECT 1'; RAISE NOTICE 'DROP TABLE x'; END $$;", 'sql')).toEqual([]);
+		expect(reasons("EXECUTE 'x'; PREPARE p AS SELECT 1; EXECUTE p;", 'sql')).toEqual([]);
+	});
+	it('EVAL scripts are judged by the commands they call', () => {
+		expect(reasons(`EVAL "redis.call('flushall')" 0`, 'redis')).toEqual(['EVAL FLUSHALL']);
+		expect(reasons(`EVAL "return redis.call('del', unpack(redis.call('keys', ARGV[1])))" 0 sess:*`, 'redis')).toEqual(['EVAL deletes keys found by KEYS/SCAN']);
+		expect(reasons(`EVAL "return redis.call('get', KEYS[1])" 1 k`, 'redis')).toEqual([]);
+		expect(reasons('EVALSHA 3f2a 0', 'redis')[0]).toContain('cannot be analysed');
+		expect(reasons(`redis-cli EVAL "redis.pcall('FLUSHDB')" 0`)).toEqual(['EVAL FLUSHDB']);
+	});
+	it('files fed to psql are read relative to the step directory, following a literal cd', async () => {
+		const {mkdtempSync, mkdirSync, writeFileSync} = await import('node:fs');
+		const {tmpdir} = await import('node:os');
+		const {join} = await import('node:path');
+		const dir = mkdtempSync(join(tmpdir(), 'dc-analyze-'));
+		mkdirSync(join(dir, 'migrations'));
+		writeFileSync(join(dir, 'migrations', 'drop.sql'), 'DROP TABLE legacy;');
+		writeFileSync(join(dir, 'ok.sql'), 'SELECT 1;');
+		const at = (code: string) => dangerousIn(block(code), [], {cwd: dir}).map(f => f.reason);
+		expect(at('psql -f migrations/drop.sql')).toEqual(['DROP TABLE']);
+		expect(at('cd migrations && psql < drop.sql')).toEqual(['DROP TABLE']);
+		expect(at('psql -f ok.sql')).toEqual([]);
+		expect(at('psql -f "$MIGRATION"')[0]).toContain('only known at run time');
+		expect(at('psql -f later.sql')[0]).toContain('does not exist');
+		expect(at('gunzip -c dump.sql.gz | psql')).toEqual([]);
+	});
+	it('custom patterns match the normalised command: wrappers dropped, options moved aside', () => {
+		const extra = ['^deployctl purge'];
+		expect(reasons('sudo -u ops deployctl --force purge cache', 'shell', extra)).toEqual(['marked in the checklist (^deployctl purge)']);
+		expect(reasons('deployctl --force status', 'shell', extra)).toEqual([]);
+		expect(reasons('terraform -chdir=infra destroy', 'shell', ['terraform destroy'])).toContain('marked in the checklist (terraform destroy)');
 	});
 });

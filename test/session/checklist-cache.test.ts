@@ -80,6 +80,40 @@ describe('parsed-model cache', () => {
 		expect(existsSync(cacheDir) ? readdirSync(cacheDir) : []).toEqual([]);
 	});
 
+	it.each([
+		["ALTER USER … PASSWORD '…'", "psql -c \"ALTER USER app WITH PASSWORD 'Lit-pw-0001'\""],
+		['curl -u user:pw', 'curl -u deploy:Lit-pw-0002 https://ci.invalid'],
+		['redis-cli -a pw', 'redis-cli -a Lit-pw-0003 PING'],
+		['mysql -ppw', 'mysql -u root -pLit-pw-0004 shop'],
+		['PGPASSWORD=pw psql', 'PGPASSWORD=Lit-pw-0005 psql -c "SELECT 1"'],
+		['--password=pw', 'tool --password=Lit-pw-0006'],
+		['mysqldump -p pw', 'mysqldump -u root -p Lit-pw-0007 shop'],
+		['a token shape', 'echo ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8'],
+	])('never caches a checklist with a credential literal: %s', async (_what, command) => {
+		const content = `# Rotate\n\n- [ ] Use it\n  \`\`\`bash\n  ${command}\n  \`\`\`\n`;
+		writeFileSync(file, content);
+		expect((await loadChecklistCached(file, stateDir)).steps).toHaveLength(1);
+		expect(existsSync(entryPath(content))).toBe(false);
+	});
+
+	it('never caches a checklist holding a value of its own frontmatter secrets: patterns', async () => {
+		const content = `---\ndeploycockpit:\n  secrets: {patterns: ['acme_[a-z0-9]{12}']}\n---\n# Rotate\n\n- [ ] Use it\n  \`\`\`bash\n  deploy --key-id acme_abcdef123456\n  \`\`\`\n`;
+		writeFileSync(file, content);
+		await loadChecklistCached(file, stateDir);
+		expect(existsSync(entryPath(content))).toBe(false);
+	});
+
+	it('deletes an entry written under other masking rules (an older build) instead of using it', async () => {
+		writeFileSync(file, text('Release one'));
+		await loadChecklistCached(file, stateDir);
+		const entry = readEntry(text('Release one')) as Record<string, unknown>;
+		writeFileSync(entryPath(text('Release one')), JSON.stringify({...entry, masked: 'rules of an older build', checklist: {...(entry.checklist as object), title: 'stale'}}));
+		const loaded = await loadChecklistCached(file, stateDir);
+		expect(loaded.title).toBe('Release one');
+		// Rewritten under the current rules.
+		expect(readEntry(text('Release one')).checklist.title).toBe('Release one');
+	});
+
 	it('never caches a checklist with a secret in it', async () => {
 		const withSecret = `# Rotate\n\n- [ ] Connect\n  \`\`\`bash\n  psql postgres://app:s3cr3t-pass-77@db.example/app\n  \`\`\`\n`;
 		writeFileSync(file, withSecret);

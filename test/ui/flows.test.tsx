@@ -367,7 +367,7 @@ describe('read-only follower', () => {
 		expect(session.marks).toHaveLength(0);
 		// The writer (another process) finishes a step: the follower shows it.
 		const id = stepId(session, 'Check the disk');
-		await session.update(s => {
+		session.fromWriter(s => {
 			s.steps[id] = {status: 'done', exitCode: 0, durationMs: 2000};
 		});
 		await r.waitFor(f => selectedLine(f).includes('✓'), 'live update');

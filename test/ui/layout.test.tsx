@@ -182,3 +182,19 @@ describe('hard wrap', () => {
 		expect(hardWrap('\x1b[31mredred\x1b[0m', 3)).toEqual(['\x1b[31mred\x1b[0m', '\x1b[31mred\x1b[0m']);
 	});
 });
+
+describe('credentials written in the checklist', () => {
+	it('are masked in the detail pane (the rest of the command stays readable)', async () => {
+		const {parseChecklist} = await import('../../source/checklist/parse.js');
+		const checklist = parseChecklist(
+			"# Rotate\n\n## Steps\n\n- [ ] Check the replica\n  ```bash\n  mysql -u root -pScreen-pw-0101 -e 'SHOW SLAVE STATUS'\n  curl -u deploy:Screen-pw-0202 https://ci.invalid/api\n  ```\n",
+			'/tmp/rotate.md',
+		);
+		r = await renderCockpit(new MemorySession(checklist), {columns: 120, rows: 40});
+		await r.press('j');
+		const frame = r.frame();
+		expect(frame).toContain('mysql -u root -p****');
+		expect(frame).toContain('curl -u deploy:****');
+		expect(frame).not.toContain('Screen-pw');
+	});
+});

@@ -4,6 +4,8 @@ import type {Checklist} from '../../source/checklist/model.js';
 import type {StepStatus} from '../../source/engine/types.js';
 import type {RunOptions, SessionEvent, SessionHandle, SessionState} from '../../source/session/types.js';
 import {startWindow} from '../../source/session/window.js';
+import type {RecordEvent} from '../../source/session/events.js';
+import {reduce} from '../../source/session/reducer.js';
 
 interface ActiveRun {
 	runId: string;
@@ -51,6 +53,12 @@ export class MemorySession implements SessionHandle {
 	/** Record runs started with a terminal size as terminal runs (the detail pane then draws a screen), as Session does. */
 	terminalRuns = false;
 
+	terminalSize: {cols: number; rows: number} | undefined;
+
+	setTerminalSize(size: {cols: number; rows: number} | undefined): void {
+		this.terminalSize = size;
+	}
+
 	async runTerminal(): Promise<undefined> {
 		return undefined;
 	}
@@ -90,7 +98,7 @@ export class MemorySession implements SessionHandle {
 		this.tails.set(stepId, '');
 		this.setState(s => {
 			startWindow(s, new Date().toISOString());
-			s.steps[stepId] = {status: 'running', exitCode: null, startedAt: new Date().toISOString(), runId, logPath: `${this.dir}/runs/${runId}.log`, ...(this.terminalRuns && options?.terminal ? {terminal: options.terminal} : {})};
+			s.steps[stepId] = {status: 'running', exitCode: null, startedAt: new Date().toISOString(), runId, logPath: `${this.dir}/runs/${runId}.log`, ...(this.terminalRuns && (options?.terminal ?? this.terminalSize) ? {terminal: options?.terminal ?? this.terminalSize} : {})};
 		});
 		this.emit({type: 'run-start', stepId, runId});
 		return new Promise(resolve => this.active.set(stepId, {runId, resolve}));
@@ -136,7 +144,14 @@ export class MemorySession implements SessionHandle {
 		this.state = {...this.state, cursor};
 	}
 
-	async update(mutator: (state: SessionState) => void): Promise<void> {
+	async apply(events: RecordEvent | RecordEvent[]): Promise<void> {
+		const next = (Array.isArray(events) ? events : [events]).reduce(reduce, this.state);
+		this.state = next;
+		this.emit({type: 'state', state: next});
+	}
+
+	/** What a follower sees when the writer (another process) changes the state. */
+	fromWriter(mutator: (state: SessionState) => void): void {
 		this.setState(mutator);
 	}
 

@@ -5,7 +5,7 @@ import {readFileSync} from 'node:fs';
 import {parseChecklist} from '../../source/checklist/parse.js';
 import type {Checklist} from '../../source/checklist/model.js';
 import type {SessionHandle} from '../../source/session/types.js';
-import {createCockpitStore, startEngines, type CockpitStore, type StoreDeps} from '../../source/store/index.js';
+import {cockpitDeps, createCockpitStore, startEngines, type CockpitStore, type StoreDeps} from '../../source/store/index.js';
 import type {Keymap} from '../../source/store/options.js';
 import {App} from '../../source/ui/app.js';
 import {loadTheme} from '../../source/ui/theme.js';
@@ -66,7 +66,7 @@ export async function renderCockpit(
 	session: SessionHandle,
 	{columns = 120, rows = 40, keymap, dryRun = false, theme = 'dark', noColor = false, deps = {}}: {columns?: number; rows?: number; keymap?: Keymap; dryRun?: boolean; theme?: string; noColor?: boolean; deps?: Partial<StoreDeps>} = {},
 ): Promise<Rendered> {
-	const fullDeps: StoreDeps = {session, options: {file: session.checklist.file ?? 'x.md', dryRun}, config: {}, now: () => Date.now(), env: {}, ...deps};
+	const fullDeps: StoreDeps = {...cockpitDeps({session, options: {file: session.checklist.file ?? 'x.md', dryRun}, config: {}, now: () => Date.now(), env: {}, ...deps}), ...(deps.workflows ? {workflows: deps.workflows} : {})};
 	const store = createCockpitStore(fullDeps);
 	const stop = startEngines(store, fullDeps);
 	const stdout = new FakeStdout(columns, rows);

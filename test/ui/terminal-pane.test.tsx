@@ -26,7 +26,8 @@ describe('terminal runs in the detail pane', () => {
 	it('runs start on a PTY of the pane size and draw their screen (a \\r redraw is one line)', async () => {
 		const session = new MemorySession(fixtureChecklist('basic.md'));
 		const id = await startBuildStep(session);
-		const terminal = session.runs.at(-1)!.options!.terminal!;
+		// The pane's output area is the size shell runs get (the session records the run as a terminal run).
+		const terminal = session.getState().steps[id]!.terminal!;
 		expect(terminal).toEqual(r!.store.getState().paneSize);
 		expect(terminal.cols).toBeGreaterThan(20);
 		session.output(id, 'step 1/3\rstep 3/3\r\n\x1b[32mgreen\x1b[0m\r\n');

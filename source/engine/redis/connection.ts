@@ -4,6 +4,7 @@
 import {Redis} from 'ioredis';
 import {createMasker} from '../../safety/mask.js';
 import type {Resolved} from '../sql/connection.js';
+import {CancelledWhileWaiting} from '../sql/deadline.js';
 import {commentDirective, connectTimeout, humanMs, isEnvName} from '../sql/options.js';
 
 export interface RedisTarget {
@@ -75,8 +76,12 @@ export function redisConnectError(target: RedisTarget, error: unknown): string {
 	return createMasker()(`cannot connect to Redis at ${target.host}:${target.port} (${target.from}): ${why}`);
 }
 
-/** Connects, failing within the connect timeout even when the server accepts but never answers. */
-export async function connectRedis(target: RedisTarget): Promise<Redis> {
+/**
+ * Connects, failing within the connect timeout even when the server accepts
+ * but never answers, and at once when `signal` aborts (a cancel must not wait
+ * for the connect timeout).
+ */
+export async function connectRedis(target: RedisTarget, signal?: AbortSignal): Promise<Redis> {
 	const redis = new Redis(target.url, {
 		lazyConnect: true,
 		connectTimeout: target.connectTimeoutMs,
@@ -84,6 +89,8 @@ export async function connectRedis(target: RedisTarget): Promise<Redis> {
 		retryStrategy: () => null,
 		enableOfflineQueue: false,
 		connectionName: 'deploycockpit',
+		// TCP keepalive: a peer that vanished is noticed; a frozen one is caught by the command timeout.
+		keepAlive: 10_000,
 	});
 	// Errors surface through the command that hit them; an unhandled 'error' event would crash the cockpit.
 	let lastError: unknown;
@@ -91,25 +98,43 @@ export async function connectRedis(target: RedisTarget): Promise<Redis> {
 		lastError = error;
 	});
 	let timer: NodeJS.Timeout | undefined;
+	let onAbort: (() => void) | undefined;
 	try {
+		if (signal?.aborted) throw new CancelledWhileWaiting();
 		await Promise.race([
 			redis.connect(),
 			new Promise((_, reject) => {
 				timer = setTimeout(() => reject(new Error('connect timeout')), target.connectTimeoutMs);
+				onAbort = () => reject(new CancelledWhileWaiting());
+				signal?.addEventListener('abort', onAbort, {once: true});
 			}),
 		]);
 		return redis;
 	} catch (error) {
-		redis.disconnect();
+		dropRedis(redis);
+		if (error instanceof CancelledWhileWaiting) throw error;
 		// ioredis rejects with "Connection is closed."; the cause came as an 'error' event.
 		throw lastError ?? error;
 	} finally {
 		clearTimeout(timer);
+		if (onAbort) signal?.removeEventListener('abort', onAbort);
 	}
 }
 
-function socketOf(redis: Redis): {ref(): void; unref(): void} | undefined {
-	return (redis as unknown as {stream?: {ref(): void; unref(): void}}).stream;
+function socketOf(redis: Redis): {ref(): void; unref(): void; destroy(): void} | undefined {
+	return (redis as unknown as {stream?: {ref(): void; unref(): void; destroy(): void}}).stream;
+}
+
+/**
+ * Drops a connection now. ioredis' disconnect() ends the socket and keeps a
+ * 2 s timer until the peer closes too; with a refused or frozen peer that
+ * never happens, and the timer held a headless `run` open for 2 s after its
+ * error. Destroying the socket right after clears it.
+ */
+export function dropRedis(redis: Redis): void {
+	if (redis.status === 'end') return;
+	redis.disconnect();
+	socketOf(redis)?.destroy();
 }
 
 /** Idle connections per URL, owned by one executor (one session). */
@@ -117,7 +142,7 @@ export class RedisConnections {
 	private readonly idle = new Map<string, Redis[]>();
 	private readonly busy = new Set<Redis>();
 
-	async acquire(target: RedisTarget): Promise<Redis> {
+	async acquire(target: RedisTarget, signal?: AbortSignal): Promise<Redis> {
 		const list = this.idle.get(target.url) ?? [];
 		while (list.length > 0) {
 			const redis = list.pop()!;
@@ -126,9 +151,9 @@ export class RedisConnections {
 				this.busy.add(redis);
 				return redis;
 			}
-			redis.disconnect();
+			dropRedis(redis);
 		}
-		const redis = await connectRedis(target);
+		const redis = await connectRedis(target, signal);
 		this.busy.add(redis);
 		return redis;
 	}
@@ -136,7 +161,7 @@ export class RedisConnections {
 	release(target: RedisTarget, redis: Redis, reusable: boolean): void {
 		this.busy.delete(redis);
 		if (!reusable || redis.status !== 'ready') {
-			redis.disconnect();
+			dropRedis(redis);
 			return;
 		}
 		// An idle connection must not keep a headless `run` alive when nobody calls close().
@@ -154,11 +179,11 @@ export class RedisConnections {
 			all.map(async redis => {
 				// Idle sockets are unref'd; QUIT's reply must keep the process alive until it comes.
 				socketOf(redis)?.ref();
-				const timer = setTimeout(() => redis.disconnect(), 1000);
+				const timer = setTimeout(() => dropRedis(redis), 1000);
 				try {
 					await redis.quit();
 				} catch {
-					redis.disconnect();
+					dropRedis(redis);
 				} finally {
 					clearTimeout(timer);
 				}

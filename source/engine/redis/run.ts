@@ -5,9 +5,10 @@ import type {Block} from '../../checklist/model.js';
 import {createMasker} from '../../safety/mask.js';
 import type {ExecContext, ExecResult} from '../types.js';
 import {formatDuration} from '../table-format.js';
+import {CancelledWhileWaiting} from '../sql/deadline.js';
 import {abortReason, commentDirective, humanMs, resolveTimeout} from '../sql/options.js';
 import {CONNECTION_MODE, isRedisRead, redisDanger} from './classify.js';
-import {redisConnectError, resolveRedisTarget, type RedisConnections} from './connection.js';
+import {dropRedis, redisConnectError, resolveRedisTarget, type RedisConnections} from './connection.js';
 import {parseRedisBlock} from './parse.js';
 import {formatReply, toReply, type RedisReply} from './reply.js';
 
@@ -77,8 +78,9 @@ export async function runRedisBlock(block: Block, ctx: ExecContext, connections:
 
 	let redis: Redis;
 	try {
-		redis = await connections.acquire(target);
+		redis = await connections.acquire(target, ctx.signal);
 	} catch (error) {
+		if (error instanceof CancelledWhileWaiting) return {exitCode: null, error: abortReason(ctx), data};
 		return fail(ctx, redisConnectError(target, error), data);
 	}
 	if (ctx.signal.aborted) {
@@ -96,7 +98,7 @@ export async function runRedisBlock(block: Block, ctx: ExecContext, connections:
 		cancelled = true;
 		reusable = false;
 		write('\ncancelling: closing the Redis connection\n');
-		redis.disconnect();
+		dropRedis(redis);
 		cancelWake();
 	};
 	ctx.signal.addEventListener('abort', onAbort, {once: true});
@@ -138,7 +140,7 @@ export async function runRedisBlock(block: Block, ctx: ExecContext, connections:
 				} else if (error instanceof CommandTimeout) {
 					// The reply may still come; the connection cannot be trusted to pair replies any more.
 					reusable = false;
-					redis.disconnect();
+					dropRedis(redis);
 					failed = `timed out after ${humanMs(timeout.ms)}`;
 					write(`(error) timed out after ${humanMs(timeout.ms)} (timeout from ${timeout.from}; raise it with a \`# timeout: 5m\` comment, frontmatter redisTimeout or DEPLOYCOCKPIT_REDIS_TIMEOUT)\n`);
 				} else if ((error as {name?: string}).name === 'ReplyError') {

@@ -49,6 +49,9 @@ export function resolveSqlTarget(code: string, env: Record<string, string | unde
 	const connectTimeoutMs = connectTimeout(env, settings);
 	const base: pg.PoolConfig = {
 		connectionTimeoutMillis: connectTimeoutMs,
+		// A peer that vanished (host down, link cut) is noticed by the kernel; a frozen server is caught by the deadline in run.ts.
+		keepAlive: true,
+		keepAliveInitialDelayMillis: 10_000,
 		application_name: 'deploycockpit',
 		// Timestamps print as ISO 8601 in UTC whatever the server's zone.
 		options: '-c TimeZone=UTC -c DateStyle=ISO,YMD',

@@ -9,6 +9,7 @@ import {formatDuration, plural, renderTable, DEFAULT_MAX_CELL_WIDTH, type TableC
 import {classifyStatement, fileLine, type StatementClass} from './classify.js';
 import {connectError, resolveSqlTarget, type PoolCache, type SqlTarget} from './connection.js';
 import {formatValue, isNumericType, renderSqlError, sqlErrorInfo, typeName, type SqlErrorInfo} from './format.js';
+import {CancelledWhileWaiting, Deadline, unlessAborted} from './deadline.js';
 import {abortReason, commentDirective, humanMs, resolveTimeout} from './options.js';
 import {runStatement} from './query.js';
 import {splitSql, stripPsqlSession, type SqlStatement} from './split.js';
@@ -16,6 +17,8 @@ import {splitSql, stripPsqlSession, type SqlStatement} from './split.js';
 export const MAX_ROWS = 50;
 export const MAX_COLUMNS = 40;
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+/** How long a cancelled statement may take to end before its connection is closed (as for shell runs). */
+export const CANCEL_GRACE_MS = 2000;
 
 export interface SqlStatementData {
 	/** 1-based line of the statement in the block. */
@@ -91,19 +94,20 @@ interface ClientInternals {
 	port?: number;
 }
 
-async function cancelBackend(pool: pg.Pool, client: pg.PoolClient, target: SqlTarget): Promise<void> {
+async function cancelBackend(pool: pg.Pool, client: pg.PoolClient, target: SqlTarget, fallback: () => boolean): Promise<void> {
 	const internals = client as unknown as ClientInternals;
 	const host = internals.host && !internals.host.startsWith('/') ? internals.host : target.host;
 	const port = internals.port ?? target.port;
 	if (internals.processID !== undefined && internals.secretKey !== undefined) {
 		try {
-			await sendCancelRequest(host, port, internals.processID, internals.secretKey, target.connectTimeoutMs);
+			await sendCancelRequest(host, port, internals.processID, internals.secretKey, Math.min(target.connectTimeoutMs, CANCEL_GRACE_MS));
 			return;
-		} catch {
-			// Fall back to asking from a second connection.
+		} catch (error) {
+			// Fall back to asking from a second connection, unless the connection is gone already.
+			if (!fallback()) throw error;
 		}
 	}
-	if (internals.processID !== undefined) {
+	if (internals.processID !== undefined && fallback()) {
 		const other = await pool.connect();
 		try {
 			await other.query('SELECT pg_cancel_backend($1)', [internals.processID]);
@@ -179,8 +183,10 @@ export async function runSqlBlock(block: Block, ctx: ExecContext, pools: PoolCac
 	const pool = pools.get(target);
 	let client: pg.PoolClient;
 	try {
-		client = await pool.connect();
+		// A cancel while the connect hangs ends the step now; a connection that comes later is thrown away.
+		client = await unlessAborted(pool.connect(), ctx.signal, late => late.release(true));
 	} catch (error) {
+		if (error instanceof CancelledWhileWaiting) return {exitCode: null, error: abortReason(ctx), data};
 		return failure(ctx, connectError(target, error), data);
 	}
 	// Cancelled while connecting: the abort listener below would never fire.
@@ -191,14 +197,29 @@ export async function runSqlBlock(block: Block, ctx: ExecContext, pools: PoolCac
 
 	let cancelled = false;
 	let broken = false;
+	let finished = false;
+	// Ending the socket fails the pending query here and stops the statement when the server notices.
+	const destroy = () => {
+		broken = true;
+		(client as unknown as {connection?: {stream?: {destroy(): void}}}).connection?.stream?.destroy();
+	};
+	const deadline = new Deadline(() => {
+		if (cancelled) write(`no answer to the cancel; closing the connection\n`);
+		destroy();
+	});
+	const margin = target.connectTimeoutMs;
+	const statementDeadline = statementTimeout.ms > 0 ? statementTimeout.ms + margin : 0;
+	const noAnswer = (ms: number, statement: boolean) =>
+		`no answer from PostgreSQL at ${target.host}:${target.port} within ${humanMs(ms)}${statement ? ` (statement_timeout ${humanMs(statementTimeout.ms)} + ${humanMs(margin)})` : ''}; connection closed`;
 	const onAbort = () => {
 		cancelled = true;
 		write('\ncancelling: sending a cancel request to the server…\n');
-		cancelBackend(pool, client, target).catch(err => {
+		// A server that does not answer the cancel either: the connection goes after the grace.
+		deadline.arm(CANCEL_GRACE_MS);
+		cancelBackend(pool, client, target, () => !finished && !deadline.expired).catch(err => {
+			if (finished || deadline.expired) return;
 			write(`cancel request failed (${String((err as Error).message ?? err)}); closing the connection\n`);
-			broken = true;
-			// Ending the socket stops the statement when the server notices the client is gone.
-			(client as unknown as {connection?: {stream?: {destroy(): void}}}).connection?.stream?.destroy();
+			destroy();
 		});
 	};
 	const onNotice = (notice: {severity?: string; message?: string}) => write(`${notice.severity ?? 'NOTICE'}:  ${notice.message ?? ''}\n`);
@@ -213,12 +234,14 @@ export async function runSqlBlock(block: Block, ctx: ExecContext, pools: PoolCac
 	let failed: SqlErrorInfo | undefined;
 	write(`-- ${target.label} (${target.from}), ${mode === 'read-only' ? 'READ ONLY transaction' : 'read-write (confirmed)'}, statement_timeout ${statementTimeout.ms ? humanMs(statementTimeout.ms) : 'off'}\n`);
 	try {
+		deadline.arm(margin);
 		if (mode === 'read-only') {
 			// One round trip. The SELECT takes the snapshot, so a later `SET transaction_read_only = off` is refused by the server.
 			await client.query(`BEGIN READ ONLY; SET LOCAL statement_timeout = ${statementTimeout.ms}; SELECT 1`);
 		} else {
 			await client.query(`SET statement_timeout = ${statementTimeout.ms}`);
 		}
+		deadline.clear();
 		for (let i = 0; i < split.statements.length; i++) {
 			const statement = split.statements[i]!;
 			const cls = classes[i]!;
@@ -241,7 +264,9 @@ export async function runSqlBlock(block: Block, ctx: ExecContext, pools: PoolCac
 			if (cls.dangerous) write(`(dangerous: ${cls.dangerous}; confirmed)\n`);
 			const started = performance.now();
 			try {
+				if (!cancelled) deadline.arm(statementDeadline);
 				const outcome = await runStatement(client, statement.text, MAX_ROWS);
+				if (!cancelled) deadline.clear();
 				const ms = performance.now() - started;
 				entry.command = outcome.command;
 				entry.rowCount = outcome.rowCount;
@@ -264,8 +289,14 @@ export async function runSqlBlock(block: Block, ctx: ExecContext, pools: PoolCac
 				const ms = performance.now() - started;
 				entry.durationMs = Math.round(ms * 10) / 10;
 				const info = sqlErrorInfo(error, statement, code, toFileLine);
+				if (deadline.expired && !cancelled) info.message = noAnswer(deadline.expiredAfterMs!, true);
 				entry.error = info;
-				if (cancelled && info.code === '57014') {
+				if (cancelled && deadline.expired) {
+					write(`cancelled after ${formatDuration(ms)} (connection closed)\n`);
+				} else if (deadline.expired) {
+					failed = info;
+					write(`deploycockpit: ${info.message}\n`);
+				} else if (cancelled && info.code === '57014') {
 					write(`cancelled after ${formatDuration(ms)} (the server stopped the statement)\n`);
 				} else {
 					failed = info;
@@ -281,10 +312,16 @@ export async function runSqlBlock(block: Block, ctx: ExecContext, pools: PoolCac
 		// BEGIN / SET failed: the connection itself is unusable.
 		broken = true;
 		failed = sqlErrorInfo(error, {text: '', offset: 0}, code, toFileLine);
-		write(renderSqlError(failed, code));
+		if (deadline.expired) {
+			failed.message = noAnswer(deadline.expiredAfterMs!, false);
+			write(`deploycockpit: ${failed.message}\n`);
+		} else {
+			write(renderSqlError(failed, code));
+		}
 	} finally {
 		ctx.signal.removeEventListener('abort', onAbort);
 		if (!broken) {
+			deadline.arm(margin);
 			try {
 				const status = (client as unknown as {getTransactionStatus?(): string | null}).getTransactionStatus?.();
 				if (mode === 'read-only') {
@@ -302,6 +339,8 @@ export async function runSqlBlock(block: Block, ctx: ExecContext, pools: PoolCac
 				broken = true;
 			}
 		}
+		deadline.clear();
+		finished = true;
 		client.off('notice', onNotice);
 		client.off('error', onClientError);
 		// A connection in an unknown state is thrown away, not reused.

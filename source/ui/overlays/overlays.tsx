@@ -7,6 +7,7 @@
 // the rule in overlay-rule.tsx.
 import {useState} from 'react';
 import {Box, Text} from 'ink';
+import {createMasker} from '../../safety/mask.js';
 import {findMatches, runningSteps} from '../../store/core-slice.js';
 import type {CockpitState} from '../../store/index.js';
 import {isDeliberate, isTextKey, type Key} from '../input/keys.js';
@@ -234,9 +235,11 @@ function preflightContent(s: CockpitState, width: number): PopupContent | null {
 	const dangerous = pf.dangerous.length > 0;
 	const onlyWrites = dangerous && pf.dangerous.every(d => d.reason.startsWith('writes'));
 	const rows: PopupRow[] = [];
+	// Credentials written in the checklist (`mysql -ppw`) are shown masked; the values typed in stay visible to check.
+	const mask = createMasker();
 	for (const d of pf.dangerous) {
 		rows.push(...wrapRows(`⚠ ${d.reason} (line ${d.line})`, width, {tone: 'crit', bold: true}));
-		rows.push(...wrapRows(fillValues(d.command, pending.values), width, {}, '  '));
+		rows.push(...wrapRows(mask(fillValues(d.command, pending.values)), width, {}, '  '));
 	}
 	if (pending.fields.length > 0) {
 		const what = [pf.placeholders.length > 0 ? 'placeholders' : '', pf.unsetVars.length > 0 ? 'unset variables' : ''].filter(Boolean).join(' and ');
@@ -254,7 +257,7 @@ function preflightContent(s: CockpitState, width: number): PopupContent | null {
 	const runnable = step.blocks.filter(b => b.executor !== null);
 	for (const block of runnable) {
 		if (runnable.length > 1) rows.push({text: `─ ${block.lang || 'text'} · line ${block.line}`, tone: 'muted'});
-		for (const line of fillValues(block.code, pending.values).replace(/\n$/, '').split('\n')) rows.push(...wrapRows(line, width, {}, '  '));
+		for (const line of mask(fillValues(block.code, pending.values)).replace(/\n$/, '').split('\n')) rows.push(...wrapRows(line, width, {}, '  '));
 	}
 	const title = pending.dryRun ? `Dry run · ${step.title}` : onlyWrites ? `Writes need a confirmation · ${step.title}` : dangerous ? `Dangerous command · ${step.title}` : `Before running · ${step.title}`;
 	const footer = confirming

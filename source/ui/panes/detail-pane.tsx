@@ -10,6 +10,7 @@ import {useEffect} from 'react';
 import {Box, Text} from 'ink';
 import type {Step} from '../../checklist/model.js';
 import {defaultTailLimits} from '../../engine/tail.js';
+import {createMasker} from '../../safety/mask.js';
 import type {StepRecord} from '../../session/types.js';
 import {formatDuration, STATUS_GLYPH, statusColor} from '../glyphs.js';
 import {useTheme, type Theme} from '../theme.js';
@@ -53,11 +54,15 @@ export function codeDocument(step: Step, width: number, theme: Theme): React.Rea
 		);
 	for (const block of step.blocks) {
 		const runs = block.executor !== null;
-		if (!block.inline || step.blocks.length > 1) {
-			for (const piece of wrapPieces(`─ ${block.lang || 'text'}${runs ? '' : ' (display only)'} · line ${block.line}`, width)) row(<Text color={theme.muted}>{piece}</Text>);
+		const name = block.guessed ? 'guessed shell (asks first)' : block.lang || 'text';
+		const endless = block.endless ? ' · runs until cancelled' : '';
+		if (!block.inline || step.blocks.length > 1 || endless) {
+			for (const piece of wrapPieces(`─ ${name}${runs ? '' : ' (display only)'} · line ${block.line}${endless}`, width)) row(<Text color={theme.muted}>{piece}</Text>);
 		}
+		// Credentials written in the checklist (`mysql -ppw`, `PASSWORD '...'`) are masked on screen too; one masker a block, for PEM blocks.
+		const mask = createMasker();
 		for (const line of block.code.replace(/\n$/, '').split('\n')) {
-			wrapTokens(tokenize(line, block.lang), width).forEach((piece, k) =>
+			wrapTokens(tokenize(mask(line), block.lang), width).forEach((piece, k) =>
 				row(
 					<Text>
 						{k > 0 ? <Text color={theme.muted}>{CONTINUATION}</Text> : null}

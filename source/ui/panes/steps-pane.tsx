@@ -50,7 +50,8 @@ const StepRow = memo(function StepRow({step, selected, width, depth}: {step: Ste
 			return [r?.status ?? (step.checked ? 'done' : 'pending'), r?.durationMs, r?.startedAt] as const;
 		}),
 	);
-	const badge = badgeOf(step.blocks.map(b => b.executor));
+	// `?` guessed shell (confirmed before it runs), `∞` runs until cancelled.
+	const badge = badgeOf(step.blocks.map(b => b.executor)) + (step.blocks.some(b => b.guessed) ? '?' : '') + (step.blocks.some(b => b.endless) ? '∞' : '');
 	const bg = selected ? theme.selection : undefined;
 	const fg = selected ? theme.selectionText : undefined;
 	const color = statusColor(status, theme);

@@ -16,6 +16,7 @@ import {editText} from '../overlays/overlays.js';
 import {overlayRuleKey} from '../overlays/overlay-rule.js';
 import {useScrollGate} from '../overlays/scroll-frame.js';
 import {outputWindow} from '../panes/output-lines.js';
+import {pickLines, stepCommandLines} from './plan-extras.js';
 import {useTheme} from '../theme.js';
 import {useCockpit, useCockpitStore, useShallow} from '../use-cockpit.js';
 
@@ -50,8 +51,10 @@ export function RollbackPanel({width, height}: {width: number; height: number}) 
 			if (overlayRuleKey(s, key, close, v.phase === 'fill')) return true;
 			const gate = gateRef.current;
 			// j/k/↑/↓ choose the procedure when there are several; Space is "done" at a manual step.
-			const lettersFree = (v.phase === 'choose' && v.procedures.length <= 1) || v.phase === 'running' || v.phase === 'failed' || v.phase === 'finished';
-			const arrowsFree = v.phase !== 'fill' && (v.phase !== 'choose' || v.procedures.length <= 1);
+			// With no procedure, j/k/↑/↓ move the section picker instead.
+			const nothingToChoose = v.procedures.length === 1 || (v.procedures.length === 0 && v.pick.sections.length === 0);
+			const lettersFree = (v.phase === 'choose' && nothingToChoose) || v.phase === 'running' || v.phase === 'failed' || v.phase === 'finished';
+			const arrowsFree = v.phase !== 'fill' && (v.phase !== 'choose' || nothingToChoose);
 			if (gate && v.phase !== 'fill' && gate.scrollKey(key, {arrows: arrowsFree, letters: lettersFree})) return true;
 			if (key.paste) {
 				if (v.phase === 'fill') {
@@ -62,6 +65,12 @@ export function RollbackPanel({width, height}: {width: number; height: number}) 
 			}
 			switch (v.phase) {
 				case 'choose':
+					if (v.procedures.length === 0) {
+						if (key.name === 'up' || key.name === 'k') s.rollbackPickMove(-1);
+						else if (key.name === 'down' || key.name === 'j') s.rollbackPickMove(1);
+						else if (key.name === 'enter' && deliberate()) s.rollbackPickSection();
+						return true;
+					}
 					if (key.name === 'up' || key.name === 'k') s.rollbackChoose(-1);
 					else if (key.name === 'down' || key.name === 'j') s.rollbackChoose(1);
 					else if (key.name === 'y' && !key.ctrl && !key.meta) {
@@ -124,7 +133,7 @@ export function RollbackPanel({width, height}: {width: number; height: number}) 
 			push(<Text>Rollback documents it mentions:</Text>);
 			for (const r of view.references) push(<Text wrap="truncate-end">{`  • ${r.target}${r.text && r.text !== r.target ? ` (${r.text})` : ''} — line ${r.line}`}</Text>);
 		}
-		push(<Text color={theme.muted} wrap="truncate-end">Start the cockpit with --rollback FILE (or frontmatter rollback: PATH) to load a rollback runbook.</Text>);
+		if (!view.externalLoading) pickLines(view, theme, push);
 	} else if (!running) {
 		if (view.procedures.length > 1) {
 			push(<Text color={theme.muted}>Procedures (↑/↓ choose):</Text>);
@@ -228,7 +237,7 @@ function titleOf(view: RollbackView, procedure: string | undefined, dryRun: bool
 function footerOf(view: RollbackView, dryRun: boolean, trigger: boolean): string {
 	switch (view.phase) {
 		case 'choose':
-			if (view.procedures.length === 0) return 'Esc closes';
+			if (view.procedures.length === 0) return view.pick.sections.length > 0 ? '↑/↓ section · Enter makes it the rollback · Esc closes' : 'Esc closes';
 			return `${dryRun ? 'y shows what would run (dry run)' : 'y starts the rollback'}${view.procedures.length > 1 ? ' · ↑/↓ procedure' : ''}${trigger ? ' · d dismisses the trigger' : ''} · Esc closes`;
 		case 'fill':
 			return 'type a value · Enter next (last one starts) · Esc back';
@@ -245,24 +254,13 @@ function footerOf(view: RollbackView, dryRun: boolean, trigger: boolean): string
 
 function planLines(view: RollbackView, inner: number, theme: ReturnType<typeof useTheme>, push: (n: React.ReactNode) => void, dryRun: boolean): void {
 	push(<Text color={theme.muted}>{dryRun ? 'Would run (dry run — nothing will be started):' : 'Will run, in order:'}</Text>);
-	view.plan.forEach((step, k) => {
+	view.plan.forEach(step => {
 		push(
 			<Text bold wrap="truncate-end">
-				{`${k + 1}. ${step.title}${step.manual ? '  (manual)' : ''}`}
+				{`${step.heading}${step.manual ? '  (manual)' : ''}`}
 			</Text>,
 		);
-		const dangerous = new Map(step.preflight.dangerous.map(d => [d.command, d.reason]));
-		for (const code of step.commands) {
-			for (const line of code.replace(/\n$/, '').split('\n')) {
-				const hit = [...dangerous.entries()].find(([cmd]) => line.includes(cmd.split('\n')[0]!));
-				push(
-					<Text wrap="truncate-end" color={hit ? theme.crit : undefined}>
-						{`   $ ${line}`}
-						{hit ? `   ⚠ ${hit[1]}` : ''}
-					</Text>,
-				);
-			}
-		}
+		stepCommandLines(step, theme, push);
 		const missing = [...step.preflight.placeholders.map(p => `<${p}>`), ...step.preflight.unsetVars.filter(v => view.fields.includes(v)).map(v => `$${v} unset`)];
 		if (missing.length > 0) push(<Text color={theme.warn} wrap="truncate-end">{`   needs: ${missing.join(', ')}`}</Text>);
 	});

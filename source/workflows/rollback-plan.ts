@@ -2,15 +2,16 @@
 // pure functions over the checklist model, used by the rollback slice.
 import {existsSync} from 'node:fs';
 import {dirname, isAbsolute, resolve} from 'node:path';
-import type {Checklist, Section, Step} from '../checklist/model.js';
-import {isImmediate} from '../checklist/rollback.js';
+import type {Block, Checklist, Step} from '../checklist/model.js';
+import {isImmediate, procedureStepsOf} from '../checklist/rollback.js';
 import {preflight, type Preflight} from '../safety/analyze.js';
 
 export interface RollbackProcedure {
-	/** Section id for procedures of the checklist; `file:<path>` for a separate runbook. */
+	/** Section id for procedures of the checklist (also one the engineer picked); `list:<step id>` for a numbered rollback list; `file:<path>` for a separate runbook. */
 	key: string;
 	title: string;
-	source: 'checklist' | 'file';
+	/** 'picked': a section the engineer chose with R when the checklist had no procedure. */
+	source: 'checklist' | 'file' | 'picked';
 	/** The runbook file (source 'file'). */
 	file?: string;
 	steps: Step[];
@@ -19,21 +20,14 @@ export interface RollbackProcedure {
 
 /** Steps of a procedure: its own and those of sub-sections that are neither procedures nor trigger lists. */
 export function procedureSteps(checklist: Checklist, sectionId: string): Step[] {
-	const byId = new Map(checklist.sections.map(s => [s.id, s]));
-	const belongs = (id: string | null): boolean => {
-		for (let cur = id; cur !== null; ) {
-			if (cur === sectionId) return true;
-			const section: Section | undefined = byId.get(cur);
-			if (!section || section.rollback !== null) return false;
-			cur = section.parent;
-		}
-		return false;
-	};
-	return checklist.steps.filter(s => s.section === sectionId || belongs(s.section));
+	return procedureStepsOf(checklist.sections, checklist.steps, sectionId);
 }
 
-/** The checklist's own procedures with steps, default first-class: index of the preselected one. */
-export function checklistProcedures(checklist: Checklist): RollbackProcedure[] {
+/**
+ * The checklist's own procedures with steps (sections, then numbered rollback
+ * lists), and the section the engineer picked earlier in this session.
+ */
+export function checklistProcedures(checklist: Checklist, picked?: string): RollbackProcedure[] {
 	const out: RollbackProcedure[] = [];
 	for (const id of checklist.rollback.procedures) {
 		const section = checklist.sections.find(s => s.id === id);
@@ -42,7 +36,41 @@ export function checklistProcedures(checklist: Checklist): RollbackProcedure[] {
 		if (steps.length === 0) continue;
 		out.push({key: id, title: section.title, source: 'checklist', steps, immediate: isImmediate(section.title)});
 	}
+	const byId = new Map(checklist.steps.map(s => [s.id, s]));
+	for (const list of checklist.rollback.lists ?? []) {
+		const steps = list.steps.map(id => byId.get(id)).filter((s): s is Step => s !== undefined);
+		if (steps.length > 0) out.push({key: list.id, title: list.title, source: 'checklist', steps, immediate: isImmediate(list.title)});
+	}
+	if (picked !== undefined && !out.some(p => p.key === picked)) {
+		const procedure = pickedProcedure(checklist, picked);
+		if (procedure) out.push(procedure);
+	}
 	return out;
+}
+
+/** Sections that could serve as the rollback (they hold steps), for `R` when the checklist names none. */
+export function pickableSections(checklist: Checklist): Array<{id: string; title: string; depth: number; steps: number}> {
+	return checklist.sections
+		.map(s => ({id: s.id, title: s.title, depth: s.depth, steps: sectionSteps(checklist, s.id).length}))
+		.filter(s => s.steps > 0);
+}
+
+/** Every step in the section and its sub-sections, in document order. */
+function sectionSteps(checklist: Checklist, sectionId: string): Step[] {
+	const parentOf = new Map(checklist.sections.map(s => [s.id, s.parent]));
+	const inside = (id: string | null): boolean => {
+		for (let cur = id; cur !== null; cur = parentOf.get(cur) ?? null) if (cur === sectionId) return true;
+		return false;
+	};
+	return checklist.steps.filter(s => inside(s.section));
+}
+
+/** A section the engineer picked as the rollback: all its steps. */
+export function pickedProcedure(checklist: Checklist, sectionId: string): RollbackProcedure | null {
+	const section = checklist.sections.find(s => s.id === sectionId);
+	if (!section) return null;
+	const steps = sectionSteps(checklist, sectionId);
+	return steps.length > 0 ? {key: section.id, title: section.title, source: 'picked', steps, immediate: false} : null;
 }
 
 /** A separate rollback runbook: every step of it except trigger lists. */
@@ -72,24 +100,52 @@ export function preselect(procedures: RollbackProcedure[], checklist: Checklist)
 	return immediate >= 0 ? immediate : 0;
 }
 
+export interface PlanLine {
+	text: string;
+	/** A comment is shown dimmed, without `$`; it does nothing. */
+	kind: 'command' | 'comment';
+}
+
 export interface PlanStep {
 	id: string;
 	title: string;
+	/** "3. Restore the database": numbered once (a title that carries its own number keeps it). */
+	heading: string;
 	/** The exact commands, block by block ('' for a manual step). */
 	commands: string[];
+	/** What the plan shows: command and comment lines, blank lines dropped. */
+	lines: PlanLine[];
 	manual: boolean;
+	/** A command runs until cancelled: the rollback moves on when the engineer cancels it (x). */
+	endless: boolean;
+	/** Shell code guessed from an unlabeled fence. */
+	guessed: boolean;
 	preflight: Preflight;
+}
+
+const ownNumber = /^\s*(?:step\s+)?\d+[a-z]?[.):]\s/i;
+
+function planLines(block: Block): PlanLine[] {
+	const comment = block.executor === 'sql' ? /^\s*--/ : /^\s*#/;
+	return block.code
+		.split('\n')
+		.filter(line => line.trim() !== '')
+		.map(line => ({text: line, kind: comment.test(line) ? 'comment' : 'command'}));
 }
 
 export function planOf(procedure: RollbackProcedure, env: Record<string, string | undefined>, extraPatterns: string[]): PlanStep[] {
 	// Later steps may read what earlier ones assign: treat every assignment in the procedure as known.
-	return procedure.steps.map(step => {
+	return procedure.steps.map((step, k) => {
 		const runnable = step.blocks.filter(b => b.executor !== null);
 		return {
 			id: step.id,
 			title: step.title,
+			heading: ownNumber.test(step.title) ? step.title : `${k + 1}. ${step.title}`,
 			commands: runnable.map(b => b.code),
+			lines: runnable.flatMap(planLines),
 			manual: runnable.length === 0,
+			endless: runnable.some(b => b.endless === true),
+			guessed: runnable.some(b => b.guessed === true),
 			preflight: preflight(step, env, extraPatterns),
 		};
 	});

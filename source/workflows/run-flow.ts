@@ -1,0 +1,116 @@
+// Running one step from the cockpit: preflight → fill values → confirm → run.
+// A plain class built where the cockpit is assembled and given to the store;
+// the store keeps what is shown (the pending run, the overlay) and turns each
+// decision into state. Nothing here knows the store or the UI.
+import type {Step} from '../checklist/model.js';
+import {redisWrites} from '../engine/redis/classify.js';
+import {sqlWrites} from '../engine/sql/classify.js';
+import type {StepStatus} from '../engine/types.js';
+import {preflight, type Preflight} from '../safety/analyze.js';
+import type {SessionHandle, SessionState} from '../session/types.js';
+import {nextFill, type FillForm} from './fill-form.js';
+
+/**
+ * Hands the real terminal to a child process (the `!` and `o` keys): the UI
+ * layer implements it (leave the alternate screen, raw mode off, ...), the
+ * store and the workflows only call it. Absent in tests without a terminal.
+ */
+export interface TerminalControl {
+	/** prompt: wait for Enter before coming back (default true; a pager needs none). */
+	suspend<T>(work: () => Promise<T>, options?: {prompt?: boolean}): Promise<T>;
+}
+
+export interface PendingRun extends FillForm {
+	stepId: string;
+	preflight: Preflight;
+	interactive: boolean;
+	dryRun: boolean;
+}
+
+export type RunRequest =
+	/** Nothing starts; say why. */
+	| {kind: 'refused'; text: string; level: 'info' | 'warn'; about?: string}
+	/** A done step: "run again? y" first. */
+	| {kind: 'ask-rerun'}
+	/** Values to fill or commands to confirm first. */
+	| {kind: 'preflight'; pending: PendingRun}
+	| {kind: 'started'; run: Promise<RunResult>};
+
+export type RunConfirm =
+	| {kind: 'missing'; name: string}
+	/** Still in the form (another field, or the confirm stage). */
+	| {kind: 'pending'; pending: PendingRun}
+	| {kind: 'dry-run'}
+	| {kind: 'started'; run: Promise<RunResult>};
+
+export type RunResult = {status: StepStatus; exitCode: number | null; interactive: boolean} | {status: 'no-terminal'};
+
+export interface RunFlowDeps {
+	session: SessionHandle;
+	/** The environment preflight checks against (defaults to process.env). */
+	env?: Record<string, string | undefined>;
+	terminal?: TerminalControl;
+}
+
+export class RunFlow {
+	constructor(private readonly deps: RunFlowDeps) {}
+
+	/** Enter on a step. */
+	request(step: Step, state: SessionState, options: {interactive?: boolean; rerun?: boolean; dryRun: boolean; dangerous: string[]}): RunRequest {
+		const runnable = step.blocks.some(b => b.executor !== null);
+		if (!runnable) return {kind: 'refused', text: 'manual step: Space marks it done, f marks it failed', level: 'info'};
+		const status = state.steps[step.id]?.status ?? (step.checked ? 'done' : 'pending');
+		if (status === 'running') return {kind: 'refused', text: 'already running — x cancels it', level: 'info', about: step.id};
+		// A finished step is not run again by a stray Enter (a migration twice is an incident).
+		if (status === 'done' && !options.rerun) return {kind: 'ask-rerun'};
+		const env: Record<string, string | undefined> = {...(this.deps.env ?? process.env), ...state.shell.vars};
+		// Carried in memory only (secrets): set, though state.json does not hold them.
+		for (const name of this.deps.session.carriedNames?.() ?? []) env[name] ??= '';
+		const pf = withWrites(step, preflight(step, env, options.dangerous, {cwd: state.shell.cwd}));
+		const fields = [...new Set([...pf.placeholders, ...pf.unsetVars])];
+		const interactive = options.interactive === true;
+		if (pf.dangerous.length === 0 && fields.length === 0 && !options.dryRun) {
+			return {kind: 'started', run: this.start({stepId: step.id, values: {}, interactive, confirmed: false})};
+		}
+		// Every field needs a value here (an unset variable would expand to nothing).
+		return {kind: 'preflight', pending: {stepId: step.id, preflight: pf, fields, required: fields, values: {}, field: 0, interactive, dryRun: options.dryRun}};
+	}
+
+	/** Enter (or y) in the preflight overlay. */
+	confirm(pending: PendingRun): RunConfirm {
+		if (pending.field < pending.fields.length) {
+			const next = nextFill(pending);
+			if (next.kind === 'missing') return next;
+			if (next.kind === 'field') return {kind: 'pending', pending: {...pending, field: next.field}};
+			// All filled: a dangerous command still needs its explicit key.
+			if (pending.preflight.dangerous.length > 0 || pending.dryRun) return {kind: 'pending', pending: {...pending, field: pending.fields.length}};
+		}
+		if (pending.dryRun) return {kind: 'dry-run'};
+		return {kind: 'started', run: this.start({stepId: pending.stepId, values: pending.values, interactive: pending.interactive, confirmed: pending.preflight.dangerous.length > 0})};
+	}
+
+	private async start(run: {stepId: string; values: Record<string, string>; interactive: boolean; confirmed: boolean}): Promise<RunResult> {
+		const vars = Object.keys(run.values).length > 0 ? run.values : undefined;
+		const go = () => this.deps.session.runStep(run.stepId, {confirmed: run.confirmed, vars, interactive: run.interactive || undefined});
+		if (!run.interactive) return {...(await go()), interactive: false};
+		if (!this.deps.terminal) return {status: 'no-terminal'};
+		return {...(await this.deps.terminal.suspend(go)), interactive: true};
+	}
+}
+
+/**
+ * sql/redis writes need the same explicit confirmation as dangerous commands
+ * (the executors refuse them unless the run is confirmed), and so does shell
+ * code guessed from an unlabeled fence: the whole code is shown before `y`.
+ */
+function withWrites(step: Step, pf: Preflight): Preflight {
+	const extra: Preflight['dangerous'] = [];
+	for (const block of step.blocks) {
+		if (block.executor === 'sql') extra.push(...sqlWrites(block));
+		else if (block.executor === 'redis') extra.push(...redisWrites(block));
+		if (block.guessed) extra.push({command: block.code, reason: 'guessed shell (unlabeled block): check the code', line: block.line + 1});
+	}
+	const seen = new Set(pf.dangerous.map(d => `${d.line}\0${d.command}`));
+	const added = extra.filter(d => !seen.has(`${d.line}\0${d.command}`));
+	return added.length === 0 ? pf : {...pf, dangerous: [...pf.dangerous, ...added]};
+}
