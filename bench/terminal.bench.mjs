@@ -32,6 +32,26 @@ function vmHwmKiB(pid) {
 	}
 }
 
+/** Runs outlive the cockpit by design: end the ones a bench left (runner and process group). */
+function stopRunners(stateDir) {
+	const sessions = join(stateDir, 'sessions');
+	if (!existsSync(sessions)) return;
+	for (const session of readdirSync(sessions)) {
+		const runs = join(sessions, session, 'runs');
+		if (!existsSync(runs)) continue;
+		for (const name of readdirSync(runs).filter(f => f.endsWith('.pid.json'))) {
+			const pid = JSON.parse(readFileSync(join(runs, name), 'utf8'));
+			for (const target of [-pid.pgid, pid.runner.pid]) {
+				try {
+					process.kill(target, 'SIGKILL');
+				} catch {
+					// ended already
+				}
+			}
+		}
+	}
+}
+
 /** Keys typed into a focused `cat` step: ms from the write to the frame showing the character. */
 async function cockpitEcho(dir, count) {
 	const file = join(dir, 'echo.md');
@@ -49,6 +69,7 @@ async function cockpitEcho(dir, count) {
 		return await typeAndTime(pty, count, true);
 	} finally {
 		await pty.kill();
+		stopRunners(join(dir, 'state'));
 	}
 }
 
