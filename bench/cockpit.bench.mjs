@@ -282,7 +282,8 @@ async function latency(rows, file, quietEnv, runs) {
 		pty.write('k');
 		await sleep(300);
 		pty.write('\r');
-		await pty.waitFor(/x{40}/, 15_000);
+		// (a terminal run is drawn as a screen: Ink rewrites only the changed part of a line)
+		await pty.waitFor(/x{10}/, 15_000);
 		await sleep(500);
 		const floodLat = await keyLatencies(pty, samples);
 		pty.write('k');

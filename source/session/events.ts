@@ -17,7 +17,9 @@ export type RecordEvent =
 	/** The window clock started (the W key); run-started and marked start it too. */
 	| {kind: 'window-started'; at: string}
 	/** A step's run was recorded, before its command starts. */
-	| {kind: 'run-started'; at: string; by: string; stepId: string; runId: string; title: string; logPath: string}
+	| {kind: 'run-started'; at: string; by: string; stepId: string; runId: string; title: string; logPath: string; terminal?: {cols: number; rows: number}}
+	/** Input typed into a run's terminal: its length only, never its text. */
+	| {kind: 'input-sent'; at: string; by: string; stepId: string; runId: string; bytes: number}
 	/** A later runner of the same run became current (steps mixing shell with sql). */
 	| {kind: 'run-segment'; stepId: string; runId: string; segment: number}
 	/** A cancel was asked for: the run then ends as `cancelled`. */
@@ -74,6 +76,7 @@ export const RECORDED: ReadonlySet<RecordEventKind> = new Set<RecordEventKind>([
 	'run-segment',
 	'cancel-requested',
 	'run-ended',
+	'input-sent',
 	'marked',
 	'shell-carried',
 	'trigger-fired',
@@ -99,6 +102,8 @@ export function auditTypeOf(event: RecordEvent): AuditType {
 			return 'run-start';
 		case 'run-ended':
 			return 'run-end';
+		case 'input-sent':
+			return 'input';
 		case 'marked':
 			return 'mark';
 		case 'cancel-requested':
@@ -127,6 +132,8 @@ export function auditFieldsOf(event: RecordEvent): Record<string, unknown> {
 	switch (event.kind) {
 		case 'run-started':
 			return {stepId: event.stepId, runId: event.runId, by: event.by};
+		case 'input-sent':
+			return {stepId: event.stepId, runId: event.runId, by: event.by, bytes: event.bytes, note: 'input sent'};
 		case 'run-ended':
 			return {
 				stepId: event.stepId,

@@ -11,6 +11,8 @@ export function reduce(state: SessionState, event: RecordEvent): SessionState {
 	switch (event.kind) {
 		case 'window-started':
 			return withWindow(state, event.at);
+		case 'input-sent':
+			return state;
 		case 'run-started': {
 			const previous = state.steps[event.stepId];
 			const record: StepRecord = {
@@ -21,6 +23,7 @@ export function reduce(state: SessionState, event: RecordEvent): SessionState {
 				startedAt: event.at,
 				runId: event.runId,
 				logPath: event.logPath,
+				...(event.terminal ? {terminal: event.terminal} : {}),
 				...(previous?.notes ? {notes: previous.notes} : {}),
 			};
 			return withStep(withWindow(state, event.at), event.stepId, record);
