@@ -95,10 +95,12 @@ export function createTerminalSlice(deps: StoreDeps): StateCreator<CockpitState,
 				const s = get();
 				const stepId = s.selectedStepId;
 				const record = stepId ? s.session.steps[stepId] : undefined;
-				if (s.readOnly) return s.showFlash('read-only: another cockpit holds this session', 'warn');
+				if (s.readOnly) return s.showFlash(`read-only: ${s.readOnlyReason ?? 'another cockpit holds this session'}`, 'warn');
 				if (!stepId || record?.status !== 'running') return s.showFlash('nothing to type into: the selected step is not running', 'warn');
 				if (!record.terminal) return s.showFlash('this run has no terminal (started without one): it cannot take input', 'warn');
 				paneBefore = s.pane;
+				// The hint bar must say "typing into …" unmistakably: an older flash would stand in its place.
+				s.clearFlash();
 				set({interacting: stepId, pane: 'detail', outputScroll: 0});
 			},
 			leaveInteract() {
