@@ -190,6 +190,12 @@ async function runSteps(session: SessionHandle, steps: Step[], options: {vars: R
 				const list = check.dangerous.map(f => `  ${mask(f.command)}   (${f.reason})`).join('\n');
 				return fail(`step ${step.id} has commands flagged dangerous; not run. Check them and use --yes to run:\n${list}`, 1);
 			}
+			// A fence without a language that only reads as shell is run only when asked for, like a dangerous one.
+			const guessed = step.blocks.filter(b => b.guessed && b.executor);
+			if (guessed.length && !options.yes) {
+				const list = guessed.map(b => `  line ${b.line}:\n${b.code.replace(/\n$/, '').split('\n').map(l => `    ${mask(l)}`).join('\n')}`).join('\n');
+				return fail(`step ${step.id} has a code block with no language that was guessed to be shell; not run. Check it and use --yes to run:\n${list}`, 1);
+			}
 			const open = check.placeholders.filter(p => options.vars[p] === undefined);
 			if (open.length) return fail(`step ${step.id} has placeholders without a value: ${open.map(p => `<${p}>`).join(' ')}; give them with --var NAME=VALUE`, 1);
 			const unset = check.unsetVars.filter(v => options.vars[v] === undefined);
