@@ -17,7 +17,21 @@ export type RecordEvent =
 	/** The window clock started (the W key); run-started and marked start it too. */
 	| {kind: 'window-started'; at: string}
 	/** A step's run was recorded, before its command starts. */
-	| {kind: 'run-started'; at: string; by: string; stepId: string; runId: string; title: string; logPath: string}
+	| {
+			kind: 'run-started';
+			at: string;
+			by: string;
+			stepId: string;
+			runId: string;
+			title: string;
+			logPath: string;
+			/** The machine it runs on (team mode shows it). */
+			host?: string;
+			/** Team mode: the fencing token of the claim it ran under (source/team/claims.ts). */
+			fence?: number;
+			/** Team mode: the member it came from, when another one (set on receipt; never reconciled here). */
+			origin?: string;
+	  }
 	/** A later runner of the same run became current (steps mixing shell with sql). */
 	| {kind: 'run-segment'; stepId: string; runId: string; segment: number}
 	/** A cancel was asked for: the run then ends as `cancelled`. */
@@ -40,7 +54,7 @@ export type RecordEvent =
 			withheld?: string[];
 	  }
 	/** A manual mark: done / skipped / failed / pending. */
-	| {kind: 'marked'; at: string; by: string; stepId: string; title: string; status: StepStatus; note?: string}
+	| {kind: 'marked'; at: string; by: string; stepId: string; title: string; status: StepStatus; note?: string; host?: string; origin?: string}
 	/** What a block left behind for the next one (persistable part only: no secrets). */
 	| {kind: 'shell-carried'; shell: SessionState['shell']}
 	| {kind: 'trigger-fired'; trigger: TriggerRecord}

@@ -21,6 +21,9 @@ export function reduce(state: SessionState, event: RecordEvent): SessionState {
 				startedAt: event.at,
 				runId: event.runId,
 				logPath: event.logPath,
+				...(event.host ? {host: event.host} : {}),
+				...(event.fence !== undefined ? {fence: event.fence} : {}),
+				...(event.origin ? {origin: event.origin} : {}),
 				...(previous?.notes ? {notes: previous.notes} : {}),
 			};
 			return withStep(withWindow(state, event.at), event.stepId, record);
@@ -124,7 +127,7 @@ function runEnded(state: SessionState, event: Extract<RecordEvent, {kind: 'run-e
 function marked(state: SessionState, event: Extract<RecordEvent, {kind: 'marked'}>): SessionState {
 	const status: StepStatus = event.status;
 	// The last run's log stays reachable; what described its ending does not describe the mark.
-	const {error: _error, cancelRequestedAt: _cancel, timedOut: _timedOut, signal: _signal, failedLine: _line, failedCommand: _command, ...previous} = state.steps[event.stepId] ?? {status: 'pending' as StepStatus, exitCode: null};
+	const {error: _error, cancelRequestedAt: _cancel, timedOut: _timedOut, signal: _signal, failedLine: _line, failedCommand: _command, host: _host, origin: _origin, ...previous} = state.steps[event.stepId] ?? {status: 'pending' as StepStatus, exitCode: null};
 	if (status === 'pending') {
 		delete previous.endedAt;
 		delete previous.durationMs;
@@ -136,6 +139,8 @@ function marked(state: SessionState, event: Extract<RecordEvent, {kind: 'marked'
 		status,
 		exitCode: status === 'pending' ? null : (previous.exitCode ?? null),
 		by: event.by,
+		...(event.host ? {host: event.host} : {}),
+		...(event.origin ? {origin: event.origin} : {}),
 		...(event.title ? {title: event.title} : previous.title ? {title: previous.title} : {}),
 		...(status === 'pending' ? {} : {endedAt: event.at}),
 		...(notes.length ? {notes} : {}),

@@ -29,6 +29,12 @@ export interface StepRecord {
 	timedOut?: boolean;
 	/** Which detached runner of the run is current (steps mixing shell with sql have several). */
 	segment?: number;
+	/** The machine that ran or marked it. */
+	host?: string;
+	/** Team mode: the fencing token of the run's claim. */
+	fence?: number;
+	/** Team mode: the member whose run this is, when another one's (this session never reconciles it). */
+	origin?: string;
 }
 
 export interface TriggerRecord {
@@ -87,7 +93,9 @@ export type SessionEvent =
 	/** A write of the state or the audit log failed (disk full, ...): said, never swallowed. */
 	| {type: 'write-failed'; what: 'state' | 'audit'; message: string; code?: string}
 	/** state.json was written again after a write-failed. */
-	| {type: 'write-recovered'};
+	| {type: 'write-recovered'}
+	/** Team mode: the Redis link went down (since, ms epoch) or came back (null); who is in the session. */
+	| {type: 'team-link'; downSince: number | null; members?: string[]};
 
 export interface RunOptions {
 	/** Operator confirmed dangerous commands / writes. */
@@ -97,6 +105,8 @@ export interface RunOptions {
 	timeoutMs?: number;
 	/** Shell runs attached to the real terminal (the `!` key); the caller suspends the UI. */
 	interactive?: boolean;
+	/** Team mode: the fencing token of the claim this run holds (recorded on its run-started). */
+	fence?: number;
 }
 
 /**
