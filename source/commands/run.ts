@@ -104,7 +104,7 @@ export async function run(argv: string[]): Promise<number> {
 	try {
 		const opening = {fresh: values.new ?? false, takeOver: values['take-over'] ?? false, refuseTakeOver};
 		// Team mode only loads with --team (ioredis and all of source/team are imported here, not above).
-		session = team ? await (await import('../team/join.js')).openTeamSession(file, opening, team, {flushMs: 10_000, headless: true}) : await openSession(file, opening);
+		session = team ? await (await import('../team/join.js')).openTeamSession(file, opening, team, {flushMs: 5000, headless: true}) : await openSession(file, opening);
 	} catch (error) {
 		if (error instanceof TakeOverRefused) return fail(error.message, 1);
 		throw error;
@@ -135,7 +135,10 @@ export async function run(argv: string[]): Promise<number> {
 		}
 		return values['dry-run'] ? dryRun(session, steps, vars) : await runSteps(session, steps, {vars, yes: values.yes ?? false, timeoutMs});
 	} finally {
+		const said = session.notices.length;
 		await session.close();
+		// Closing a team session may leave events unpublished (Redis away): said, they go out on the next join.
+		for (const notice of session.notices.slice(said)) process.stderr.write(`deploycockpit: ${notice}\n`);
 	}
 }
 

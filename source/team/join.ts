@@ -6,6 +6,7 @@ import type {Checklist, Step} from '../checklist/model.js';
 import {openSession, type OpenOptions} from '../session/open.js';
 import type {TeamConfig} from './config.js';
 import {TeamMember} from './member.js';
+import {WrongTeamKey} from './seal.js';
 import {publishing, TeamSession} from './team-session.js';
 
 function stepHash(step: Step): string {
@@ -24,21 +25,29 @@ async function compareChecklist(member: TeamMember, checklist: Checklist): Promi
 }
 
 export async function openTeamSession(file: string, options: OpenOptions, config: TeamConfig, how: {flushMs: number; headless: boolean}): Promise<TeamSession> {
-	let member: TeamMember | undefined;
-	const session = await openSession(file, {...options, by: config.as, wrapRecords: inner => publishing(inner, () => member?.kick())});
-	member = new TeamMember(config, session.readOnly ? undefined : session.dir, hostname());
+	const late: {member?: TeamMember} = {};
+	const session = await openSession(file, {...options, by: config.as, wrapRecords: inner => publishing(inner, () => late.member?.kick())});
+	const member = new TeamMember(config, session.readOnly ? undefined : session.dir, hostname());
+	late.member = member;
 	let differing: string[] = [];
+	const away = () => session.notices.push(`team link down: Redis is unreachable; working on your own (events are published when it is back)`);
 	try {
 		if (await member.join()) {
 			await member.checkKey();
 			differing = await compareChecklist(member, session.checklist);
 		} else {
-			session.notices.push(`team link down: Redis is unreachable; working on your own (events are published when it is back)`);
+			away();
 		}
 	} catch (error) {
-		await member.close(0);
-		await session.close();
-		throw error;
+		if (!(error instanceof WrongTeamKey)) {
+			// Redis answers the connect but not the commands (hung): on your own, like unreachable.
+			member.health.down();
+			away();
+		} else {
+			await member.close(0);
+			await session.close();
+			throw error;
+		}
 	}
 	if (differing.length) session.notices.push(`your checklist differs from the team's in step${differing.length === 1 ? '' : 's'} ${differing.join(', ')}: you can follow but not run them until the texts match`);
 	const team = new TeamSession(session, member, config, differing, how.flushMs, how.headless);

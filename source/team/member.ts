@@ -201,7 +201,7 @@ export class TeamMember {
 		const deadline = Date.now() + ms;
 		while (Date.now() < deadline) {
 			await this.publishing;
-			if (this.health.isUp && (await this.pending()) === 0) return true;
+			if ((await this.pending()) === 0) return true;
 			await sleep(200);
 			if (this.health.isUp) this.kick();
 		}

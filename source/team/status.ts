@@ -11,6 +11,7 @@ import type {TeamConfig} from './config.js';
 import {rejectRemote} from './fence.js';
 import {TeamMember, type MemberInfo} from './member.js';
 import {readAudit} from '../session/audit.js';
+import {WrongTeamKey} from './seal.js';
 
 export async function teamStatus(config: TeamConfig, checklist: Checklist, local: {state: SessionState; dir: string} | undefined): Promise<{state: SessionState; members: MemberInfo[]; linkDown?: string}> {
 	const file = checklist.file ?? '';
@@ -18,7 +19,12 @@ export async function teamStatus(config: TeamConfig, checklist: Checklist, local
 	const member = new TeamMember(config, undefined, hostname());
 	try {
 		if (!(await member.join())) return {state, members: [], linkDown: 'Redis is unreachable: local records only'};
-		await member.checkKey();
+		try {
+			await member.checkKey();
+		} catch (error) {
+			if (error instanceof WrongTeamKey) throw error;
+			return {state, members: [], linkDown: `Redis does not answer (${(error as Error).message}): local records only`};
+		}
 		const seen = new Set<string>();
 		let own: string | undefined;
 		if (local) {

@@ -1,8 +1,10 @@
 // Team mode against a real redis-server on a loopback port; members are CLI
 // processes with their own state dirs (standing in for machines).
+import {hostname} from 'node:os';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {freeze, type Frozen} from '../helpers/freeze.js';
 import {redisAvailability, startRedis, type RedisServer} from '../helpers/redis.js';
-import {DEPLOY, FLUSH, makeRoot, member, sideEffects} from './members.js';
+import {DEPLOY, FLUSH, makeRoot, member, MIGRATE, sideEffects, sleep, startRun, until} from './members.js';
 
 const {available} = redisAvailability();
 
@@ -39,3 +41,143 @@ describe.runIf(available)('team mode', () => {
 		expect(Array.isArray(back.members)).toBe(true);
 	});
 });
+
+describe.runIf(available)('team mode: claims', () => {
+	let redis: RedisServer;
+	let root: {root: string; cleanup(): void};
+	beforeAll(async () => {
+		redis = await startRedis();
+	});
+	afterAll(async () => {
+		await redis?.stop();
+		root?.cleanup();
+	});
+
+	it('twenty rounds of two members starting the same step at once: it runs once a round, the other gets the claim message', async () => {
+		root = makeRoot();
+		const team = {url: redis.url, session: 'pay-window-race'};
+		const ana = member(root.root, 'ana', team, {SLOW: '1'});
+		const bo = member(root.root, 'bo', team, {SLOW: '1'});
+		const effects = sideEffects(root.root);
+		for (let round = 1; round <= 20; round++) {
+			const [a, b] = await Promise.all([startRun(ana, ['--step', MIGRATE]), startRun(bo, ['--step', MIGRATE])]);
+			expect(effects.lines(), `round ${round}`).toHaveLength(round);
+			const refused = [a, b].filter(r => r.code !== 0);
+			expect(refused, `round ${round}: ${a.stderr} | ${b.stderr}`).toHaveLength(1);
+			expect(refused[0]!.stderr).toMatch(/step app\/migrate-the-ledger-table is running on \S+ by (ana|bo) since \d\d:\d\d; not started/);
+		}
+	}, 180_000);
+});
+
+describe.runIf(available)('team mode: link down', () => {
+	let redis: RedisServer;
+	let root: {root: string; cleanup(): void};
+	let frozen: Frozen | undefined;
+	beforeAll(async () => {
+		redis = await startRedis();
+	});
+	afterAll(async () => {
+		frozen?.thaw();
+		await redis?.stop();
+	});
+	afterEach(() => root?.cleanup());
+
+	it('Redis killed during a run: the run goes on, a run that cannot be claimed is refused (unless --offline), and the results reach the others when Redis is back (empty: republished)', async () => {
+		root = makeRoot();
+		const team = {url: redis.url, session: 'pay-window-kill'};
+		const ana = member(root.root, 'ana', team);
+		const bo = member(root.root, 'bo', team);
+		expect((await ana.cli(['run', ana.file, '--step', DEPLOY])).code).toBe(0);
+		const running = startRun(ana, ['--step', MIGRATE], {SLOW: '15'});
+		await until(() => effects(root.root).length === 1 && sleep(1200).then(() => true));
+		const port = redis.port;
+		process.kill(redis.pid, 'SIGKILL');
+		// While it is away: bo cannot claim, so `run` refuses; --offline runs on its own.
+		const refused = await bo.cli(['run', bo.file, '--step', FLUSH]);
+		const offline = await bo.cli(['run', bo.file, '--step', FLUSH, '--offline']);
+		expect(refused.code).toBe(1);
+		expect(refused.stderr).toMatch(/team link down: step app\/flush-the-payments-cache cannot be claimed.*--offline/);
+		expect(offline.code, offline.stderr).toBe(0);
+		expect(offline.stderr).toMatch(/not yet published \(Redis unreachable\)/);
+		await redis.stop();
+		redis = await startRedis({port});
+		const result = await running;
+		expect(result.code, result.stderr).toBe(0);
+		expect(effects(root.root)).toEqual(['deploy ana', 'flush bo', 'migrate ana']);
+		// ana's records were republished to the empty Redis; bo's offline run goes out the next time bo joins.
+		const seen = await until(async () => {
+			const s = await bo.status();
+			return s.steps.find(x => x.id === MIGRATE)?.status === 'done' && s;
+		});
+		expect(seen.steps.find(x => x.id === DEPLOY)).toMatchObject({status: 'done', by: 'ana'});
+		expect(seen.steps.find(x => x.id === MIGRATE)).toMatchObject({status: 'done', by: 'ana'});
+		expect(seen.steps.find(x => x.id === FLUSH)).toMatchObject({status: 'done', by: 'bo'});
+	}, 60_000);
+
+	it('Redis frozen (SIGSTOP) during a run: the run goes on, and its result reaches the others after Redis answers again', async () => {
+		root = makeRoot();
+		const team = {url: redis.url, session: 'pay-window-freeze'};
+		const ana = member(root.root, 'ana', team);
+		const bo = member(root.root, 'bo', team);
+		const running = startRun(ana, ['--step', MIGRATE], {SLOW: '3'});
+		await sleep(1000);
+		frozen = freeze(redis.pid);
+		const refused = await bo.cli(['run', bo.file, '--step', FLUSH]);
+		expect(refused.code).toBe(1);
+		expect(refused.stderr).toMatch(/team link down/);
+		await sleep(2500);
+		frozen.thaw();
+		const result = await running;
+		expect(result.code, result.stderr).toBe(0);
+		const seen = await until(async () => {
+			const s = await bo.status();
+			return s.steps.find(x => x.id === MIGRATE)?.status === 'done' && s;
+		});
+		expect(seen.steps.find(x => x.id === MIGRATE)).toMatchObject({by: 'ana', exitCode: 0});
+	}, 60_000);
+});
+
+describe.runIf(available)('team mode: encryption', () => {
+	let redis: RedisServer;
+	let root: {root: string; cleanup(): void};
+	beforeAll(async () => {
+		redis = await startRedis();
+	});
+	afterAll(async () => {
+		await redis?.stop();
+		root?.cleanup();
+	});
+
+	it('with DEPLOYCOCKPIT_TEAM_KEY no title, command, output, host or name is in Redis in plain text; a wrong key is a clear error', async () => {
+		root = makeRoot();
+		const team = {url: redis.url, session: 'pay-window-secret', key: 'correct horse battery staple'};
+		const ana = member(root.root, 'ana-the-operator', team);
+		const bo = member(root.root, 'bo-the-dba', team);
+		expect((await ana.cli(['run', ana.file, '--step', DEPLOY])).code).toBe(0);
+		expect((await bo.cli(['run', bo.file, '--step', FLUSH])).code).toBe(0);
+		expect((await bo.status()).steps.find(s => s.id === DEPLOY)).toMatchObject({status: 'done', by: 'ana-the-operator'});
+		const dump: string[] = [];
+		for (const key of await redis.client.keys('*')) {
+			dump.push(key);
+			const type = await redis.client.type(key);
+			if (type === 'string') dump.push((await redis.client.get(key)) ?? '');
+			else if (type === 'hash') dump.push(JSON.stringify(await redis.client.hgetall(key)));
+			else if (type === 'stream') dump.push(JSON.stringify(await redis.client.xrange(key, '-', '+')));
+		}
+		const text = dump.join('\n');
+		expect(dump.length).toBeGreaterThan(5);
+		for (const plain of ['Deploy', 'payments', 'deploy-payments', 'echo', 'SIDE_EFFECTS', 'ana-the-operator', 'bo-the-dba', 'pay-window-secret', 'window.md', root.root, `"${hostname()}"`]) {
+			expect(text, plain).not.toContain(plain);
+		}
+		const wrong = await bo.cli(['status', bo.file, '--json'], {DEPLOYCOCKPIT_TEAM_KEY: 'a wrong key'});
+		expect(wrong.code).toBe(1);
+		expect(wrong.stderr).toMatch(/DEPLOYCOCKPIT_TEAM_KEY does not match .*wrong key/);
+		const none = await bo.cli(['run', bo.file, '--step', FLUSH], {DEPLOYCOCKPIT_TEAM_KEY: ''});
+		expect(none.code).toBe(1);
+		expect(none.stderr).toMatch(/encrypted: set DEPLOYCOCKPIT_TEAM_KEY/);
+	}, 60_000);
+});
+
+function effects(root: string): string[] {
+	return sideEffects(root).lines();
+}
