@@ -122,6 +122,8 @@ export interface SessionHandle {
 	readonly readOnlyReason?: string | undefined;
 	/** Problems found on open (corrupt state kept aside, steps gone, ...). */
 	readonly notices: string[];
+	/** Team mode: when the link to the team went down (ms epoch), null while up; absent without a team. */
+	readonly linkDownSince?: number | null;
 	getState(): SessionState;
 	/**
 	 * Names of the shell variables carried in memory, including those never

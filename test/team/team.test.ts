@@ -107,7 +107,7 @@ describe.runIf(available)('team mode: link down', () => {
 		// ana's records were republished to the empty Redis; bo's offline run goes out the next time bo joins.
 		const seen = await until(async () => {
 			const s = await bo.status();
-			return s.steps.find(x => x.id === MIGRATE)?.status === 'done' && s;
+			return s.steps.find(x => x.id === MIGRATE)?.status === 'done' ? s : undefined;
 		});
 		expect(seen.steps.find(x => x.id === DEPLOY)).toMatchObject({status: 'done', by: 'ana'});
 		expect(seen.steps.find(x => x.id === MIGRATE)).toMatchObject({status: 'done', by: 'ana'});
@@ -131,7 +131,7 @@ describe.runIf(available)('team mode: link down', () => {
 		expect(result.code, result.stderr).toBe(0);
 		const seen = await until(async () => {
 			const s = await bo.status();
-			return s.steps.find(x => x.id === MIGRATE)?.status === 'done' && s;
+			return s.steps.find(x => x.id === MIGRATE)?.status === 'done' ? s : undefined;
 		});
 		expect(seen.steps.find(x => x.id === MIGRATE)).toMatchObject({by: 'ana', exitCode: 0});
 	}, 60_000);
