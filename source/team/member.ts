@@ -245,7 +245,8 @@ export class TeamMember {
 		if (this.dir) await writeFileAtomic(join(this.dir, 'team.json'), JSON.stringify(this.saved));
 	}
 
-	private async writePresence(): Promise<void> {
+	/** Who this member is and what it runs, in the members hash (heartbeat; also at once when that changes). */
+	async writePresence(): Promise<void> {
 		if (!this.dir || this.closed) return;
 		const running = this.running();
 		const info: MemberInfo = {member: this.saved.member, name: this.config.as, host: this.host, at: new Date().toISOString(), ...(running.length ? {running} : {})};

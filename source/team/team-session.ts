@@ -122,11 +122,13 @@ export class TeamSession implements SessionHandle {
 		}
 		const claim = await claimStep(this.member.cmd, this.member.keys, this.member.sealer, stepId, {member: this.member.id, by: this.config.as, host: this.member.host});
 		this.running.add(stepId);
+		void this.member.writePresence().catch(() => undefined);
 		try {
 			return await this.inner.runStep(stepId, {...options, fence: claim.token});
 		} finally {
 			this.running.delete(stepId);
 			await claim.release();
+			void this.member.writePresence().catch(() => undefined);
 		}
 	}
 

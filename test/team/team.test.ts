@@ -38,7 +38,16 @@ describe.runIf(available)('team mode', () => {
 		const back = await ana.status();
 		expect(back.steps.find(s => s.id === FLUSH)).toMatchObject({status: 'done', by: 'bo'});
 		expect(back.steps.find(s => s.id === DEPLOY)).toMatchObject({status: 'done', by: 'ana'});
-		expect(Array.isArray(back.members)).toBe(true);
+		expect(back.members).toEqual([]);
+		// Presence: who is in the session and what they run.
+		const slow = startRun(ana, ['--step', MIGRATE], {SLOW: '3'});
+		const during = await until(async () => {
+			const s = await bo.status();
+			return s.steps.find(x => x.id === MIGRATE)?.status === 'running' ? s : undefined;
+		});
+		expect(during.steps.find(x => x.id === MIGRATE)).toMatchObject({by: 'ana'});
+		expect(during.members).toEqual([expect.objectContaining({name: 'ana', host: hostname(), running: [MIGRATE]})]);
+		expect((await slow).code).toBe(0);
 	});
 });
 
