@@ -5,7 +5,7 @@ import {resolve} from 'node:path';
 import {loadChecklist} from '../checklist/load.js';
 import type {Checklist} from '../checklist/model.js';
 import {findSession, openSession} from '../session/open.js';
-import type {SessionState, StepRecord} from '../session/types.js';
+import type {SessionState, StepConflictRun, StepRecord} from '../session/types.js';
 import {teamConfig, teamFlags, teamHelp} from '../team/config.js';
 import {parseFileCommand} from './args.js';
 
@@ -29,7 +29,7 @@ export interface StatusJson {
 	file: string;
 	/** When the work started (first run or mark); null until then. */
 	windowStartedAt: string | null;
-	steps: Array<{id: string; title: string; status: string; exitCode: number | null; startedAt: string | null; endedAt: string | null; by: string | null; host: string | null; durationMs?: number; error?: string; failedLine?: number; failedCommand?: string}>;
+	steps: Array<{id: string; title: string; status: string; exitCode: number | null; startedAt: string | null; endedAt: string | null; by: string | null; host: string | null; conflict?: StepConflictRun[]; durationMs?: number; error?: string; failedLine?: number; failedCommand?: string}>;
 	rollbacks: SessionState['rollbacks'];
 	baseline: SessionState['baseline'] | null;
 	latest: SessionState['latest'] | null;
@@ -49,6 +49,7 @@ export function statusJson(checklist: Checklist, state: SessionState | undefined
 		endedAt: record?.endedAt ?? null,
 		by: record?.by ?? null,
 		host: record?.host ?? null,
+		...(record?.conflict ? {conflict: record.conflict} : {}),
 		...(record?.durationMs !== undefined ? {durationMs: record.durationMs} : {}),
 		...(record?.error ? {error: record.error} : {}),
 		...(record?.failedLine !== undefined ? {failedLine: record.failedLine, failedCommand: record.failedCommand ?? ''} : {}),
@@ -114,6 +115,7 @@ export async function run(argv: string[]): Promise<number> {
 		const exit = (step.exitCode !== null && step.status !== 'done' ? ` exit ${step.exitCode}` : '') + (step.failedLine !== undefined ? ` at line ${step.failedLine}: ${step.failedCommand}` : '');
 		const extraInfo = [duration(checklist.steps.length ? (step.durationMs ?? undefined) : undefined), step.by ? `${step.by}${step.host && !step.by.endsWith(`@${step.host}`) ? ` on ${step.host}` : ''}` : ''].filter(Boolean).join('  ');
 		process.stdout.write(`${glyphs[step.status] ?? '?'} ${step.status.padEnd(11)} ${step.id}  ${step.title}${exit}${extraInfo ? `  (${extraInfo})` : ''}\n`);
+		if (step.conflict) process.stdout.write(`  CONFLICT: ran on more than one machine without a claim ordering them: ${step.conflict.map(r => `${r.by}${r.host ? ` on ${r.host}` : ''} at ${r.at}${r.fence === undefined ? ' (unclaimed)' : ''}`).join('; ')}\n`);
 	}
 	if (json.members) process.stdout.write(`team: ${json.members.map(m => `${m.name} (${m.host})${m.running ? ` running ${m.running.join(', ')}` : ''}`).join(', ') || 'nobody else'}\n`);
 	for (const orphan of json.orphans) process.stdout.write(`  gone from the checklist: ${orphan.id} ${orphan.title ?? ''} (${orphan.status})\n`);

@@ -11,7 +11,7 @@
 // `latest-values` (see RECORDED below).
 import type {StepStatus} from '../engine/types.js';
 import type {AuditType} from './audit.js';
-import type {RollbackRecord, SessionState, TriggerRecord} from './types.js';
+import type {RollbackRecord, SessionState, StepConflictRun, TriggerRecord} from './types.js';
 
 export type RecordEvent =
 	/** The window clock started (the W key); run-started and marked start it too. */
@@ -76,6 +76,11 @@ export type RecordEvent =
 	| {kind: 'cursor-moved'; cursor: SessionState['cursor']}
 	/** This process became the writer over a live one (logged; the lock file is the lease itself). */
 	| {kind: 'taken-over'; at: string; by: string; from?: string}
+	/**
+	 * Team mode: the step ran on two machines and at least one run was not claimed (a partition,
+	 * `--offline`): shown as a conflict, never merged silently. Found by each member for itself.
+	 */
+	| {kind: 'conflict-found'; at: string; stepId: string; runs: StepConflictRun[]}
 	/** This process lost the writer lock (logged by the new writer's taken-over; kept here for the live stream). */
 	| {kind: 'lease-lost'; at: string; reason: string};
 
@@ -98,6 +103,7 @@ export const RECORDED: ReadonlySet<RecordEventKind> = new Set<RecordEventKind>([
 	'rollback-picked',
 	'baseline-taken',
 	'taken-over',
+	'conflict-found',
 ]);
 
 /** A logged event: its place in the session's sequence. */

@@ -25,6 +25,8 @@ export function reduce(state: SessionState, event: RecordEvent): SessionState {
 				...(event.fence !== undefined ? {fence: event.fence} : {}),
 				...(event.origin ? {origin: event.origin} : {}),
 				...(previous?.notes ? {notes: previous.notes} : {}),
+				// A conflict stays on the step once found (a later run does not make it not have happened).
+				...(previous?.conflict ? {conflict: previous.conflict} : {}),
 			};
 			return withStep(withWindow(state, event.at), event.stepId, record);
 		}
@@ -79,6 +81,14 @@ export function reduce(state: SessionState, event: RecordEvent): SessionState {
 			return {...state, latest: {...state.latest, ...event.latest}};
 		case 'cursor-moved':
 			return {...state, cursor: {...event.cursor}};
+		case 'conflict-found': {
+			const record = state.steps[event.stepId];
+			if (!record) return state;
+			const known = new Set((record.conflict ?? []).map(r => r.runId));
+			const added = event.runs.filter(r => !known.has(r.runId));
+			if (added.length === 0) return state;
+			return withStep(state, event.stepId, {...record, conflict: [...(record.conflict ?? []), ...added.map(r => ({...r}))]});
+		}
 		case 'taken-over':
 		case 'lease-lost':
 			// The lease is the lock file (and a live SessionEvent), not a record: logged, nothing to reduce.

@@ -68,6 +68,7 @@ export function checkStepRecord(value: unknown, path: string, found: Findings): 
 	for (const key of ['startedAt', 'endedAt', 'cancelRequestedAt'] as const) optional(out, value, key, isDate, path, 'a date', found);
 	optional(out, value, 'durationMs', (v): v is number => isNumber(v) && v >= 0, path, 'a duration in ms', found);
 	optional(out, value, 'timedOut', (v): v is boolean => typeof v === 'boolean', path, 'true or false', found);
+	optional(out, value, 'conflict', (v): v is unknown[] => Array.isArray(v) && v.every(r => typeof r === 'object' && r !== null && typeof (r as {runId?: unknown}).runId === 'string'), path, 'a list of runs', found);
 	optional(out, value, 'fence', (v): v is number => Number.isInteger(v) && (v as number) >= 0, path, 'a fencing token', found);
 	optional(out, value, 'segment', (v): v is number => Number.isInteger(v) && (v as number) >= 0, path, 'a segment number', found);
 	if (value.notes !== undefined) {

@@ -35,6 +35,17 @@ export interface StepRecord {
 	fence?: number;
 	/** Team mode: the member whose run this is, when another one's (this session never reconciles it). */
 	origin?: string;
+	/** Team mode: runs of this step on different machines, at least one unclaimed (events.ts conflict-found). */
+	conflict?: StepConflictRun[];
+}
+
+export interface StepConflictRun {
+	by: string;
+	host?: string;
+	runId: string;
+	at: string;
+	/** Its claim's fencing token; absent: run without a claim. */
+	fence?: number;
 }
 
 export interface TriggerRecord {

@@ -1,6 +1,6 @@
 // Which events of other members this one takes, and how. Pure.
 import type {RecordEvent, RecordEventKind} from '../session/events.js';
-import type {SessionState} from '../session/types.js';
+import type {SessionState, StepConflictRun} from '../session/types.js';
 
 /**
  * Kinds shared with the team. The others stay on the machine they happened
@@ -34,4 +34,39 @@ export function rejectRemote(state: SessionState, event: RecordEvent): string | 
 		if (current !== undefined && event.fence < current) return `stale fencing token ${event.fence} < ${current} for step ${event.stepId}`;
 	}
 	return undefined;
+}
+
+/**
+ * A conflict: another member's run of a step whose current record is a run
+ * from elsewhere (this member's own, or a third one's), running or done, where
+ * at least one of the two was not claimed (`--offline`, a partition): nothing
+ * ordered them, so the step may have run twice. Claimed runs are ordered by
+ * their tokens (a re-run is a decision, asked for in the cockpit).
+ */
+export function conflictOf(state: SessionState, event: RecordEvent, from: {member: string; by: string; host: string}): Extract<RecordEvent, {kind: 'conflict-found'}> | undefined {
+	if (event.kind !== 'run-started') return undefined;
+	const record = state.steps[event.stepId];
+	if (!record?.runId || record.runId === event.runId || !record.startedAt) return undefined;
+	if (record.status !== 'running' && record.status !== 'done') return undefined;
+	if ((record.origin ?? '') === from.member) return undefined;
+	if (record.fence !== undefined && event.fence !== undefined) return undefined;
+	const run = (r: StepConflictRun): StepConflictRun => r;
+	return {
+		kind: 'conflict-found',
+		at: event.at,
+		stepId: event.stepId,
+		runs: [
+			run({by: record.by ?? '?', ...(record.host ? {host: record.host} : {}), runId: record.runId, at: record.startedAt, ...(record.fence !== undefined ? {fence: record.fence} : {})}),
+			run({by: from.by, host: from.host, runId: event.runId, at: event.at, ...(event.fence !== undefined ? {fence: event.fence} : {})}),
+		],
+	};
+}
+
+/** What to reduce for another member's event: nothing (rejected), or it (plus the conflict it shows). */
+export function remoteEvents(state: SessionState, event: RecordEvent, from: {member: string; by: string; host: string}): {events: RecordEvent[]; rejected?: string} {
+	const rejected = rejectRemote(state, event);
+	if (rejected) return {events: [], rejected};
+	const stamped = event.kind === 'run-started' || event.kind === 'marked' ? {...event, origin: from.member} : event;
+	const conflict = conflictOf(state, event, from);
+	return {events: conflict ? [stamped, conflict] : [stamped]};
 }

@@ -8,7 +8,7 @@ import {freshState} from '../session/state-file.js';
 import type {SessionState} from '../session/types.js';
 import {dirname} from 'node:path';
 import type {TeamConfig} from './config.js';
-import {rejectRemote} from './fence.js';
+import {remoteEvents} from './fence.js';
 import {TeamMember, type MemberInfo} from './member.js';
 import {readAudit} from '../session/audit.js';
 import {WrongTeamKey} from './seal.js';
@@ -37,9 +37,7 @@ export async function teamStatus(config: TeamConfig, checklist: Checklist, local
 		for (const wire of await member.readAll()) {
 			if (wire.member === own || seen.has(wire.uid)) continue;
 			seen.add(wire.uid);
-			if (rejectRemote(state, wire.event)) continue;
-			const event = wire.event.kind === 'run-started' || wire.event.kind === 'marked' ? {...wire.event, origin: wire.member} : wire.event;
-			state = reduce(state, event);
+			for (const event of remoteEvents(state, wire.event, {member: wire.member, by: wire.by, host: wire.host}).events) state = reduce(state, event);
 		}
 		return {state, members: await member.members()};
 	} finally {

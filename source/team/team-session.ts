@@ -8,7 +8,7 @@ import type {RunOptions, SessionEvent, SessionHandle, SessionState} from '../ses
 import type {StepStatus} from '../engine/types.js';
 import {claimStep} from './claims.js';
 import type {TeamConfig} from './config.js';
-import {rejectRemote} from './fence.js';
+import {remoteEvents} from './fence.js';
 import type {TeamMember, Wire} from './member.js';
 
 /** How long a second start of the same step counts as "yes, run it on my own" while the link is down. */
@@ -136,13 +136,15 @@ export class TeamSession implements SessionHandle {
 	private receive(wire: Wire): Promise<void> {
 		this.applying = this.applying.then(async () => {
 			if (this.inner.readOnly) return;
-			const reason = rejectRemote(this.inner.getState(), wire.event);
-			if (reason) {
-				if (wire.event.kind === 'run-started') this.inner.notices.push(`team: ignored ${wire.by}'s run of ${wire.event.stepId}: ${reason}`);
+			const {events, rejected} = remoteEvents(this.inner.getState(), wire.event, {member: wire.member, by: wire.by, host: wire.host});
+			if (rejected) {
+				if (wire.event.kind === 'run-started') this.inner.notices.push(`team: ignored ${wire.by}'s run of ${wire.event.stepId}: ${rejected}`);
 				return;
 			}
-			const event = wire.event.kind === 'run-started' || wire.event.kind === 'marked' ? {...wire.event, origin: wire.member} : wire.event;
-			await this.inner.apply(event, {by: wire.by, host: wire.host, origin: wire.member, uid: wire.uid});
+			const [event, ...found] = events;
+			await this.inner.apply(event!, {by: wire.by, host: wire.host, origin: wire.member, uid: wire.uid});
+			// Found here, logged as this member's own (not published: each member finds it for itself).
+			if (found.length) await this.inner.apply(found);
 		});
 		return this.applying.catch(() => undefined);
 	}

@@ -29,7 +29,7 @@ export interface Member {
 }
 
 export interface StatusOut {
-	steps: Array<{id: string; status: string; by: string | null; host: string | null; exitCode: number | null}>;
+	steps: Array<{id: string; status: string; by: string | null; host: string | null; exitCode: number | null; conflict?: Array<{by: string; host?: string; runId: string; at: string; fence?: number}>}>;
 	members?: Array<{name: string; host: string; running?: string[]}>;
 }
 

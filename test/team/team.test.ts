@@ -190,3 +190,38 @@ describe.runIf(available)('team mode: encryption', () => {
 function effects(root: string): string[] {
 	return sideEffects(root).lines();
 }
+
+describe.runIf(available)('team mode: partition', () => {
+	let redis: RedisServer;
+	let root: {root: string; cleanup(): void};
+	beforeAll(async () => {
+		redis = await startRedis();
+	});
+	afterAll(async () => {
+		await redis?.stop();
+		root?.cleanup();
+	});
+
+	it('a step run on two machines while one was cut off (--offline) is reported as a conflict by both, not merged silently', async () => {
+		root = makeRoot();
+		const team = {url: redis.url, session: 'pay-window-partition'};
+		const ana = member(root.root, 'ana', team);
+		const bo = member(root.root, 'bo', team);
+		expect((await ana.cli(['run', ana.file, '--step', FLUSH])).code).toBe(0);
+		// bo is cut off (its Redis address leads nowhere) and runs the same step on its own.
+		const cut = await bo.cli(['run', bo.file, '--step', FLUSH, '--offline'], {DEPLOYCOCKPIT_TEAM: 'redis://127.0.0.1:1'});
+		expect(cut.code, cut.stderr).toBe(0);
+		expect(sideEffects(root.root).lines()).toEqual(['flush ana', 'flush bo']);
+		// bo is back: joining publishes its run and applies ana's.
+		expect((await bo.cli(['run', bo.file, '--step', DEPLOY])).code).toBe(0);
+		for (const m of [ana, bo]) {
+			const step = (await m.status()).steps.find(s => s.id === FLUSH)!;
+			expect(step.conflict, m.name).toEqual(
+				expect.arrayContaining([expect.objectContaining({by: 'ana', fence: expect.any(Number)}), expect.not.objectContaining({fence: expect.anything()})]),
+			);
+			expect(step.conflict!.map(r => r.by).sort()).toEqual(['ana', 'bo']);
+		}
+		const text = await ana.cli(['status', ana.file]);
+		expect(text.stdout).toMatch(/CONFLICT: ran on more than one machine.*bo on \S+ at .*\(unclaimed\)/);
+	}, 60_000);
+});
