@@ -12,6 +12,8 @@ export function teamKeys(session: string) {
 		root,
 		/** The event stream (XADD ... MAXLEN ~). */
 		stream: `${root}:events`,
+		/** Live output lines of runs (masked at the source), for the followers' screens; not a record. */
+		output: `${root}:output`,
 		/** Present while Redis holds this session's data: a new value means Redis lost it (members republish). */
 		epoch: `${root}:epoch`,
 		/** The checklist's hash and per-step hashes, set by the first member. */

@@ -45,6 +45,17 @@ interface Saved {
 }
 
 const STREAM_MAXLEN = 10_000;
+const OUTPUT_MAXLEN = 5_000;
+/** Output chunks of a run are sent together at most this often. */
+const OUTPUT_FLUSH_MS = 100;
+
+/** A piece of a run's output on the wire. */
+export interface OutputWire {
+	member: string;
+	stepId: string;
+	runId: string;
+	chunk: string;
+}
 const HEARTBEAT_MS = 2000;
 export const MEMBER_STALE_MS = 10_000;
 
@@ -66,6 +77,11 @@ export class TeamMember {
 	readonly health: LinkHealth;
 	private saved!: Saved;
 	private lastId = '0';
+	private lastOutputId = '0';
+	private outbound: OutputWire[] = [];
+	private outputTimer: NodeJS.Timeout | undefined;
+	/** Called with each output chunk of another member's run. */
+	onOutput: (wire: OutputWire) => void = () => undefined;
 	private closed = false;
 	private seen = new Set<string>();
 	private publishing: Promise<void> = Promise.resolve();
@@ -147,6 +163,9 @@ export class TeamMember {
 			try {
 				await this.checkEpoch();
 				await this.drain(await this.cmd.xrange(this.keys.stream, '-', '+'));
+				// Output from now on only (what was printed before is the running member's log).
+				const [last] = await this.cmd.xrevrange(this.keys.output, '+', '-', 'COUNT', 1);
+				if (last) this.lastOutputId = last[0];
 			} catch (error) {
 				if (error instanceof WrongTeamKey) throw error;
 				this.health.down();
@@ -166,8 +185,11 @@ export class TeamMember {
 				continue;
 			}
 			try {
-				const result = (await this.reader.xread('COUNT', 500, 'BLOCK', 1000, 'STREAMS', this.keys.stream, this.lastId)) as Array<[string, Array<[string, string[]]>]> | null;
-				if (result) await this.drain(result[0]![1]);
+				const result = (await this.reader.xread('COUNT', 500, 'BLOCK', 1000, 'STREAMS', this.keys.stream, this.keys.output, this.lastId, this.lastOutputId)) as Array<[string, Array<[string, string[]]>]> | null;
+				for (const [key, entries] of result ?? []) {
+					if (key === this.keys.stream) await this.drain(entries);
+					else this.drainOutput(entries);
+				}
 			} catch (error) {
 				if (error instanceof WrongTeamKey) {
 					this.onFatal(error);
@@ -188,6 +210,35 @@ export class TeamMember {
 			this.seen.add(wire.uid);
 			await this.receive(wire);
 		}
+	}
+
+	private drainOutput(entries: Array<[string, string[]]>): void {
+		for (const [id, fields] of entries) {
+			this.lastOutputId = id;
+			const sealed = fields[fields.indexOf('p') + 1];
+			if (!sealed) continue;
+			const wire = JSON.parse(this.sealer.open(sealed)) as OutputWire;
+			if (wire.member !== this.saved.member) this.onOutput(wire);
+		}
+	}
+
+	/** A chunk of this member's run (the log is masked already): sent with the others of the next 100 ms; dropped while the link is down. */
+	sendOutput(stepId: string, runId: string, chunk: string): void {
+		if (!this.dir || this.closed || !this.health.isUp) return;
+		const last = this.outbound.at(-1);
+		if (last && last.runId === runId) last.chunk += chunk;
+		else this.outbound.push({member: this.saved.member, stepId, runId, chunk});
+		this.outputTimer ??= setTimeout(() => void this.flushOutput(), OUTPUT_FLUSH_MS);
+	}
+
+	private async flushOutput(): Promise<void> {
+		if (this.outputTimer) clearTimeout(this.outputTimer);
+		this.outputTimer = undefined;
+		const batch = this.outbound.splice(0);
+		if (batch.length === 0) return;
+		const pipeline = this.cmd.pipeline();
+		for (const wire of batch) pipeline.xadd(this.keys.output, 'MAXLEN', '~', OUTPUT_MAXLEN, '*', 'p', this.sealer.seal(JSON.stringify(wire)));
+		await pipeline.exec().catch(() => undefined);
 	}
 
 	/** Publishes what this member holds and Redis has not got (own events; all, after Redis lost them). */
@@ -275,8 +326,10 @@ export class TeamMember {
 	}
 
 	async close(flushMs: number): Promise<{unpublished: number}> {
+		if (this.health.isUp) await this.flushOutput();
 		const done = await this.flush(flushMs).catch(() => false);
 		this.closed = true;
+		if (this.outputTimer) clearTimeout(this.outputTimer);
 		if (this.heartbeat) clearInterval(this.heartbeat);
 		if (this.dir && this.health.isUp) await this.cmd.hdel(this.keys.members, this.saved.member).catch(() => undefined);
 		this.health.stop();

@@ -5,6 +5,7 @@
 import type {RecordEvent} from '../session/events.js';
 import type {RecordLog} from '../session/record-log.js';
 import type {RunOptions, SessionEvent, SessionHandle, SessionState} from '../session/types.js';
+import {BoundedTail} from '../engine/tail.js';
 import type {StepStatus} from '../engine/types.js';
 import {claimStep} from './claims.js';
 import type {TeamConfig} from './config.js';
@@ -35,6 +36,9 @@ export class TeamSession implements SessionHandle {
 	private readonly running = new Set<string>();
 	private asked: {stepId: string; at: number} | undefined;
 	private applying: Promise<void> = Promise.resolve();
+	/** Output of other members' runs seen live (their logs are on their machines). */
+	private readonly remoteTails = new Map<string, {runId: string; tail: BoundedTail}>();
+	private readonly offOutput: () => void;
 
 	constructor(
 		private readonly inner: SessionHandle,
@@ -53,6 +57,16 @@ export class TeamSession implements SessionHandle {
 		};
 		member.running = () => [...this.running];
 		member.receive = wire => this.receive(wire);
+		member.onOutput = wire => {
+			let tail = this.remoteTails.get(wire.stepId);
+			if (!tail || tail.runId !== wire.runId) this.remoteTails.set(wire.stepId, (tail = {runId: wire.runId, tail: new BoundedTail()}));
+			tail.tail.push(wire.chunk);
+			this.emit({type: 'output', stepId: wire.stepId, runId: wire.runId, chunk: wire.chunk});
+		};
+		// This member's runs' output goes to the others as it comes (masked: it is read from the masked log).
+		this.offOutput = inner.subscribe(event => {
+			if (event.type === 'output' && this.running.has(event.stepId)) member.sendOutput(event.stepId, event.runId, event.chunk);
+		});
 	}
 
 	get checklist() {
@@ -82,6 +96,10 @@ export class TeamSession implements SessionHandle {
 		return this.inner.carriedNames?.() ?? [];
 	}
 	outputTail(stepId: string): string {
+		const record = this.inner.getState().steps[stepId];
+		const remote = this.remoteTails.get(stepId);
+		// Another member's run: only what came over the link (its log path is on its machine).
+		if (record?.origin) return remote && remote.runId === record.runId ? remote.tail.text() : '';
 		return this.inner.outputTail(stepId);
 	}
 	setCursor(cursor: SessionState['cursor']): void {
@@ -150,6 +168,7 @@ export class TeamSession implements SessionHandle {
 	}
 
 	async close(): Promise<void> {
+		this.offOutput();
 		await this.applying.catch(() => undefined);
 		const {unpublished} = await this.member.close(this.flushMs);
 		if (unpublished > 0) this.inner.notices.push(`team: ${unpublished} event${unpublished === 1 ? '' : 's'} not yet published (Redis unreachable); they go out the next time this session joins`);

@@ -1,10 +1,11 @@
 // A member's cockpit in a real terminal (tmux) while other members run steps
 // headless: their records show up live, a step another member runs cannot be
-// started here (the claim message), and a frozen Redis is said in the header.
+// started here (the claim message), their output streams to this screen,
+// and a frozen Redis is said in the header.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {freeze, type Frozen} from '../helpers/freeze.js';
 import {redisAvailability, startRedis, type RedisServer} from '../helpers/redis.js';
-import {TmuxTerminal, tmuxOrSkip} from '../helpers/tmux.js';
+import {EXIT_MARK, TmuxTerminal, tmuxOrSkip} from '../helpers/tmux.js';
 import {bin, DEPLOY, makeRoot, member, MIGRATE, sideEffects, startRun} from './members.js';
 
 const gate = tmuxOrSkip();
@@ -41,6 +42,8 @@ describe.runIf(available && !gate.skip)('team mode in the cockpit', {timeout: 12
 		const slow = startRun(bo, ['--step', MIGRATE], {SLOW: '5'});
 		await term.waitFor(s => /◐|◓|◑|◒|▶/.test(line(s, 'Migrate the ledger table')), 'bo\'s run running in ana\'s cockpit', 10_000);
 		term.send('j');
+		// bo's output, streamed over Redis (ana's cockpit never reads bo's log file).
+		await term.waitFor(s => s.includes('migrating the ledger (bo)'), 'bo\'s output live in ana\'s cockpit', 5000);
 		term.send('Enter');
 		const refused = await term.waitFor(/running on \S+ by bo since \d\d:\d\d/, 'the claim message', 10_000);
 		expect(refused).toMatch(/not started/);
@@ -51,5 +54,7 @@ describe.runIf(available && !gate.skip)('team mode in the cockpit', {timeout: 12
 		await term.waitFor(s => /team link down \d+s — on your own/.test(header(s)), 'the banner', 10_000);
 		frozen.thaw();
 		await term.waitFor(s => !/team link down/.test(header(s)), 'the banner gone', 15_000);
+		term.send('q');
+		await term.waitFor(EXIT_MARK, 'the cockpit closed', 10_000);
 	});
 });

@@ -164,7 +164,9 @@ describe.runIf(available)('team mode: encryption', () => {
 		const bo = member(root.root, 'bo-the-dba', team);
 		expect((await ana.cli(['run', ana.file, '--step', DEPLOY])).code).toBe(0);
 		expect((await bo.cli(['run', bo.file, '--step', FLUSH])).code).toBe(0);
+		expect((await ana.cli(['run', ana.file, '--step', MIGRATE])).code).toBe(0);
 		expect((await bo.status()).steps.find(s => s.id === DEPLOY)).toMatchObject({status: 'done', by: 'ana-the-operator'});
+		expect(await redis.client.exists((await redis.client.keys('dc:*:output'))[0] ?? 'none')).toBe(1);
 		const dump: string[] = [];
 		for (const key of await redis.client.keys('*')) {
 			dump.push(key);
@@ -175,7 +177,7 @@ describe.runIf(available)('team mode: encryption', () => {
 		}
 		const text = dump.join('\n');
 		expect(dump.length).toBeGreaterThan(5);
-		for (const plain of ['Deploy', 'payments', 'deploy-payments', 'echo', 'SIDE_EFFECTS', 'ana-the-operator', 'bo-the-dba', 'pay-window-secret', 'window.md', root.root, `"${hostname()}"`]) {
+		for (const plain of ['Deploy', 'payments', 'migrating', 'ledger', 'deploy-payments', 'echo', 'SIDE_EFFECTS', 'ana-the-operator', 'bo-the-dba', 'pay-window-secret', 'window.md', root.root, `"${hostname()}"`]) {
 			expect(text, plain).not.toContain(plain);
 		}
 		const wrong = await bo.cli(['status', bo.file, '--json'], {DEPLOYCOCKPIT_TEAM_KEY: 'a wrong key'});
