@@ -7,7 +7,8 @@ import type {RecordLog} from '../session/record-log.js';
 import type {RunOptions, SessionEvent, SessionHandle, SessionState} from '../session/types.js';
 import {BoundedTail} from '../engine/tail.js';
 import type {StepStatus} from '../engine/types.js';
-import {claimStep} from './claims.js';
+import {ClaimRefused, claimStep, type Claim} from './claims.js';
+import {WrongTeamKey} from './seal.js';
 import type {TeamConfig} from './config.js';
 import {remoteEvents} from './fence.js';
 import type {TeamMember, Wire} from './member.js';
@@ -128,7 +129,17 @@ export class TeamSession implements SessionHandle {
 		if (this.differing.includes(stepId)) {
 			throw new Error(`step ${stepId} differs from the team's checklist (steps that differ: ${this.differing.join(', ')}); following only until the texts match`);
 		}
-		if (!this.member.health.isUp) {
+		let claim: Claim | undefined;
+		if (this.member.health.isUp) {
+			try {
+				claim = await claimStep(this.member.cmd, this.member.keys, this.member.sealer, stepId, {member: this.member.id, by: this.config.as, host: this.member.host});
+			} catch (error) {
+				if (error instanceof ClaimRefused || error instanceof WrongTeamKey) throw error;
+				// Redis failed the claim (gone, hung): the link is down, whatever the last PING said.
+				this.member.health.down();
+			}
+		}
+		if (!claim) {
 			const askedNow = this.asked && this.asked.stepId === stepId && Date.now() - this.asked.at < ASK_AGAIN_MS;
 			if (!this.config.offline && !askedNow) {
 				this.asked = {stepId, at: Date.now()};
@@ -138,7 +149,6 @@ export class TeamSession implements SessionHandle {
 			this.asked = undefined;
 			return this.inner.runStep(stepId, options);
 		}
-		const claim = await claimStep(this.member.cmd, this.member.keys, this.member.sealer, stepId, {member: this.member.id, by: this.config.as, host: this.member.host});
 		this.running.add(stepId);
 		void this.member.writePresence().catch(() => undefined);
 		try {

@@ -6,7 +6,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {freeze, type Frozen} from '../helpers/freeze.js';
 import {redisAvailability, startRedis, type RedisServer} from '../helpers/redis.js';
 import {EXIT_MARK, TmuxTerminal, tmuxOrSkip} from '../helpers/tmux.js';
-import {bin, DEPLOY, makeRoot, member, MIGRATE, sideEffects, startRun} from './members.js';
+import {bin, DEPLOY, FLUSH, makeRoot, member, MIGRATE, sideEffects, startRun, until} from './members.js';
 
 const gate = tmuxOrSkip();
 const {available} = redisAvailability();
@@ -52,8 +52,18 @@ describe.runIf(available && !gate.skip)('team mode in the cockpit', {timeout: 12
 
 		frozen = freeze(redis.pid);
 		await term.waitFor(s => /team link down \d+s — on your own/.test(header(s)), 'the banner', 10_000);
+		// A step that cannot be claimed: asked first (a second start runs it on ana's own).
+		term.send('j');
+		await term.waitFor(s => line(s, 'Flush the payments cache').includes('›'), 'flush selected');
+		term.send('Enter');
+		await term.waitFor(/cannot be claimed/, 'the question', 10_000);
+		expect(sideEffects(root.root).lines()).toEqual(['deploy bo', 'migrate bo']);
+		term.send('Enter');
+		await until(() => sideEffects(root.root).lines().includes('flush ana'), 10_000);
 		frozen.thaw();
 		await term.waitFor(s => !/team link down/.test(header(s)), 'the banner gone', 15_000);
+		// What ana did on her own reaches bo once the link is back.
+		await until(async () => (await bo.status()).steps.find(s => s.id === FLUSH)?.by === 'ana', 10_000);
 		term.send('q');
 		await term.waitFor(EXIT_MARK, 'the cockpit closed', 10_000);
 	});
