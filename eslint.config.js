@@ -14,4 +14,10 @@ export default tseslint.config(
 			'no-control-regex': 'off',
 		},
 	},
+	{
+		// CommonJS on purpose (the single-executable launcher, scripts/sea-launcher.cjs).
+		files: ['**/*.cjs'],
+		languageOptions: {sourceType: 'commonjs', globals: {require: 'readonly', module: 'writable'}},
+		rules: {'@typescript-eslint/no-require-imports': 'off'},
+	},
 );

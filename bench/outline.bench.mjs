@@ -38,7 +38,7 @@ export default async function ({runs}) {
 		}
 		const size = `${(text.length / 1024).toFixed(0)} KiB, ${steps} steps`;
 		const rows = [
-			{name: 'outline --json, 5,000 steps (whole process)', value: Math.round(median(outline)), unit: 'ms', baseline: 'node -e 0', baselineValue: Math.round(median(node)), note: size},
+			{name: 'outline --json, 5,000 steps (whole process)', value: Math.round(median(outline)), unit: 'ms', baseline: 'node -e 0', baselineValue: Math.round(median(node)), note: `${(median(outline) / median(node)).toFixed(2)}× node -e 0 (target ≤ 3×); ${size}`},
 			{name: 'parse alone, 5,000 steps (in-process)', value: Math.round(median(parse) * 10) / 10, unit: 'ms', note: 'parseChecklist, warm'},
 		];
 		if (rss.length > 0) rows.push({name: 'outline --json peak RSS (includes /bin/sh)', value: Math.round(median(rss) / 1024), unit: 'MiB', note: 'GNU time %M of the shell wrapper'});

@@ -2,6 +2,7 @@
 // `script` gives the command a pty of a fixed size; we write keys to its stdin
 // and read what the program draws from its stdout.
 import {spawn} from 'node:child_process';
+import {readdirSync, readFileSync} from 'node:fs';
 
 const shq = s => `'${String(s).replace(/'/g, `'\\''`)}'`;
 
@@ -76,3 +77,23 @@ export function strip(text) {
 }
 
 export const ms = (from, to) => Number(to - from) / 1e6;
+
+/**
+ * Resident memory (KiB) of the program a spawnPty runs: `script` forks a
+ * shell that execs it, so it is script's child.
+ */
+export function programRssKiB(pty) {
+	for (const name of readdirSync('/proc')) {
+		if (!/^\d+$/.test(name)) continue;
+		try {
+			const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+			const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+			if (ppid !== pty.child.pid) continue;
+			const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${name}/status`, 'utf8'));
+			if (rss) return Number(rss[1]);
+		} catch {
+			// gone while we looked
+		}
+	}
+	return null;
+}

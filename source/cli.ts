@@ -1,4 +1,5 @@
 import {readFileSync} from 'node:fs';
+import {bundled} from './bundled.js';
 
 // Each subcommand lives in its own module and is imported only when used, so
 // `outline` never pays for Ink and React.
@@ -29,6 +30,7 @@ Options:
 Run 'deploycockpit COMMAND --help' for a command's options.`;
 
 function version(): string {
+	if (bundled) return bundled.version;
 	const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {version: string};
 	return pkg.version;
 }

@@ -2,10 +2,15 @@ import {createRequire} from 'node:module';
 import type {CockpitSettings, Warning} from './model.js';
 
 // yaml is loaded only for files that have frontmatter: it is a third of `outline`'s import time.
-const requireCjs = createRequire(import.meta.url);
+// In the bundle (which defines `require`) the literal require('yaml') is what
+// esbuild bundles, as a lazily initialised part; per-file ESM has no require.
 let yamlParse: typeof import('yaml').parse | undefined;
+function loadYaml(): typeof import('yaml') {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports -- see above: the bundle's lazy require
+	return (typeof require === 'function' ? require('yaml') : createRequire(import.meta.url)('yaml')) as typeof import('yaml');
+}
 function parseYaml(text: string, options: import('yaml').ParseOptions & import('yaml').DocumentOptions & import('yaml').SchemaOptions & import('yaml').ToJSOptions): unknown {
-	yamlParse ??= (requireCjs('yaml') as typeof import('yaml')).parse;
+	yamlParse ??= loadYaml().parse;
 	return yamlParse(text, options);
 }
 

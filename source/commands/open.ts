@@ -105,12 +105,14 @@ export async function run(argv: string[]): Promise<number> {
  * back right after so the steps' commands see the environment unchanged.
  */
 async function loadUi() {
-	const saved = process.env.NODE_ENV;
-	if (saved === undefined) process.env.NODE_ENV = 'production';
+	// Through an alias: the bundle defines process.env.NODE_ENV for its dependencies.
+	const env = process.env;
+	const saved = env.NODE_ENV;
+	if (saved === undefined) env.NODE_ENV = 'production';
 	try {
 		return await Promise.all([import('ink'), import('react'), import('../ui/screen.js'), import('../ui/app.js'), import('../store/index.js')]);
 	} finally {
-		if (saved === undefined) delete process.env.NODE_ENV;
+		if (saved === undefined) delete env.NODE_ENV;
 	}
 }
 

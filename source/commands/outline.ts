@@ -1,4 +1,5 @@
-import {ChecklistError, loadChecklist} from '../checklist/load.js';
+import {resolve} from 'node:path';
+import {ChecklistError} from '../checklist/load.js';
 import {formatOutline, outlineJson} from '../checklist/outline-text.js';
 import {parseFileCommand} from './args.js';
 
@@ -18,13 +19,18 @@ export async function run(argv: string[]): Promise<number> {
 	if (typeof parsed === 'number') return parsed;
 	const {file} = parsed;
 	try {
-		const checklist = await loadChecklist(file);
+		// Through the parsed-model cache the cockpit keeps (an unchanged file is
+		// not parsed again); a parse is cached after the output is written.
+		const {loadChecklistCached, flushChecklistCache} = await import('../session/open.js');
+		const {stateDirectory} = await import('../session/paths.js');
+		const checklist = await loadChecklistCached(resolve(file), stateDirectory(), {deferWrite: true});
 		if (parsed.values.json) {
 			process.stdout.write(JSON.stringify(outlineJson(checklist), null, 2) + '\n');
 		} else {
 			process.stdout.write(formatOutline(checklist, {ids: parsed.values.ids ?? false}) + '\n');
 			for (const w of checklist.warnings) process.stderr.write(`${file}:${w.line}: ${w.message}\n`);
 		}
+		await flushChecklistCache();
 		return 0;
 	} catch (error) {
 		if (error instanceof ChecklistError) {

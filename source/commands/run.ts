@@ -191,6 +191,7 @@ async function runSteps(session: SessionHandle, steps: Step[], options: {vars: R
 	const unsubscribe = session.subscribe(event => {
 		if (event.type === 'output' && event.stepId === current) process.stdout.write(event.chunk);
 	});
+	const keys = forwardTerminal(session, () => current);
 	try {
 		for (const step of steps) {
 			const env = knownEnv(session, options.vars);
@@ -212,7 +213,7 @@ async function runSteps(session: SessionHandle, steps: Step[], options: {vars: R
 			}
 			current = step.id;
 			if (steps.length > 1) process.stderr.write(`deploycockpit: running ${step.id}: ${step.title}\n`);
-			const result = await session.runStep(step.id, {vars: options.vars, confirmed: options.yes, ...(options.timeoutMs ? {timeoutMs: options.timeoutMs} : {})});
+			const result = await session.runStep(step.id, {vars: options.vars, confirmed: options.yes, ...(options.timeoutMs ? {timeoutMs: options.timeoutMs} : {}), ...(keys ? {terminal: keys.size()} : {})});
 			const record = session.getState().steps[step.id];
 			if (result.status !== 'done') {
 				const why = record?.error ? ` (${record.error})` : '';
@@ -222,7 +223,50 @@ async function runSteps(session: SessionHandle, steps: Step[], options: {vars: R
 		}
 		return 0;
 	} finally {
+		keys?.stop();
 		unsubscribe();
 		process.off('SIGINT', onSigint);
 	}
+}
+
+/**
+ * With stdin and stdout a terminal, steps run on a PTY of this terminal's
+ * size and every key goes to the running program (raw mode: Ctrl-C is the
+ * program's, as on a terminal); resizes follow. Restored on the way out.
+ * Without a terminal, steps run on pipes as before.
+ */
+function forwardTerminal(session: SessionHandle, current: () => string | undefined): {size(): {cols: number; rows: number}; stop(): void} | undefined {
+	const stdin = process.stdin;
+	if (!stdin.isTTY || !process.stdout.isTTY) return undefined;
+	const size = () => ({cols: process.stdout.columns || 80, rows: process.stdout.rows || 24});
+	const onData = (chunk: Buffer) => {
+		const stepId = current();
+		if (stepId) void session.sendInput(stepId, chunk.toString('utf8'));
+	};
+	const onResize = () => {
+		const stepId = current();
+		if (stepId) void session.resizeRun(stepId, size().cols, size().rows);
+	};
+	const restore = () => {
+		try {
+			stdin.setRawMode(false);
+		} catch {
+			// the terminal is gone
+		}
+	};
+	stdin.setRawMode(true);
+	stdin.on('data', onData);
+	stdin.resume();
+	process.stdout.on('resize', onResize);
+	process.once('exit', restore);
+	return {
+		size,
+		stop() {
+			stdin.off('data', onData);
+			stdin.pause();
+			process.stdout.off('resize', onResize);
+			restore();
+			process.off('exit', restore);
+		},
+	};
 }

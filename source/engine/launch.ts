@@ -13,6 +13,7 @@ import {dirname, join, resolve} from 'node:path';
 import type {Readable} from 'node:stream';
 import {fileURLToPath} from 'node:url';
 import type {RunnerReport, RunnerSpec} from './run-files.js';
+import {runnerArgv} from './runner-command.js';
 
 /** dist/engine/runner.js; from the TypeScript sources (tests) the built copy is used. */
 export function runnerPath(): string {
@@ -78,7 +79,7 @@ export function launchRunner(spec: RunnerSpec): LaunchedRunner {
 		// The runner's own errors land in the run's log.
 		const errFd = openSync(spec.files.log, 'a', 0o600);
 		try {
-			child = spawn(process.execPath, [runnerPath()], {
+			child = spawn(process.execPath, runnerArgv(runnerPath), {
 				detached: true,
 				stdio: [specFd, 'ignore', errFd, 'pipe'],
 				env: {...process.env, NODE_OPTIONS: ''},

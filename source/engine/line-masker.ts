@@ -13,7 +13,8 @@ export class LineMasker {
 	constructor(
 		private readonly masker: StreamMasker,
 		private readonly out: (text: string) => void,
-		private readonly idleMs = 100,
+		/** How long a partial line (a prompt) is held for more text. */
+		public idleMs = 100,
 	) {}
 
 	write(chunk: Buffer | string): void {

@@ -24,6 +24,10 @@ export interface PidFile {
 	shell: ProcessIdentity;
 	pgid: number;
 	startedAt: string;
+	/** The run's control socket (typed input, resize): a PTY run only. */
+	sock?: string;
+	/** The PTY's size when the run started. */
+	terminal?: {cols: number; rows: number};
 }
 
 export interface ExitFile {
@@ -70,6 +74,8 @@ export interface RunnerSpec {
 	lines?: number[];
 	/** bash's $0: the checklist's file name, so its errors read "deploy.md: line 33: ...". */
 	name?: string;
+	/** Run bash on a PTY of this size (the pane's); without it, on pipes with stdin /dev/null. */
+	terminal?: {cols: number; rows: number};
 	/** Secret names and patterns added by the frontmatter and the user config (`secrets:`), for the runner's masker. */
 	secrets?: {names: string[]; patterns: string[]};
 }

@@ -2,24 +2,29 @@
 // unnamed file the cockpit filled before the spawn, see launch.ts). It is
 // started in its own session by the cockpit and must outlive it (SIGHUP, a
 // kill -9 of the cockpit): it runs the blocks in one bash of their own
-// process group, writes the masked output to the log, and records the exit
+// process group, on a PTY whose master it holds (spec.terminal; pipes where
+// node-pty cannot load), takes typed input and resizes on the run's control
+// socket (control.ts), writes the masked output to the log, and records the exit
 // status and the shell state change in the exit file. The cockpit only ever
 // reads those files, so a reattached cockpit sees exactly what a live one does.
 // A write error (a full disk) never stops it: output that cannot be logged is
 // counted, and the pid and exit files are retried until they are written.
 // Kept lean on purpose (no UI, no markdown): it may be bundled on its own.
-import {spawn} from 'node:child_process';
 import {existsSync, statSync, writeSync, closeSync} from 'node:fs';
 import {constants} from 'node:os';
-import {dirname} from 'node:path';
+import {basename, dirname} from 'node:path';
 import {addSecretRules, createMasker, createStreamMasker} from '../safety/mask.js';
 import {writeFileAtomicSync} from './atomic-write.js';
 import {LineMasker} from './line-masker.js';
+import {closeControl, controlSocketPath, listenControl} from './control.js';
 import {LogSink} from './log-sink.js';
+import {fallbackNotice} from './pty-load.js';
+import {startShell, type ShellProcess} from './shell-process.js';
 import {identify, stopGroup} from './proc.js';
 import type {ExitFile, PidFile, RunnerReport, RunnerSpec} from './run-files.js';
 import {blockEnv, diffDumps, failureOf, parseDumps, wrapperScript, type ShellChange} from './shell-state.js';
 import {persistableChange} from './persistable.js';
+import {TypedLines} from './typed-lines.js';
 
 async function readStdin(): Promise<string> {
 	const chunks: Buffer[] = [];
@@ -82,45 +87,89 @@ async function main(): Promise<void> {
 		cwd = process.cwd();
 	}
 
+	// The control channel (typed input, the terminal's size) listens before bash starts, so the pid
+	// file that names it is written as soon as bash has a pid.
+	const live: {shell?: ShellProcess} = {};
+	const typed = new TypedLines();
+	let sockPath = spec.terminal ? controlSocketPath(dirname(spec.files.pid), basename(spec.files.pid, '.pid.json')) : undefined;
+	const control = sockPath
+		? await listenControl(sockPath, {
+				input: data => {
+					typed.feed(data.toString('utf8'));
+					live.shell?.input(data);
+				},
+				resize: (c, r) => live.shell?.resize(c, r),
+				size: () => live.shell?.size() ?? spec.terminal!,
+			})
+		: undefined;
+
 	// $0 names the checklist, so bash's own errors read "deploy.md: line 33: ...".
-	const child = spawn('bash', ['--noprofile', '--norc', '-c', wrapperScript(), spec.name || 'bash'], {
+	const shell = startShell({
+		args: ['--noprofile', '--norc', '-c', wrapperScript(), spec.name || 'bash'],
 		cwd,
 		env: {...spec.env, ...blockEnv(spec.scripts, spec.prelude, spec.errexit, spec.lines)},
-		detached: true,
-		stdio: ['ignore', 'pipe', 'ignore', 'pipe'],
+		...(spec.terminal ? {terminal: spec.terminal} : {}),
 	});
-
-	let spawnError: Error | undefined;
-	child.on('error', error => {
-		spawnError = error;
-	});
+	live.shell = shell;
+	if (shell.fallback) masker.write(fallbackNotice(shell.fallback));
+	if (!shell.terminal && sockPath) {
+		closeControl(control, sockPath);
+		sockPath = undefined;
+	}
+	// A prompt without a newline is let through after a short pause; on a terminal the pause is what a keypress's echo waits.
+	if (shell.terminal) masker.idleMs = 10;
 
 	const dumps: Buffer[] = [];
-	const channel = child.stdio[3];
-	channel?.on('data', (chunk: Buffer) => dumps.push(chunk));
-	channel?.on('error', () => undefined);
+	shell.onDumps(chunk => dumps.push(chunk));
 
-	let stdoutEnded = false;
+	let outputClosed = false;
 	let lastData = 0;
-	child.stdout?.on('data', (chunk: Buffer) => {
+	// A PTY hands output over in ~1 KiB pieces: they are masked and written in batches (up to 64 KiB,
+	// or whatever arrived before the event loop turns), which more than halves a flood's time.
+	let batch: string[] = [];
+	let batchLength = 0;
+	let batchQueued = false;
+	const flushBatch = () => {
+		batchQueued = false;
+		if (batch.length === 0) return;
+		const text = batch.join('');
+		batch = [];
+		batchLength = 0;
+		masker.write(text);
+	};
+	shell.onOutput(chunk => {
 		lastData++;
-		masker.write(chunk);
+		if (typeof chunk !== 'string') return masker.write(chunk);
+		batch.push(chunk);
+		batchLength += chunk.length;
+		if (batchLength >= 65536) flushBatch();
+		else if (!batchQueued) {
+			batchQueued = true;
+			setImmediate(flushBatch);
+		}
 	});
-	child.stdout?.on('end', () => {
-		stdoutEnded = true;
+	void shell.outputClosed.then(() => {
+		outputClosed = true;
 	});
 
 	let pidWritten: Promise<boolean> = Promise.resolve(true);
-	if (child.pid !== undefined) {
-		const pidFile: PidFile = {runner: identify(process.pid), shell: identify(child.pid), pgid: child.pid, startedAt: startedAt.toISOString()};
+	if (shell.pid !== undefined) {
+		const pidFile: PidFile = {
+			runner: identify(process.pid),
+			shell: identify(shell.pid),
+			pgid: shell.pid,
+			startedAt: startedAt.toISOString(),
+			...(control && sockPath ? {sock: sockPath} : {}),
+			...(shell.terminal ? {terminal: shell.size()} : {}),
+		};
 		// In the background: the command does not wait for the disk.
 		pidWritten = writeUntilWritten(spec.files.pid, JSON.stringify(pidFile));
 	}
 
 	let timedOut = false;
 	let timer: NodeJS.Timeout | undefined;
-	if (spec.timeoutMs && spec.timeoutMs > 0 && child.pid !== undefined) {
-		const pgid = child.pid;
+	if (spec.timeoutMs && spec.timeoutMs > 0 && shell.pid !== undefined) {
+		const pgid = shell.pid;
 		timer = setTimeout(() => {
 			timedOut = true;
 			masker.write(`\ndeploycockpit: timed out after ${Math.round(spec.timeoutMs! / 1000)}s; stopping\n`);
@@ -128,21 +177,22 @@ async function main(): Promise<void> {
 		}, spec.timeoutMs);
 	}
 
-	const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(resolve => {
-		child.on('exit', (c, s) => resolve([c, s]));
-		child.on('error', () => resolve([null, null]));
-	});
+	const {code, signal, error: spawnError} = await shell.exited;
+	// Typing into an ended command means nothing: the socket goes before the exit is recorded.
+	if (sockPath) closeControl(control, sockPath);
 	if (timer) clearTimeout(timer);
 	const endedAt = new Date();
 
 	// Let output and the final dump still in the pipes arrive. Background jobs
 	// may keep stdout open much longer; they do not hold up the result.
 	const hasEndDump = () => parseDumps(Buffer.concat(dumps)).some(d => d.tag === 'end');
-	for (let i = 0; i < 40 && !stdoutEnded; i++) {
+	for (let i = 0; i < 40; i++) {
 		const seen = lastData;
+		if (hasEndDump() && (outputClosed || i >= 2)) break;
 		await wait(5);
-		if (lastData === seen && i >= 1 && hasEndDump()) break;
+		if (!outputClosed && lastData !== seen) i = Math.min(i, 1);
 	}
+	flushBatch();
 	masker.flush();
 
 	const parsed = parseDumps(Buffer.concat(dumps));
@@ -164,7 +214,7 @@ async function main(): Promise<void> {
 		block: end?.block ?? -1,
 		...(failure ? {failedLine: failure.line, failedCommand: createMasker(spec.env)(failure.command)} : {}),
 		...(timedOut ? {timedOut} : {}),
-		...(change ? {shell: persistableChange(change, spec.env)} : {}),
+		...(change ? {shell: persistableChange(change, spec.env, typed.values())} : {}),
 		...(spawnError ? {error: `could not start bash: ${spawnError.message}`} : {}),
 		...(log.lost > 0 ? {logLost: log.lost} : {}),
 	};
@@ -182,9 +232,12 @@ async function main(): Promise<void> {
 	await writeUntilWritten(spec.files.exit, JSON.stringify(exit), sendReport, () => log.settle());
 	sendReport();
 
-	// Background jobs of the block still write to this run's log until they end.
-	if (!stdoutEnded && child.stdout) await new Promise(resolve => child.stdout!.once('close', resolve));
+	// Background jobs of the block still write to this run's log until they end
+	// (on a terminal they got SIGHUP when bash, its controlling process, exited).
+	await shell.outputClosed;
+	flushBatch();
 	masker.flush();
+	shell.dispose();
 	log.close();
 }
 

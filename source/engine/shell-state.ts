@@ -23,7 +23,10 @@ export function isCarryable(name: string): boolean {
 }
 
 /**
- * What runs before the blocks (eval'd from $__DC_SETUP): the dump channel,
+ * What runs before the blocks (eval'd from $__DC_SETUP): the dump channel
+ * (fd 3, or on a PTY the named pipe in $__DC_CHAN, see dump-fifo.ts),
+ * COLUMNS/LINES kept as shell variables but not exported on a PTY (exported,
+ * they would override the terminal's size in tput and curses after a resize),
  * the blocks moved out of the environment, the carried prelude, the start
  * dump and the traps. With errexit, `set -eE -o pipefail` and an ERR trap
  * that remembers the failing command and its line (for a command in a
@@ -33,7 +36,8 @@ export function isCarryable(name: string): boolean {
  */
 function setupScript(): string {
 	return `exec 2>&1
-exec ${CHANNEL_FD}>&3 3>&-
+if [ -n "$__DC_CHAN" ]; then exec ${CHANNEL_FD}>"$__DC_CHAN"; export -n COLUMNS LINES; else exec ${CHANNEL_FD}>&3 3>&-; fi
+unset __DC_CHAN
 __dc_dump() {
 	local __dc_n __dc_a IFS=$' \\t\\n'
 	set +eu

@@ -5,14 +5,29 @@
 // It behaves like the fetch call it replaces: the same signal aborts the
 // request, redirects are followed (authorization dropped when the origin
 // changes), gzip/deflate/br answers are decoded.
-import {Agent as HttpAgent, request as httpRequest, type IncomingMessage} from 'node:http';
-import {Agent as HttpsAgent, request as httpsRequest} from 'node:https';
-import {createBrotliDecompress, createGunzip, createInflate} from 'node:zlib';
+import type {IncomingMessage} from 'node:http';
+import {createRequire} from 'node:module';
 import type {Readable} from 'node:stream';
 
-// Free sockets are unref'd by the agent, so they never keep the process alive.
-const httpAgent = new HttpAgent({keepAlive: true});
-const httpsAgent = new HttpsAgent({keepAlive: true});
+// node:http, node:https (tls) and node:zlib are loaded on the first request,
+// not when the cockpit's store loads this module before its first frame.
+const requireBuiltin = createRequire(import.meta.url);
+interface Net {
+	http: typeof import('node:http');
+	https: typeof import('node:https');
+	zlib: typeof import('node:zlib');
+	httpAgent: import('node:http').Agent;
+	httpsAgent: import('node:https').Agent;
+}
+let loaded: Net | undefined;
+function net(): Net {
+	if (loaded) return loaded;
+	const http = requireBuiltin('node:http') as typeof import('node:http');
+	const https = requireBuiltin('node:https') as typeof import('node:https');
+	// Free sockets are unref'd by the agent, so they never keep the process alive.
+	loaded = {http, https, zlib: requireBuiltin('node:zlib') as typeof import('node:zlib'), httpAgent: new http.Agent({keepAlive: true}), httpsAgent: new https.Agent({keepAlive: true})};
+	return loaded;
+}
 
 export interface HttpAnswer {
 	status: number;
@@ -26,11 +41,11 @@ function bodyStream(res: IncomingMessage): Readable {
 	switch (String(res.headers['content-encoding'] ?? '').trim().toLowerCase()) {
 		case 'gzip':
 		case 'x-gzip':
-			return res.pipe(createGunzip());
+			return res.pipe(net().zlib.createGunzip());
 		case 'deflate':
-			return res.pipe(createInflate());
+			return res.pipe(net().zlib.createInflate());
 		case 'br':
-			return res.pipe(createBrotliDecompress());
+			return res.pipe(net().zlib.createBrotliDecompress());
 		default:
 			return res;
 	}
@@ -38,7 +53,8 @@ function bodyStream(res: IncomingMessage): Readable {
 
 function once(url: URL, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<{res: IncomingMessage; reused: boolean}> {
 	return new Promise((resolve, reject) => {
-		const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+		const {http, https, httpAgent, httpsAgent} = net();
+		const request = url.protocol === 'https:' ? https.request : http.request;
 		const req = request(url, {method: 'GET', headers, agent: url.protocol === 'https:' ? httpsAgent : httpAgent});
 		// One abort listener for the whole exchange (request's own `signal` option adds
 		// a stream-finished watcher per request, which costs more than this).

@@ -277,6 +277,15 @@ export function createStreamMasker(env: Record<string, string | undefined> = {},
 		return cut > 0 ? outsideMatches(text, cut) : 0;
 	};
 
+	/** Length of the longest end of `text` that is the start (not the whole) of a secret value. */
+	const secretPrefixTail = (text: string): number => {
+		for (let k = Math.min(longest - 1, text.length); k > 0; k--) {
+			const tail = text.slice(text.length - k);
+			if (secrets.some(secret => secret.length > k && secret.startsWith(tail))) return k;
+		}
+		return 0;
+	};
+
 	return {
 		write(chunk: string): string {
 			const text = pending + chunk;
@@ -299,9 +308,13 @@ export function createStreamMasker(env: Record<string, string | undefined> = {},
 		},
 		flushIdle(): string {
 			if (!pending) return '';
-			const c = safeCut(pending, Math.max(0, longest - 1));
+			// Hold back only a tail that could be the beginning of a secret value, so a
+			// prompt's typed echo shows at once (holding `longest - 1` characters kept it back until Enter).
+			let c = pending.length - secretPrefixTail(pending);
+			// A token that pattern masks read whole (user:pass@host, key=value) waits for its end.
+			const ws = Math.max(pending.lastIndexOf(' ', c - 1), pending.lastIndexOf('\t', c - 1));
+			if (/[:=@]/.test(pending.slice(ws + 1, c))) c = ws + 1;
 			if (c <= 0) return '';
-			// Never emit a tail that might be the beginning of a secret.
 			const head = pending.slice(0, c);
 			pending = pending.slice(c);
 			return mask(head);

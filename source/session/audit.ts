@@ -10,6 +10,7 @@ export type AuditType =
 	| 'run-start' // a step's run began: command, by, dry?
 	| 'run-end' // exit code, signal, duration
 	| 'cancel' // the operator cancelled a run
+	| 'input' // input sent to a running step's terminal: its length only, never its text
 	| 'mark' // manual done / skipped / failed / pending
 	| 'confirm' // the operator confirmed a dangerous command (command, reason)
 	| 'refused' // a dangerous command refused (headless without --yes, paste)

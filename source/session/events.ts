@@ -31,7 +31,10 @@ export type RecordEvent =
 			fence?: number;
 			/** Team mode: the member it came from, when another one (set on receipt; never reconciled here). */
 			origin?: string;
+			terminal?: {cols: number; rows: number};
 	  }
+	/** Input typed into a run's terminal: its length only, never its text. */
+	| {kind: 'input-sent'; at: string; by: string; stepId: string; runId: string; bytes: number}
 	/** A later runner of the same run became current (steps mixing shell with sql). */
 	| {kind: 'run-segment'; stepId: string; runId: string; segment: number}
 	/** A cancel was asked for: the run then ends as `cancelled`. */
@@ -93,6 +96,7 @@ export const RECORDED: ReadonlySet<RecordEventKind> = new Set<RecordEventKind>([
 	'run-segment',
 	'cancel-requested',
 	'run-ended',
+	'input-sent',
 	'marked',
 	'shell-carried',
 	'trigger-fired',
@@ -119,6 +123,8 @@ export function auditTypeOf(event: RecordEvent): AuditType {
 			return 'run-start';
 		case 'run-ended':
 			return 'run-end';
+		case 'input-sent':
+			return 'input';
 		case 'marked':
 			return 'mark';
 		case 'cancel-requested':
@@ -147,6 +153,8 @@ export function auditFieldsOf(event: RecordEvent): Record<string, unknown> {
 	switch (event.kind) {
 		case 'run-started':
 			return {stepId: event.stepId, runId: event.runId, by: event.by};
+		case 'input-sent':
+			return {stepId: event.stepId, runId: event.runId, by: event.by, bytes: event.bytes, note: 'input sent'};
 		case 'run-ended':
 			return {
 				stepId: event.stepId,

@@ -6,6 +6,7 @@ import {createHash} from 'node:crypto';
 import {chmod, mkdir, readdir, readFile, stat, unlink} from 'node:fs/promises';
 import {dirname, join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {bundled} from '../bundled.js';
 import type {Checklist} from '../checklist/model.js';
 import {addSecretRules, createMasker, secretRules} from '../safety/mask.js';
 import {RULES} from '../safety/secret-rules.js';
@@ -162,6 +163,8 @@ let parserStampMemo: Promise<string> | undefined;
 /** Changes whenever the parser's code does: names, sizes and mtimes of the checklist modules. */
 function parserStamp(): Promise<string> {
 	parserStampMemo ??= (async () => {
+		// The bundle has no checklist/ sources beside it; it carries their hash.
+		if (bundled) return createHash('sha256').update(`${cacheVersion}\n${bundled.parserStamp}`).digest('hex');
 		const dir = fileURLToPath(new URL('../checklist/', import.meta.url));
 		const names = (await readdir(dir)).filter(n => /\.[cm]?[jt]sx?$/.test(n)).sort();
 		const parts = await Promise.all(names.map(async n => {

@@ -11,6 +11,8 @@ export function reduce(state: SessionState, event: RecordEvent): SessionState {
 	switch (event.kind) {
 		case 'window-started':
 			return withWindow(state, event.at);
+		case 'input-sent':
+			return state;
 		case 'run-started': {
 			const previous = state.steps[event.stepId];
 			const record: StepRecord = {
@@ -24,6 +26,7 @@ export function reduce(state: SessionState, event: RecordEvent): SessionState {
 				...(event.host ? {host: event.host} : {}),
 				...(event.fence !== undefined ? {fence: event.fence} : {}),
 				...(event.origin ? {origin: event.origin} : {}),
+				...(event.terminal ? {terminal: event.terminal} : {}),
 				...(previous?.notes ? {notes: previous.notes} : {}),
 				// A conflict stays on the step once found (a later run does not make it not have happened).
 				...(previous?.conflict ? {conflict: previous.conflict} : {}),

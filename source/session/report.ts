@@ -243,7 +243,7 @@ export async function logTail(dir: string, r: StepRecord, lines: number): Promis
 		const length = Math.min(size, 256 * 1024);
 		const buf = Buffer.alloc(length);
 		await handle.read(buf, 0, length, size - length);
-		const text = stripAnsi(buf.toString('utf8')).replace(/\r(?!\n)/g, '\n');
+		const text = stripAnsi(buf.toString('utf8').replace(/\r\n/g, '\n')).replace(/\r(?!\n)/g, '\n');
 		const all = text.split('\n');
 		if (all.at(-1) === '') all.pop();
 		// A cut at the start of the window may have split a line: drop it.

@@ -37,10 +37,11 @@ import {lockIsLive, readLock, type WriterLock} from './lock.js';
 import {fileSize, readLogEnd} from './log-end.js';
 import {FileRecordLog, type RecordLog} from './record-log.js';
 import {reduce} from './reducer.js';
+import {RunInputs} from './run-input.js';
 import {readState, statePath} from './state-file.js';
 import {errorCode, isDiskFull} from './write-errors.js';
 import {segments, statusFromExit} from './segments.js';
-import type {RunOptions, SessionEvent, SessionHandle, SessionState} from './types.js';
+import type {RunOptions, RunTerminal, SessionEvent, SessionHandle, SessionState} from './types.js';
 
 export interface SessionInit {
 	checklist: Checklist;
@@ -113,6 +114,9 @@ export class Session implements SessionHandle {
 	private seq: number;
 	/** Reduced already (a block's carried shell), logged with the next commit. */
 	private readonly unlogged: RecordEvent[] = [];
+	private readonly inputs: RunInputs;
+	/** The PTY size shell runs get when the caller gives none (the cockpit's detail pane). */
+	private terminalSize: {cols: number; rows: number} | undefined;
 
 	constructor(init: SessionInit) {
 		this.checklist = init.checklist;
@@ -129,6 +133,9 @@ export class Session implements SessionHandle {
 		this.records = init.wrapRecords ? init.wrapRecords(records) : records;
 		this.seq = this.state.seq ?? 0;
 		this.extraEnv = init.runEnv ?? {};
+		this.inputs = new RunInputs(this.runsDir, ({stepId, runId, bytes}) => {
+			void this.commit([{kind: 'input-sent', at: new Date().toISOString(), by: this.by, stepId, runId, bytes}]);
+		});
 	}
 
 	get readOnly(): boolean {
@@ -233,7 +240,7 @@ export class Session implements SessionHandle {
 		let started: SequencedEvent[];
 		try {
 			// Recorded before anything starts: a crash from here on leaves a record that reattach can resolve.
-			started = await this.persistEvents([{kind: 'run-started', at: startedAt.toISOString(), by: this.by, host: this.host, stepId, runId, title: step.title, logPath: files.log, ...(options.fence !== undefined ? {fence: options.fence} : {})}]);
+			started = await this.persistEvents([{kind: 'run-started', at: startedAt.toISOString(), by: this.by, host: this.host, stepId, runId, title: step.title, logPath: files.log, ...(this.terminalFor(options, runnable) ? {terminal: this.terminalFor(options, runnable)} : {}), ...(options.fence !== undefined ? {fence: options.fence} : {})}]);
 			closeSync(openSync(files.log, 'a', 0o600));
 		} catch (error) {
 			this.active.delete(stepId);
@@ -271,6 +278,34 @@ export class Session implements SessionHandle {
 		return result;
 	}
 
+	setTerminalSize(size: {cols: number; rows: number} | undefined): void {
+		this.terminalSize = size;
+	}
+
+	/** The PTY a run's shell blocks get: the caller's size, else the cockpit's pane; none for `!` runs or no shell. */
+	private terminalFor(options: RunOptions, blocks: Block[]): {cols: number; rows: number} | undefined {
+		if (options.interactive || !blocks.some(b => b.executor === 'shell')) return undefined;
+		return options.terminal ?? this.terminalSize;
+	}
+
+	async runTerminal(stepId: string): Promise<RunTerminal | undefined> {
+		const record = this.state.steps[stepId];
+		if (record?.status !== 'running' || !record.runId) return undefined;
+		return this.inputs.terminal(record.runId, record.segment ?? 0);
+	}
+
+	async sendInput(stepId: string, data: string): Promise<boolean> {
+		const record = this.state.steps[stepId];
+		if (this.readOnly || record?.status !== 'running' || !record.runId || !data) return false;
+		return this.inputs.send(stepId, record.runId, record.segment ?? 0, data);
+	}
+
+	async resizeRun(stepId: string, cols: number, rows: number): Promise<boolean> {
+		const record = this.state.steps[stepId];
+		if (this.readOnly || record?.status !== 'running' || !record.runId) return false;
+		return this.inputs.resize(record.runId, record.segment ?? 0, cols, rows);
+	}
+
 	async cancel(stepId: string): Promise<void> {
 		const record = this.state.steps[stepId];
 		const active = this.active.get(stepId);
@@ -303,6 +338,7 @@ export class Session implements SessionHandle {
 		if (this.statePoll) clearInterval(this.statePoll);
 		await Promise.all([...this.followers.values()].map(f => f.stop()));
 		this.followers.clear();
+		this.inputs.close();
 		// A write that failed was said when it failed; closing goes on.
 		await this.writeChain.catch(() => undefined);
 		await this.executors.close();
@@ -373,6 +409,7 @@ export class Session implements SessionHandle {
 			carried: Object.keys(this.carried.vars),
 			...(options.timeoutMs ? {timeoutMs: options.timeoutMs} : {}),
 			graceMs: this.graceMs,
+			...(this.terminalFor(options, blocks) ? {terminal: this.terminalFor(options, blocks)} : {}),
 			// Failure is failure: set -e and pipefail unless the frontmatter says `errexit: false`.
 			...(this.checklist.settings.errexit !== false ? {errexit: true} : {}),
 			secrets: secretRules(),
@@ -450,6 +487,7 @@ export class Session implements SessionHandle {
 		const durationMs = began ? Math.max(0, new Date(endedAt).getTime() - began.getTime()) : exit?.durationMs;
 		const error = outcome.error ?? exit?.error ?? (exit?.timedOut ? 'timed out' : outcome.lost);
 		const exitCode = exit?.exitCode ?? null;
+		this.inputs.forget(runId);
 		const withheld = outcome.withheld ?? [];
 		await this.commit(
 			[
@@ -477,7 +515,7 @@ export class Session implements SessionHandle {
 	private applyShell(change: ShellChange): void {
 		this.carried = applyChange(this.carried, change);
 		const env = this.runEnv();
-		const vars = persistableVars(this.carried.vars, env);
+		const vars = persistableVars(this.carried.vars, env, this.inputs.typed.values());
 		const event: RecordEvent = {kind: 'shell-carried', shell: {cwd: this.carried.cwd, vars, exported: (this.carried.exported ?? []).filter(n => n in vars)}};
 		this.state = reduce(this.state, event);
 		this.unlogged.push(event);
@@ -637,7 +675,9 @@ export class Session implements SessionHandle {
 	}
 
 	private masker(): Masker {
-		return createMasker({...process.env, ...this.carried.vars, ...this.givenVars});
+		// Lines typed into a terminal may be passwords; short answers (y, 42) would mask too much.
+		const typed = this.inputs.typed.values().filter(line => line.length >= 6);
+		return createMasker({...process.env, ...this.carried.vars, ...this.givenVars}, typed);
 	}
 
 	/** Reduce, persist the snapshot, append to the log: the session's single write path. */

@@ -71,6 +71,11 @@ export function checkStepRecord(value: unknown, path: string, found: Findings): 
 	optional(out, value, 'conflict', (v): v is unknown[] => Array.isArray(v) && v.every(r => typeof r === 'object' && r !== null && typeof (r as {runId?: unknown}).runId === 'string'), path, 'a list of runs', found);
 	optional(out, value, 'fence', (v): v is number => Number.isInteger(v) && (v as number) >= 0, path, 'a fencing token', found);
 	optional(out, value, 'segment', (v): v is number => Number.isInteger(v) && (v as number) >= 0, path, 'a segment number', found);
+	const isSize = (v: unknown): v is {cols: number; rows: number} => {
+		const size = v as {cols?: unknown; rows?: unknown} | null;
+		return typeof size === 'object' && size !== null && Number.isInteger(size.cols) && Number.isInteger(size.rows) && (size.cols as number) > 0 && (size.rows as number) > 0;
+	};
+	optional(out, value, 'terminal', isSize, path, 'a terminal size {cols, rows}', found);
 	if (value.notes !== undefined) {
 		if (Array.isArray(value.notes)) {
 			out.notes = value.notes.filter(isString);

@@ -29,6 +29,8 @@ export interface StepRecord {
 	timedOut?: boolean;
 	/** Which detached runner of the run is current (steps mixing shell with sql have several). */
 	segment?: number;
+	/** The run's shell blocks were started on a PTY of this size (its output is a terminal's: draw it as a screen). */
+	terminal?: {cols: number; rows: number};
 	/** The machine that ran or marked it. */
 	host?: string;
 	/** Team mode: the fencing token of the run's claim. */
@@ -118,6 +120,16 @@ export interface RunOptions {
 	interactive?: boolean;
 	/** Team mode: the fencing token of the claim this run holds (recorded on its run-started). */
 	fence?: number;
+	/** Run the shell blocks on a PTY of this size (the detail pane's); without it, on pipes. */
+	terminal?: {cols: number; rows: number};
+}
+
+/** What the cockpit knows about a running step's terminal. */
+export interface RunTerminal {
+	runId: string;
+	/** The size the PTY started with (resizes since are the runner's). */
+	cols: number;
+	rows: number;
 }
 
 /**
@@ -146,6 +158,14 @@ export interface SessionHandle {
 	subscribe(listener: (event: SessionEvent) => void): () => void;
 	runStep(stepId: string, options?: RunOptions): Promise<{status: StepStatus; exitCode: number | null}>;
 	cancel(stepId: string): Promise<void>;
+	/** Shell runs started without a size of their own get a PTY of this size (the cockpit's detail pane). */
+	setTerminalSize(size: {cols: number; rows: number} | undefined): void;
+	/** The running step's PTY, once its runner has started one (undefined on pipes or when not running). */
+	runTerminal(stepId: string): Promise<RunTerminal | undefined>;
+	/** Types into the running step's terminal; false when there is none. Audited as "input sent" with its length only. */
+	sendInput(stepId: string, data: string): Promise<boolean>;
+	/** Resizes the running step's terminal. */
+	resizeRun(stepId: string, cols: number, rows: number): Promise<boolean>;
 	/** Manual marks: done / skipped / failed / pending. */
 	mark(stepId: string, status: StepStatus, note?: string): Promise<void>;
 	setCursor(cursor: SessionState['cursor']): void;

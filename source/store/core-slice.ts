@@ -502,11 +502,14 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 					return;
 				}
 				const logPath = record.logPath;
+				const terminalRun = record.terminal !== undefined;
 				deps.terminal
 					.suspend(
 						async () => {
 							const {pageFile} = await import('./pager.js');
-							await pageFile(logPath);
+							// A terminal run's log holds its escapes and redraws: the pager gets the plain text.
+							const {writePlainLog} = await import('../engine/plain-log.js');
+							await pageFile(terminalRun ? await writePlainLog(logPath) : logPath);
 						},
 						{prompt: false},
 					)

@@ -9,12 +9,13 @@ import {createCoreSlice, startCore, type CoreSlice} from './core-slice.js';
 import {createMetricsSlice, startMetrics, type MetricsSlice} from './metrics-slice.js';
 import {createRollbackSlice, startRollback, type RollbackSlice} from './rollback-slice.js';
 import {createFlagsSlice, startFlags, type FlagsSlice} from './flags-slice.js';
+import {createTerminalSlice, startTerminal, type TerminalSlice} from './terminal-slice.js';
 import type {OpenOptions, UserConfig} from './options.js';
 
 export type {OpenOptions, UserConfig} from './options.js';
 export type {TerminalControl} from '../workflows/run-flow.js';
 
-export type CockpitState = CoreSlice & MetricsSlice & RollbackSlice & FlagsSlice;
+export type CockpitState = CoreSlice & MetricsSlice & RollbackSlice & FlagsSlice & TerminalSlice;
 export type CockpitStore = StoreApi<CockpitState>;
 
 export interface StoreDeps {
@@ -49,7 +50,7 @@ export function createCockpitStore(deps: StoreDeps): CockpitStore {
 		// built (zustand's get() is undefined until the initializer returns).
 		let partial = {} as CockpitState;
 		const initGet = () => get() ?? partial;
-		for (const make of [createCoreSlice, createMetricsSlice, createRollbackSlice, createFlagsSlice]) {
+		for (const make of [createCoreSlice, createMetricsSlice, createRollbackSlice, createFlagsSlice, createTerminalSlice]) {
 			partial = {...partial, ...make(deps)(set, initGet, api)};
 		}
 		return partial;
@@ -63,6 +64,7 @@ export function startEngines(store: CockpitStore, deps: StoreDeps): () => void {
 		startMetrics(store, deps),
 		startRollback(store, deps),
 		startFlags(store, deps),
+		startTerminal(store, deps),
 	];
 	return () => {
 		for (const stop of stops.reverse()) {

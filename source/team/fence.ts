@@ -19,6 +19,7 @@ export const SHARED: ReadonlySet<RecordEventKind> = new Set<RecordEventKind>([
 	'rollback-step',
 	'rollback-ended',
 	'rollback-picked',
+	'input-sent',
 ]);
 
 /**
@@ -66,7 +67,14 @@ export function conflictOf(state: SessionState, event: RecordEvent, from: {membe
 export function remoteEvents(state: SessionState, event: RecordEvent, from: {member: string; by: string; host: string}): {events: RecordEvent[]; rejected?: string} {
 	const rejected = rejectRemote(state, event);
 	if (rejected) return {events: [], rejected};
-	const stamped = event.kind === 'run-started' || event.kind === 'marked' ? {...event, origin: from.member} : event;
+	// A remote run is shown from the lines that come over the link, as text: its PTY is on its machine.
+	const stamped: RecordEvent =
+		event.kind === 'run-started' ? {...withoutTerminal(event), origin: from.member} : event.kind === 'marked' ? {...event, origin: from.member} : event;
 	const conflict = conflictOf(state, event, from);
 	return {events: conflict ? [stamped, conflict] : [stamped]};
+}
+
+function withoutTerminal(event: Extract<RecordEvent, {kind: 'run-started'}>): Extract<RecordEvent, {kind: 'run-started'}> {
+	const {terminal: _terminal, ...rest} = event;
+	return rest;
 }

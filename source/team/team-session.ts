@@ -4,7 +4,7 @@
 // cockpit when the link is down. Everything else passes through.
 import type {RecordEvent} from '../session/events.js';
 import type {RecordLog} from '../session/record-log.js';
-import type {RunOptions, SessionEvent, SessionHandle, SessionState} from '../session/types.js';
+import type {RunOptions, RunTerminal, SessionEvent, SessionHandle, SessionState} from '../session/types.js';
 import {BoundedTail} from '../engine/tail.js';
 import type {StepStatus} from '../engine/types.js';
 import {ClaimRefused, claimStep, type Claim} from './claims.js';
@@ -111,6 +111,22 @@ export class TeamSession implements SessionHandle {
 	}
 	cancel(stepId: string): Promise<void> {
 		return this.inner.cancel(stepId);
+	}
+	setTerminalSize(size: {cols: number; rows: number} | undefined): void {
+		this.inner.setTerminalSize(size);
+	}
+	/** Another member's run has its terminal on that member's machine: none here. */
+	runTerminal(stepId: string): Promise<RunTerminal | undefined> {
+		if (this.inner.getState().steps[stepId]?.origin) return Promise.resolve(undefined);
+		return this.inner.runTerminal(stepId);
+	}
+	sendInput(stepId: string, data: string): Promise<boolean> {
+		if (this.inner.getState().steps[stepId]?.origin) return Promise.resolve(false);
+		return this.inner.sendInput(stepId, data);
+	}
+	resizeRun(stepId: string, cols: number, rows: number): Promise<boolean> {
+		if (this.inner.getState().steps[stepId]?.origin) return Promise.resolve(false);
+		return this.inner.resizeRun(stepId, cols, rows);
 	}
 	apply(events: RecordEvent | RecordEvent[], audit?: Record<string, unknown>): Promise<void> {
 		return this.inner.apply(events, audit);

@@ -91,6 +91,7 @@ function Cockpit({store, keymap, onQuit}: {store: CockpitStore; keymap?: Keymap;
 	const r = computeRegions(columns, rows, {tiles: hasTiles, banner: hasBanner, ...needs, popup: wantPopup, detailFocused: pane === 'detail'});
 	const pageSize = Math.max(1, (pane === 'detail' ? r.detail.height : r.steps.height) - 2);
 	const keysOf = useCockpitKeys(store, keymap, pageSize);
+	const leaveKey = keysOf('leaveInteract')[0] ?? 'ctrl+]';
 
 	useEffect(() => {
 		if (!quitting) return;
@@ -114,7 +115,7 @@ function Cockpit({store, keymap, onQuit}: {store: CockpitStore; keymap?: Keymap;
 				<Separator height={panesHeight} />
 				<StepsPane width={r.steps.width} height={panesHeight} focused={pane === 'steps'} />
 				<Separator height={panesHeight} />
-				<DetailPane width={r.detail.width} height={panesHeight} focused={pane === 'detail'} />
+				<DetailPane width={r.detail.width} height={panesHeight} focused={pane === 'detail'} leaveKey={leaveKey} />
 			</Box>
 		);
 	} else {
@@ -125,7 +126,7 @@ function Cockpit({store, keymap, onQuit}: {store: CockpitStore; keymap?: Keymap;
 				) : (
 					<StepsPane width={r.width} height={r.steps.height} focused={pane === 'steps'} />
 				)}
-				{r.detail.height > 0 ? <DetailPane width={r.width} height={r.detail.height} focused={pane === 'detail'} /> : null}
+				{r.detail.height > 0 ? <DetailPane width={r.width} height={r.detail.height} focused={pane === 'detail'} leaveKey={leaveKey} /> : null}
 			</Box>
 		);
 	}

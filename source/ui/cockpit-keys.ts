@@ -3,7 +3,8 @@
 import {useEffect, useMemo} from 'react';
 import type {CockpitStore} from '../store/index.js';
 import {isDeliberate, type Key} from './input/keys.js';
-import {LAYER_BASE, LAYER_OVERLAY, LAYER_PANEL, useKeys} from './input/key-context.js';
+import {chordBytes} from './input/chord.js';
+import {LAYER_BASE, LAYER_OVERLAY, LAYER_PANEL, useInputTap, useKeys} from './input/key-context.js';
 import {actionFor, buildBindings} from './keymap.js';
 import type {Keymap} from '../store/options.js';
 
@@ -72,6 +73,9 @@ export function dispatchAction(store: CockpitStore, action: string, key: Key, pa
 		case 'startWindow':
 			s.startWindowNow();
 			return true;
+		case 'interact':
+			s.interact();
+			return true;
 		case 'cancel':
 			s.requestCancel();
 			return true;
@@ -116,6 +120,20 @@ export function useCockpitKeys(store: CockpitStore, keymap: Keymap | undefined, 
 		const s = store.getState();
 		s.showFlash([s.flash?.text, ...problems].filter(Boolean).join(' · '), 'warn');
 	}, [problems, store]);
+	// Typing into a step: every byte goes to the program until the leave chord.
+	const leave = chordBytes(keysOf('leaveInteract')[0]);
+	useInputTap(chunk => {
+		const s = store.getState();
+		if (!s.interacting) return chunk;
+		const at = chunk.indexOf(leave);
+		if (at < 0) {
+			s.typeIntoStep(chunk);
+			return '';
+		}
+		if (at > 0) s.typeIntoStep(chunk.slice(0, at));
+		s.leaveInteract();
+		return chunk.slice(at + leave.length);
+	});
 	// Ctrl-C anywhere asks before quitting (above every overlay but the quit dialog itself).
 	useKeys(
 		key => {

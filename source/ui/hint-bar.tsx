@@ -54,6 +54,7 @@ export function HintBar({width, keysOf}: {width: number; keysOf: (action: string
 	const pane = useCockpit(s => s.pane);
 	const overlay = useCockpit(s => s.overlay);
 	const overlayKeys = useCockpit(s => s.overlayKeys);
+	const interacting = useCockpit(s => (s.interacting ? (s.checklist.steps.find(st => st.id === s.interacting)?.title ?? s.interacting) : null));
 	useEffect(() => {
 		if (!flash) return;
 		const timer = setTimeout(() => {
@@ -68,6 +69,16 @@ export function HintBar({width, keysOf}: {width: number; keysOf: (action: string
 				<Text color={color} wrap="truncate-end">
 					{flash.level === 'error' ? '✗ ' : flash.level === 'warn' ? '! ' : '» '}
 					{flash.text}
+				</Text>
+			</Box>
+		);
+	}
+	if (interacting !== null) {
+		const leave = showKey(keysOf('leaveInteract')[0] ?? 'ctrl+]');
+		return (
+			<Box width={width} height={1}>
+				<Text wrap="truncate-end" color={theme.warn} bold>
+					{`⌨ typing into ${interacting} · ${leave} leave · every other key goes to the program`}
 				</Text>
 			</Box>
 		);

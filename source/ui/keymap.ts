@@ -27,6 +27,8 @@ export const ACTIONS: ActionDef[] = [
 	{action: 'nextPending', keys: ['n'], help: 'next pending step'},
 	{action: 'find', keys: ['/'], help: 'find a step by text (remembers the last query; Enter jumps)'},
 	{action: 'findNext', keys: ['N'], help: 'next match of the last search (n stays next pending)'},
+	{action: 'interact', keys: ['i'], help: 'type into the selected running step (every key goes to it until the leave chord)'},
+	{action: 'leaveInteract', keys: ['ctrl+]'], help: 'leave typing: the keys come back to the cockpit (a Ctrl or plain key)'},
 	{action: 'cancel', keys: ['x'], help: 'cancel the selected step\'s run (asks)'},
 	{action: 'openLog', keys: ['o'], help: 'open the full log in $PAGER'},
 	{action: 'rollback', keys: ['R'], help: 'rollback panel'},
@@ -94,6 +96,6 @@ export function actionFor(bindings: Bindings, key: Key): string | undefined {
 
 /** How a key id is shown in hints. */
 export function showKey(id: string): string {
-	const pretty: Record<string, string> = {up: '↑', down: '↓', left: '←', right: '→', enter: 'Enter', escape: 'Esc', space: 'Space', tab: 'Tab', 'shift+tab': 'S-Tab', pageup: 'PgUp', pagedown: 'PgDn', home: 'Home', end: 'End', 'ctrl+c': 'C-c'};
+	const pretty: Record<string, string> = {up: '↑', down: '↓', left: '←', right: '→', enter: 'Enter', escape: 'Esc', space: 'Space', tab: 'Tab', 'shift+tab': 'S-Tab', pageup: 'PgUp', pagedown: 'PgDn', home: 'Home', end: 'End', 'ctrl+c': 'C-c', 'ctrl+]': 'Ctrl-]'};
 	return pretty[id] ?? id;
 }

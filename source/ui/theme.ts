@@ -4,6 +4,7 @@
 // status stay readable because they also have glyphs.
 import {createContext, useContext} from 'react';
 import {existsSync, readFileSync} from 'node:fs';
+import {bundled} from '../bundled.js';
 
 export interface Theme {
 	name: string;
@@ -32,11 +33,13 @@ export function colorEnabled(env: Record<string, string | undefined> = process.e
 /** Loads a theme by name (themes/NAME.json) or path; throws a one-line error. */
 export function loadTheme(nameOrPath = 'dark', env: Record<string, string | undefined> = process.env): Theme {
 	const isPath = nameOrPath.includes('/') || nameOrPath.endsWith('.json');
+	// The bundle carries the built-in themes; there is no themes/ beside it.
+	const builtIn = !isPath && bundled && Object.hasOwn(bundled.themes, nameOrPath) ? bundled.themes[nameOrPath] : undefined;
 	const url = isPath ? nameOrPath : new URL(`${nameOrPath}.json`, themesDir);
-	if (!existsSync(url)) throw new Error(`unknown theme "${nameOrPath}" (themes: ${THEME_NAMES.join(', ')}, or a path to a .json file)`);
+	if (!builtIn && !existsSync(url)) throw new Error(`unknown theme "${nameOrPath}" (themes: ${THEME_NAMES.join(', ')}, or a path to a .json file)`);
 	let raw: Record<string, unknown>;
 	try {
-		raw = JSON.parse(readFileSync(url, 'utf8')) as Record<string, unknown>;
+		raw = builtIn ?? (JSON.parse(readFileSync(url, 'utf8')) as Record<string, unknown>);
 	} catch (error) {
 		throw new Error(`theme "${nameOrPath}": ${error instanceof Error ? error.message : String(error)}`);
 	}

@@ -12,7 +12,7 @@ const dir = mkdtempSync(join(tmpdir(), 'dc-cli-'));
 afterAll(() => rmSync(dir, {recursive: true, force: true}));
 
 function cli(...args: string[]) {
-	const r = spawnSync(process.execPath, ['bin/deploycockpit.js', ...args], {cwd: root, encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}});
+	const r = spawnSync(process.execPath, ['bin/deploycockpit.js', ...args], {cwd: root, encoding: 'utf8', env: {...process.env, NO_COLOR: '1', DEPLOYCOCKPIT_STATE_DIR: join(dir, 'state')}});
 	return {code: r.status, out: r.stdout, err: r.stderr};
 }
 

@@ -28,7 +28,9 @@ function catchRunnerSpawn(pid: number, timeoutMs: number): number | undefined {
 		}
 		for (const child of children) {
 			try {
-				if (readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('runner.js')) return Number(child);
+				// The per-file build's dist/engine/runner.js, or the bundle started in runner mode.
+				const argv = readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0');
+				if (argv.some(a => a.endsWith('runner.js') || a === '--runner')) return Number(child);
 			} catch {
 				// gone or not readable yet
 			}

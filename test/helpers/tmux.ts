@@ -55,6 +55,11 @@ export class TmuxTerminal {
 		return this.tmux('capture-pane', '-p', '-t', 'main');
 	}
 
+	/** The screen with its escape sequences (colours, bold) kept. */
+	captureStyled(): string {
+		return this.tmux('capture-pane', '-e', '-p', '-t', 'main');
+	}
+
 	/** 1 while the program is on the alternate screen. */
 	alternateOn(): boolean {
 		return this.tmux('display-message', '-p', '-t', 'main', '#{alternate_on}').trim() === '1';

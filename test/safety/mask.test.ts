@@ -104,6 +104,14 @@ describe('createStreamMasker', () => {
 		expect(flushed + m.write('en-value\n')).toBe('Enter a value now please: ****\n');
 	});
 
+	it('an idle flush lets a typed echo through at once (a prompt answered on a terminal)', () => {
+		const m = createStreamMasker(env);
+		expect(m.write('Continue? [y/N] ') + m.flushIdle()).toBe('Continue? [y/N] ');
+		expect(m.write('y') + m.flushIdle()).toBe('y');
+		// A token pattern masks read whole waits for its end.
+		expect(m.write(' user:pw') + m.flushIdle()).toBe(' ');
+	});
+
 	it('a very long line without newline is emitted in bounded pieces, still masked', () => {
 		const m = createStreamMasker(env, {maxPending: 1000});
 		let out = '';

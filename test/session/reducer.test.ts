@@ -34,6 +34,13 @@ const cases: Record<RecordEventKind, () => void> = {
 		const s = reduce(withNote, {...started, at: T1} as RecordEvent);
 		expect(s.steps.a).toEqual({status: 'running', exitCode: null, by: 'ana@bastion', title: 'Build', startedAt: T1, runId: 'r1', logPath: '/s/runs/r1.log', notes: ['flaky']});
 		expect(reduce(fresh(), started).windowStartedAt).toBe(T0);
+		// A terminal run keeps its PTY size (the pane draws its screen).
+		expect(reduce(fresh(), {...started, terminal: {cols: 90, rows: 20}} as RecordEvent).steps.a!.terminal).toEqual({cols: 90, rows: 20});
+	},
+	'input-sent'() {
+		// Logged (its length, for the audit), never part of the records.
+		const s = running();
+		expect(reduce(s, {kind: 'input-sent', at: T1, by: 'ana@bastion', stepId: 'a', runId: 'r1', bytes: 4})).toBe(s);
 	},
 	'run-segment'() {
 		expect(reduce(running(), {kind: 'run-segment', stepId: 'a', runId: 'r1', segment: 2}).steps.a!.segment).toBe(2);
@@ -157,6 +164,7 @@ describe('reduce, every kind', () => {
 		{kind: 'window-started', at: T0},
 		started,
 		{kind: 'run-segment', stepId: 'a', runId: 'r1', segment: 1},
+		{kind: 'input-sent', at: T1, by: 'b@h', stepId: 'a', runId: 'r1', bytes: 2},
 		{kind: 'cancel-requested', at: T1, stepId: 'a'},
 		{kind: 'run-ended', at: T1, stepId: 'a', runId: 'r1', status: 'cancelled', exitCode: 130},
 		{kind: 'marked', at: T1, by: 'b@h', stepId: 'c', title: 'C', status: 'done', note: 'n'},

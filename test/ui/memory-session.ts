@@ -49,6 +49,29 @@ export class MemorySession implements SessionHandle {
 		return this.state;
 	}
 
+	readonly inputs: Array<{stepId: string; data: string}> = [];
+	/** Record runs started with a terminal size as terminal runs (the detail pane then draws a screen), as Session does. */
+	terminalRuns = false;
+
+	terminalSize: {cols: number; rows: number} | undefined;
+
+	setTerminalSize(size: {cols: number; rows: number} | undefined): void {
+		this.terminalSize = size;
+	}
+
+	async runTerminal(): Promise<undefined> {
+		return undefined;
+	}
+
+	async sendInput(stepId: string, data: string): Promise<boolean> {
+		this.inputs.push({stepId, data});
+		return this.state.steps[stepId]?.status === 'running';
+	}
+
+	async resizeRun(): Promise<boolean> {
+		return false;
+	}
+
 	outputTail(stepId: string): string {
 		return this.tails.get(stepId) ?? '';
 	}
@@ -75,7 +98,7 @@ export class MemorySession implements SessionHandle {
 		this.tails.set(stepId, '');
 		this.setState(s => {
 			startWindow(s, new Date().toISOString());
-			s.steps[stepId] = {status: 'running', exitCode: null, startedAt: new Date().toISOString(), runId, logPath: `${this.dir}/runs/${runId}.log`};
+			s.steps[stepId] = {status: 'running', exitCode: null, startedAt: new Date().toISOString(), runId, logPath: `${this.dir}/runs/${runId}.log`, ...(this.terminalRuns && (options?.terminal ?? this.terminalSize) ? {terminal: options?.terminal ?? this.terminalSize} : {})};
 		});
 		this.emit({type: 'run-start', stepId, runId});
 		return new Promise(resolve => this.active.set(stepId, {runId, resolve}));

@@ -22,6 +22,11 @@ interface Entry {
 export interface KeyRegistry {
 	register(entry: Omit<Entry, 'order'>): () => void;
 	dispatch(key: Key): void;
+	/**
+	 * Sees raw input before the parser and returns what the parser still gets
+	 * (typing into a step: the program gets the bytes as the terminal sent them).
+	 */
+	tap?: (chunk: string) => string;
 }
 
 export function createKeyRegistry(): KeyRegistry {
@@ -59,7 +64,8 @@ export function KeysProvider({input, escTimeoutMs, onInput, children}: {input: I
 		const parser = new KeyParser({onKey: key => registry.dispatch(key), escTimeoutMs});
 		const onData = (chunk: string | Buffer) => {
 			onInput?.();
-			parser.feed(chunk);
+			const rest = registry.tap ? registry.tap(typeof chunk === 'string' ? chunk : chunk.toString('utf8')) : chunk;
+			if (rest.length > 0) parser.feed(rest);
 		};
 		input.on('data', onData);
 		return () => {
@@ -68,6 +74,20 @@ export function KeysProvider({input, escTimeoutMs, onInput, children}: {input: I
 		};
 	}, [input, registry, escTimeoutMs, onInput]);
 	return <KeysContext.Provider value={registry}>{children}</KeysContext.Provider>;
+}
+
+/** Installs the raw input tap (one at a time). */
+export function useInputTap(tap: (chunk: string) => string): void {
+	const registry = useContext(KeysContext);
+	const tapRef = useRef(tap);
+	tapRef.current = tap;
+	useEffect(() => {
+		if (!registry) return;
+		registry.tap = chunk => tapRef.current(chunk);
+		return () => {
+			registry.tap = undefined;
+		};
+	}, [registry]);
 }
 
 /**

@@ -6,6 +6,7 @@
 // whole document. The position counts visual rows back from the end, so a
 // running step follows its output; a step that has not run opens at the top
 // of its code. Only what is on screen (plus the scroll-back) is wrapped.
+import {useEffect} from 'react';
 import {Box, Text} from 'ink';
 import type {Step} from '../../checklist/model.js';
 import {defaultTailLimits} from '../../engine/tail.js';
@@ -18,8 +19,9 @@ import {CONTINUATION, wrapPieces, wrapTokens} from '../wrap.js';
 import {colorOf, tokenize} from './highlight.js';
 import {countVisual, outputWindow} from './output-lines.js';
 import {PaneTitle} from './pane-title.js';
+import {TerminalDetail} from './terminal-view.js';
 
-function StatusLine({step, record, theme, width}: {step: Step; record: StepRecord | undefined; theme: Theme; width: number}) {
+export function StatusLine({step, record, theme, width}: {step: Step; record: StepRecord | undefined; theme: Theme; width: number}) {
 	const status = record?.status ?? (step.checked ? 'done' : 'pending');
 	const runnable = step.blocks.some(b => b.executor !== null);
 	const parts: string[] = [status];
@@ -88,14 +90,22 @@ export function tailIsFull(tail: string): boolean {
 	return false;
 }
 
-export function DetailPane({width, height, focused}: {width: number; height: number; focused: boolean}) {
+export function DetailPane({width, height, focused, leaveKey = 'ctrl+]'}: {width: number; height: number; focused: boolean; leaveKey?: string}) {
 	const theme = useTheme();
 	const store = useCockpitStore();
 	const step = useCockpit(s => s.checklist.steps.find(st => st.id === s.selectedStepId));
 	const record = useCockpit(s => (s.selectedStepId ? s.session.steps[s.selectedStepId] : undefined));
 	const [outputRev, scroll] = useCockpit(useShallow(s => [s.outputRev, s.outputScroll]));
 	const outputTail = useCockpit(s => s.outputTail);
+	const screenOf = useCockpit(s => s.screenOf);
+	const screenRev = useCockpit(s => s.screenRev);
 	void outputRev; // re-render when the (throttled) output changes
+	void screenRev;
+	const viewH0 = Math.max(1, height - 2);
+	// The output area's size is the size of every terminal run (resizes reach the running ones).
+	useEffect(() => {
+		store.getState().setPaneSize(width, viewH0);
+	}, [store, width, viewH0]);
 	if (!step) {
 		return (
 			<Box flexDirection="column" width={width} height={height}>
@@ -105,6 +115,22 @@ export function DetailPane({width, height, focused}: {width: number; height: num
 		);
 	}
 	const viewH = Math.max(0, height - 2); // title + status line
+	const screen = record?.terminal ? screenOf(step.id) : undefined;
+	if (screen && record) {
+		return (
+			<TerminalDetail
+				step={step}
+				record={record}
+				screen={screen}
+				width={width}
+				height={height}
+				focused={focused}
+				prefix={codeDocument(step, width, theme)}
+				status={<StatusLine step={step} record={record} theme={theme} width={width} />}
+				leaveKey={leaveKey}
+			/>
+		);
+	}
 	const tail = record?.runId || record?.status === 'running' ? outputTail(step.id) : '';
 	const hasOutput = tail.length > 0 || record?.status === 'running' || record?.runId !== undefined;
 	const prefix = codeDocument(step, width, theme);

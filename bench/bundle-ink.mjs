@@ -1,0 +1,13 @@
+// The bench's bundled baseline: the minimal Ink app (fixtures/minimal-ink.mjs)
+// built into one file with the same esbuild settings as the program.
+import {join, dirname} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {build} from 'esbuild';
+import {commonOptions} from '../scripts/bundle-options.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export async function bundleMinimalInk(outfile) {
+	await build({...commonOptions(root), entryPoints: [join(root, 'bench', 'fixtures', 'minimal-ink.mjs')], outfile});
+	return outfile;
+}

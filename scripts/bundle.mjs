@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// `npm run bundle`: source/ and its dependencies as one ESM file,
+// dist/deploycockpit.mjs, which runs alone with nothing but Node >= 20 beside
+// it (copy it to a bastion). tsc still type-checks and writes the per-file
+// dist/ the tests import. The esbuild settings and why: bundle-options.mjs.
+// The file also carries what it would otherwise read from beside itself
+// (source/bundled.ts): the version, the built-in themes, the parser's stamp.
+import {createHash} from 'node:crypto';
+import {chmodSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
+import {dirname, join, resolve} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {build} from 'esbuild';
+import {commonOptions} from './bundle-options.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// `node scripts/bundle.mjs OUT.mjs` writes elsewhere (to compare builds).
+const outfile = process.argv[2] ? resolve(process.argv[2]) : join(root, 'dist', 'deploycockpit.mjs');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+const themes = {};
+for (const name of readdirSync(join(root, 'themes')).filter(n => n.endsWith('.json'))) {
+	themes[name.slice(0, -'.json'.length)] = JSON.parse(readFileSync(join(root, 'themes', name), 'utf8'));
+}
+// The parsed-model cache is keyed by the parser's code; in the bundle that is
+// the checklist sources it was built from.
+const parser = createHash('sha256');
+for (const name of readdirSync(join(root, 'source', 'checklist')).sort()) {
+	parser.update(name).update(readFileSync(join(root, 'source', 'checklist', name)));
+}
+
+const common = commonOptions(root);
+const result = await build({
+	...common,
+	entryPoints: [join(root, 'source', 'main.ts')],
+	outfile,
+	metafile: true,
+	define: {
+		...common.define,
+		__DEPLOYCOCKPIT_BUNDLED__: JSON.stringify({version: pkg.version, themes, parserStamp: `bundle:${parser.digest('hex')}`}),
+	},
+	banner: {js: ['#!/usr/bin/env node', `// deploycockpit ${pkg.version} (MIT), the whole program in one file: node deploycockpit.mjs --help`, common.banner.js].join('\n')},
+});
+chmodSync(outfile, 0o755);
+// What is in the file and how big (esbuild's analyzer reads it); not shipped.
+writeFileSync(outfile.replace(/\.mjs$/, '.meta.json'), JSON.stringify(result.metafile));
+const size = statSync(outfile).size;
+process.stderr.write(`bundle: ${outfile} ${(size / 1024).toFixed(0)} KiB, ${Object.keys(result.metafile.inputs).length} modules\n`);

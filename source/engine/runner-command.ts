@@ -1,0 +1,17 @@
+// Which file and arguments start the detached runner. The per-file build
+// (tsc's dist/, tests) runs dist/engine/runner.js; the single-file bundle
+// starts itself with RUNNER_FLAG (`node deploycockpit.mjs --runner`), so one
+// copied file holds the runner too and a run still loads nothing of the UI.
+export const RUNNER_FLAG = '--runner';
+
+let bundleFile: string | undefined;
+
+/** Called by the bundle's entry (source/main.ts) with its own path. */
+export function runRunnerFromBundle(file: string): void {
+	bundleFile = file;
+}
+
+/** The argv after the node executable; `runnerPath` finds the per-file runner. */
+export function runnerArgv(runnerPath: () => string): string[] {
+	return bundleFile ? [bundleFile, RUNNER_FLAG] : [runnerPath()];
+}

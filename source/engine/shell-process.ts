@@ -1,0 +1,138 @@
+// The bash of a run, started by the runner either on a pseudo-terminal
+// (node-pty: `[ -t 0 ]` is true, programs prompt, colour and redraw as on a
+// terminal, input can be typed through the control socket) or, where
+// node-pty cannot load or no terminal was asked for, on pipes as before
+// (stdin /dev/null). Either way it is the leader of its own process group,
+// whose id is its pid (node-pty calls setsid; the pipe child is detached).
+import {spawn} from 'node:child_process';
+import {constants} from 'node:os';
+import type {Readable} from 'node:stream';
+import {openDumpFifo} from './dump-fifo.js';
+import {loadPty} from './pty-load.js';
+
+export interface ShellExit {
+	code: number | null;
+	signal: NodeJS.Signals | null;
+	error?: Error;
+}
+
+export interface ShellProcess {
+	readonly pid: number | undefined;
+	/** True on a PTY. */
+	readonly terminal: boolean;
+	/** Why there is no terminal, when one was asked for. */
+	readonly fallback?: string;
+	/** Bytes from the wrapper's private dump channel. */
+	onDumps(listener: (chunk: Buffer) => void): void;
+	onOutput(listener: (chunk: Buffer | string) => void): void;
+	readonly exited: Promise<ShellExit>;
+	/** The output side is closed (every process holding it ended). */
+	readonly outputClosed: Promise<void>;
+	input(data: Buffer): void;
+	resize(cols: number, rows: number): void;
+	size(): {cols: number; rows: number};
+	dispose(): void;
+}
+
+export interface ShellOptions {
+	args: string[];
+	cwd: string;
+	env: Record<string, string>;
+	/** Ask for a PTY of this size. */
+	terminal?: {cols: number; rows: number};
+}
+
+function signalName(number: number | undefined): NodeJS.Signals | null {
+	if (!number) return null;
+	for (const [name, value] of Object.entries(constants.signals)) if (value === number) return name as NodeJS.Signals;
+	return null;
+}
+
+export function startShell(options: ShellOptions): ShellProcess {
+	if (options.terminal) {
+		const loaded = loadPty();
+		const fifo = loaded.module ? openDumpFifo() : undefined;
+		if (loaded.module && fifo) return ptyShell(loaded.module, fifo, options, options.terminal);
+		fifo?.dispose();
+		return pipeShell(options, loaded.error ?? 'no named pipe for the dump channel');
+	}
+	return pipeShell(options);
+}
+
+function ptyShell(pty: NonNullable<ReturnType<typeof loadPty>['module']>, fifo: NonNullable<ReturnType<typeof openDumpFifo>>, options: ShellOptions, size: {cols: number; rows: number}): ShellProcess {
+	let cols = size.cols;
+	let rows = size.rows;
+	const env = {...options.env, TERM: 'xterm-256color', COLUMNS: String(cols), LINES: String(rows), __DC_CHAN: fifo.path};
+	let term: ReturnType<typeof pty.spawn> | undefined;
+	let error: Error | undefined;
+	try {
+		term = pty.spawn('bash', options.args, {name: 'xterm-256color', cols, rows, cwd: options.cwd, env});
+	} catch (caught) {
+		error = caught instanceof Error ? caught : new Error(String(caught));
+	}
+	let closeOutput!: () => void;
+	const outputClosed = new Promise<void>(resolve => (closeOutput = resolve));
+	const exited = new Promise<ShellExit>(resolve => {
+		if (!term) {
+			closeOutput();
+			return resolve({code: null, signal: null, error});
+		}
+		term.onExit(({exitCode, signal}) => {
+			// node-pty reports the exit once the terminal's output side is drained (EIO on the master).
+			closeOutput();
+			const name = signalName(signal);
+			resolve({code: name ? null : exitCode, signal: name});
+		});
+	});
+	return {
+		pid: term?.pid,
+		terminal: true,
+		onDumps: listener => fifo.stream.on('data', listener),
+		onOutput: listener => term?.onData(listener),
+		exited,
+		outputClosed,
+		input: data => term?.write(data.toString('utf8')),
+		resize: (c, r) => {
+			cols = c;
+			rows = r;
+			try {
+				term?.resize(c, r);
+			} catch {
+				// the terminal is gone
+			}
+		},
+		size: () => ({cols, rows}),
+		dispose: () => fifo.dispose(),
+	};
+}
+
+function pipeShell(options: ShellOptions, fallback?: string): ShellProcess {
+	const child = spawn('bash', options.args, {cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'ignore', 'pipe']});
+	let error: Error | undefined;
+	child.on('error', caught => {
+		error = caught;
+	});
+	const channel = child.stdio[3] as Readable | null;
+	channel?.on('error', () => undefined);
+	const outputClosed = new Promise<void>(resolve => {
+		if (!child.stdout) return resolve();
+		child.stdout.once('close', () => resolve());
+	});
+	const exited = new Promise<ShellExit>(resolve => {
+		child.on('exit', (code, signal) => resolve({code, signal}));
+		child.on('error', () => resolve({code: null, signal: null, error}));
+	});
+	return {
+		pid: child.pid,
+		terminal: false,
+		...(fallback ? {fallback} : {}),
+		onDumps: listener => channel?.on('data', listener),
+		onOutput: listener => child.stdout?.on('data', listener),
+		exited,
+		outputClosed,
+		input: () => undefined,
+		resize: () => undefined,
+		size: () => options.terminal ?? {cols: 80, rows: 24},
+		dispose: () => undefined,
+	};
+}
