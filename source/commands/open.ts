@@ -6,6 +6,7 @@
 import {parseArgs} from 'node:util';
 import type {SessionHandle} from '../session/types.js';
 import type {OpenOptions} from '../store/options.js';
+import {teamConfig, teamFlags} from '../team/config.js';
 
 export const openUsage = `Usage: deploycockpit [open] FILE [options]
 
@@ -18,6 +19,7 @@ Options:
   --prometheus URL     Prometheus for the metric tiles
   --rollback FILE      a separate rollback runbook for the R panel
   --dry-run            show what would run; run nothing
+  --team URL           join a team session over Redis (with --session NAME, --as NAME; docs/team.md)
   --help, -h           this help
 
 Keys: ? in the cockpit lists them all. User config: see the README.`;
@@ -35,11 +37,18 @@ export function parseOpenArgs(argv: string[]): OpenOptions | {help: true} {
 			rollback: {type: 'string'},
 			'dry-run': {type: 'boolean'},
 			help: {type: 'boolean', short: 'h'},
+			...teamFlags,
 		},
 	});
 	if (values.help) return {help: true};
 	if (positionals.length === 0) throw new UsageError('open needs a checklist FILE');
 	if (positionals.length > 1) throw new UsageError(`one checklist at a time (got ${positionals.join(', ')})`);
+	let team;
+	try {
+		team = teamConfig(values);
+	} catch (error) {
+		throw new UsageError((error as Error).message);
+	}
 	return {
 		file: positionals[0]!,
 		theme: values.theme,
@@ -48,6 +57,7 @@ export function parseOpenArgs(argv: string[]): OpenOptions | {help: true} {
 		prometheus: values.prometheus,
 		rollbackFile: values.rollback,
 		dryRun: values['dry-run'] ?? false,
+		...(team ? {team} : {}),
 	};
 }
 
@@ -81,7 +91,9 @@ export async function run(argv: string[]): Promise<number> {
 	const {openSession, flushChecklistCache} = await import('../session/open.js');
 	// --prometheus reaches the promql steps through the runs' environment (process.env is left alone).
 	const runEnv = options.prometheus ? {PROMETHEUS_URL: options.prometheus} : undefined;
-	const session = await openSession(options.file, {fresh: options.newSession, takeOver: options.takeOver, deferCacheWrite: true, ...(runEnv ? {runEnv} : {})});
+	const opening = {fresh: options.newSession, takeOver: options.takeOver, deferCacheWrite: true, ...(runEnv ? {runEnv} : {})};
+	// Team mode (and ioredis) loads only with --team.
+	const session = options.team ? await (await import('../team/join.js')).openTeamSession(options.file, opening, options.team, {flushMs: 1000, headless: false}) : await openSession(options.file, opening);
 	return runCockpit(session, options, config, theme, problems, await ui, flushChecklistCache);
 }
 

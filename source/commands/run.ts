@@ -7,6 +7,7 @@ import {expandKnown, fillPlaceholders, preflight} from '../safety/analyze.js';
 import {openSession, TakeOverRefused} from '../session/open.js';
 import type {SessionHandle, SessionState} from '../session/types.js';
 import type {StepStatus} from '../engine/types.js';
+import {teamConfig, teamFlags, teamHelp, type TeamConfig} from '../team/config.js';
 import {parseFileCommand} from './args.js';
 
 const help = `Usage: deploycockpit run FILE --step ID [options]
@@ -25,7 +26,9 @@ Options:
   --timeout T       stop the step after T (30s, 5m, 1h; SIGINT, SIGTERM, SIGKILL)
   --new             start a fresh session instead of resuming
   --take-over       take the session from a cockpit that has it open
-  -h, --help        this help`;
+  -h, --help        this help
+
+${teamHelp}`;
 
 export function parseDuration(text: string): number | undefined {
 	const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(text.trim());
@@ -53,7 +56,7 @@ function sectionSteps(checklist: Checklist, sectionId: string): Step[] | undefin
 }
 
 export async function run(argv: string[]): Promise<number> {
-	type Flags = {step?: string; section?: string; var?: string[]; yes?: boolean; 'dry-run'?: boolean; timeout?: string; new?: boolean; 'take-over'?: boolean};
+	type Flags = {step?: string; section?: string; var?: string[]; yes?: boolean; 'dry-run'?: boolean; timeout?: string; new?: boolean; 'take-over'?: boolean; team?: string; session?: string; as?: string; offline?: boolean};
 	const parsed = parseFileCommand<Flags>(
 		'run',
 		argv,
@@ -66,12 +69,19 @@ export async function run(argv: string[]): Promise<number> {
 			timeout: {type: 'string'},
 			new: {type: 'boolean'},
 			'take-over': {type: 'boolean'},
+			...teamFlags,
 		},
 		help,
 	);
 	if (typeof parsed === 'number') return parsed;
 	const {file, values} = parsed;
 	if (!values.step === !values.section) return fail('give --step ID or --section ID');
+	let team: TeamConfig | undefined;
+	try {
+		team = teamConfig(values);
+	} catch (error) {
+		return fail((error as Error).message);
+	}
 	let timeoutMs: number | undefined;
 	if (values.timeout !== undefined) {
 		timeoutMs = parseDuration(values.timeout);
@@ -92,7 +102,9 @@ export async function run(argv: string[]): Promise<number> {
 	};
 	let session: SessionHandle;
 	try {
-		session = await openSession(file, {fresh: values.new ?? false, takeOver: values['take-over'] ?? false, refuseTakeOver});
+		const opening = {fresh: values.new ?? false, takeOver: values['take-over'] ?? false, refuseTakeOver};
+		// Team mode only loads with --team (ioredis and all of source/team are imported here, not above).
+		session = team ? await (await import('../team/join.js')).openTeamSession(file, opening, team, {flushMs: 5000, headless: true}) : await openSession(file, opening);
 	} catch (error) {
 		if (error instanceof TakeOverRefused) return fail(error.message, 1);
 		throw error;
@@ -123,7 +135,10 @@ export async function run(argv: string[]): Promise<number> {
 		}
 		return values['dry-run'] ? dryRun(session, steps, vars) : await runSteps(session, steps, {vars, yes: values.yes ?? false, timeoutMs});
 	} finally {
+		const said = session.notices.length;
 		await session.close();
+		// Closing a team session may leave events unpublished (Redis away): said, they go out on the next join.
+		for (const notice of session.notices.slice(said)) process.stderr.write(`deploycockpit: ${notice}\n`);
 	}
 }
 

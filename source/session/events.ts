@@ -11,13 +11,28 @@
 // `latest-values` (see RECORDED below).
 import type {StepStatus} from '../engine/types.js';
 import type {AuditType} from './audit.js';
-import type {RollbackRecord, SessionState, TriggerRecord} from './types.js';
+import type {RollbackRecord, SessionState, StepConflictRun, TriggerRecord} from './types.js';
 
 export type RecordEvent =
 	/** The window clock started (the W key); run-started and marked start it too. */
 	| {kind: 'window-started'; at: string}
 	/** A step's run was recorded, before its command starts. */
-	| {kind: 'run-started'; at: string; by: string; stepId: string; runId: string; title: string; logPath: string; terminal?: {cols: number; rows: number}}
+	| {
+			kind: 'run-started';
+			at: string;
+			by: string;
+			stepId: string;
+			runId: string;
+			title: string;
+			logPath: string;
+			/** The machine it runs on (team mode shows it). */
+			host?: string;
+			/** Team mode: the fencing token of the claim it ran under (source/team/claims.ts). */
+			fence?: number;
+			/** Team mode: the member it came from, when another one (set on receipt; never reconciled here). */
+			origin?: string;
+			terminal?: {cols: number; rows: number};
+	  }
 	/** Input typed into a run's terminal: its length only, never its text. */
 	| {kind: 'input-sent'; at: string; by: string; stepId: string; runId: string; bytes: number}
 	/** A later runner of the same run became current (steps mixing shell with sql). */
@@ -42,7 +57,7 @@ export type RecordEvent =
 			withheld?: string[];
 	  }
 	/** A manual mark: done / skipped / failed / pending. */
-	| {kind: 'marked'; at: string; by: string; stepId: string; title: string; status: StepStatus; note?: string}
+	| {kind: 'marked'; at: string; by: string; stepId: string; title: string; status: StepStatus; note?: string; host?: string; origin?: string}
 	/** What a block left behind for the next one (persistable part only: no secrets). */
 	| {kind: 'shell-carried'; shell: SessionState['shell']}
 	| {kind: 'trigger-fired'; trigger: TriggerRecord}
@@ -64,6 +79,11 @@ export type RecordEvent =
 	| {kind: 'cursor-moved'; cursor: SessionState['cursor']}
 	/** This process became the writer over a live one (logged; the lock file is the lease itself). */
 	| {kind: 'taken-over'; at: string; by: string; from?: string}
+	/**
+	 * Team mode: the step ran on two machines and at least one run was not claimed (a partition,
+	 * `--offline`): shown as a conflict, never merged silently. Found by each member for itself.
+	 */
+	| {kind: 'conflict-found'; at: string; stepId: string; runs: StepConflictRun[]}
 	/** This process lost the writer lock (logged by the new writer's taken-over; kept here for the live stream). */
 	| {kind: 'lease-lost'; at: string; reason: string};
 
@@ -87,6 +107,7 @@ export const RECORDED: ReadonlySet<RecordEventKind> = new Set<RecordEventKind>([
 	'rollback-picked',
 	'baseline-taken',
 	'taken-over',
+	'conflict-found',
 ]);
 
 /** A logged event: its place in the session's sequence. */

@@ -21,6 +21,7 @@ import {rebuildStepRecords} from './rebuild.js';
 import {Session} from './session.js';
 import {isDiskFull} from './write-errors.js';
 import {freshState, keepSetAside, readState, setAside, statePath} from './state-file.js';
+import type {RecordLog} from './record-log.js';
 import type {SessionHandle, SessionState} from './types.js';
 
 export type {SessionMeta} from './meta.js';
@@ -50,6 +51,10 @@ export interface OpenOptions {
 	 * asked before anything is taken (`run --take-over` of a step that runs there).
 	 */
 	refuseTakeOver?: (state: SessionState) => string | undefined;
+	/** The name on runs and marks (team mode's --as); default user@host. */
+	by?: string;
+	/** Wraps the record log (team mode: source/team publishes every appended event). */
+	wrapRecords?: (inner: RecordLog) => RecordLog;
 }
 
 /** `run --take-over` refused before it took anything; the writer keeps the session. */
@@ -277,7 +282,7 @@ export async function openSession(file: string, options: OpenOptions = {}): Prom
 	const absolute = checklist.file ?? resolve(options.cwd ?? process.cwd(), file);
 	const hash = checklist.hash ?? '';
 	const notices: string[] = [];
-	const by = whoAmI();
+	const by = options.by ?? whoAmI();
 
 	// The state dir may be a shared one the user pointed at: created 0700 if missing, never chmodded.
 	await mkdir(stateDir, {recursive: true, mode: 0o700});
@@ -330,7 +335,7 @@ export async function openSession(file: string, options: OpenOptions = {}): Prom
 		if (lock) await writeMeta(dir, {...meta, hash});
 	}
 
-	const session = new Session({checklist, dir, state, lock, notices, ...(readOnlyReason ? {readOnlyReason} : {}), ...(options.cancelGraceMs !== undefined ? {cancelGraceMs: options.cancelGraceMs} : {}), ...(options.runEnv ? {runEnv: options.runEnv} : {})});
+	const session = new Session({checklist, dir, state, lock, notices, ...(readOnlyReason ? {readOnlyReason} : {}), ...(options.cancelGraceMs !== undefined ? {cancelGraceMs: options.cancelGraceMs} : {}), ...(options.runEnv ? {runEnv: options.runEnv} : {}), by, ...(options.wrapRecords ? {wrapRecords: options.wrapRecords} : {})});
 	await session.start();
 	if (lock) {
 		const action = created ? 'created' : tookOver ? 'taken-over' : 'opened';

@@ -23,8 +23,13 @@ export function reduce(state: SessionState, event: RecordEvent): SessionState {
 				startedAt: event.at,
 				runId: event.runId,
 				logPath: event.logPath,
+				...(event.host ? {host: event.host} : {}),
+				...(event.fence !== undefined ? {fence: event.fence} : {}),
+				...(event.origin ? {origin: event.origin} : {}),
 				...(event.terminal ? {terminal: event.terminal} : {}),
 				...(previous?.notes ? {notes: previous.notes} : {}),
+				// A conflict stays on the step once found (a later run does not make it not have happened).
+				...(previous?.conflict ? {conflict: previous.conflict} : {}),
 			};
 			return withStep(withWindow(state, event.at), event.stepId, record);
 		}
@@ -79,6 +84,14 @@ export function reduce(state: SessionState, event: RecordEvent): SessionState {
 			return {...state, latest: {...state.latest, ...event.latest}};
 		case 'cursor-moved':
 			return {...state, cursor: {...event.cursor}};
+		case 'conflict-found': {
+			const record = state.steps[event.stepId];
+			if (!record) return state;
+			const known = new Set((record.conflict ?? []).map(r => r.runId));
+			const added = event.runs.filter(r => !known.has(r.runId));
+			if (added.length === 0) return state;
+			return withStep(state, event.stepId, {...record, conflict: [...(record.conflict ?? []), ...added.map(r => ({...r}))]});
+		}
 		case 'taken-over':
 		case 'lease-lost':
 			// The lease is the lock file (and a live SessionEvent), not a record: logged, nothing to reduce.
@@ -127,7 +140,7 @@ function runEnded(state: SessionState, event: Extract<RecordEvent, {kind: 'run-e
 function marked(state: SessionState, event: Extract<RecordEvent, {kind: 'marked'}>): SessionState {
 	const status: StepStatus = event.status;
 	// The last run's log stays reachable; what described its ending does not describe the mark.
-	const {error: _error, cancelRequestedAt: _cancel, timedOut: _timedOut, signal: _signal, failedLine: _line, failedCommand: _command, ...previous} = state.steps[event.stepId] ?? {status: 'pending' as StepStatus, exitCode: null};
+	const {error: _error, cancelRequestedAt: _cancel, timedOut: _timedOut, signal: _signal, failedLine: _line, failedCommand: _command, host: _host, origin: _origin, ...previous} = state.steps[event.stepId] ?? {status: 'pending' as StepStatus, exitCode: null};
 	if (status === 'pending') {
 		delete previous.endedAt;
 		delete previous.durationMs;
@@ -139,6 +152,8 @@ function marked(state: SessionState, event: Extract<RecordEvent, {kind: 'marked'
 		status,
 		exitCode: status === 'pending' ? null : (previous.exitCode ?? null),
 		by: event.by,
+		...(event.host ? {host: event.host} : {}),
+		...(event.origin ? {origin: event.origin} : {}),
 		...(event.title ? {title: event.title} : previous.title ? {title: previous.title} : {}),
 		...(status === 'pending' ? {} : {endedAt: event.at}),
 		...(notes.length ? {notes} : {}),

@@ -13,6 +13,7 @@
 // here then: the lease, commit() and the follower's state watch.
 import {createWriteStream, openSync, closeSync, watch, type FSWatcher} from 'node:fs';
 import {stat} from 'node:fs/promises';
+import {hostname} from 'node:os';
 import {basename, join} from 'node:path';
 import type {Block, Checklist, Step} from '../checklist/model.js';
 import {awaitRunEnd, runState, type RunOutcome} from '../engine/await-run.js';
@@ -57,6 +58,10 @@ export interface SessionInit {
 	records?: RecordLog;
 	/** Added to every run's environment, over the process's own (the cockpit's --prometheus). */
 	runEnv?: Record<string, string>;
+	/** The name on runs and marks (team mode's --as; default user@host). */
+	by?: string;
+	/** Wraps the record log (team mode publishes every appended event). */
+	wrapRecords?: (inner: RecordLog) => RecordLog;
 }
 
 interface ActiveRun {
@@ -101,7 +106,8 @@ export class Session implements SessionHandle {
 	private lostReason: string | undefined;
 	private readonly graceMs: number;
 	private readonly pollMs: number;
-	private readonly by = whoAmI();
+	private readonly by: string;
+	private readonly host = hostname();
 	private readonly records: RecordLog;
 	private readonly extraEnv: Record<string, string>;
 	/** Seq of the last event given to the log. */
@@ -122,7 +128,9 @@ export class Session implements SessionHandle {
 		this.graceMs = init.cancelGraceMs ?? 2000;
 		this.pollMs = init.pollMs ?? 100;
 		this.carried = {cwd: this.state.shell.cwd, vars: {...this.state.shell.vars}, exported: this.state.shell.exported};
-		this.records = init.records ?? new FileRecordLog(this.dir, this.by, () => this.masker());
+		this.by = init.by ?? whoAmI();
+		const records = init.records ?? new FileRecordLog(this.dir, this.by, () => this.masker());
+		this.records = init.wrapRecords ? init.wrapRecords(records) : records;
 		this.seq = this.state.seq ?? 0;
 		this.extraEnv = init.runEnv ?? {};
 		this.inputs = new RunInputs(this.runsDir, ({stepId, runId, bytes}) => {
@@ -211,7 +219,7 @@ export class Session implements SessionHandle {
 		if (this.active.has(stepId) || this.state.steps[stepId]?.status === 'running') throw new Error(`step ${stepId} is running; cancel it first`);
 		const step = this.step(stepId);
 		const at = new Date().toISOString();
-		await this.commit([{kind: 'marked', at, by: this.by, stepId, title: step.title, status, ...(note ? {note} : {})}]);
+		await this.commit([{kind: 'marked', at, by: this.by, host: this.host, stepId, title: step.title, status, ...(note ? {note} : {})}]);
 	}
 
 	async runStep(stepId: string, options: RunOptions = {}): Promise<{status: StepStatus; exitCode: number | null}> {
@@ -232,7 +240,7 @@ export class Session implements SessionHandle {
 		let started: SequencedEvent[];
 		try {
 			// Recorded before anything starts: a crash from here on leaves a record that reattach can resolve.
-			started = await this.persistEvents([{kind: 'run-started', at: startedAt.toISOString(), by: this.by, stepId, runId, title: step.title, logPath: files.log, ...(this.terminalFor(options, runnable) ? {terminal: this.terminalFor(options, runnable)} : {})}]);
+			started = await this.persistEvents([{kind: 'run-started', at: startedAt.toISOString(), by: this.by, host: this.host, stepId, runId, title: step.title, logPath: files.log, ...(this.terminalFor(options, runnable) ? {terminal: this.terminalFor(options, runnable)} : {}), ...(options.fence !== undefined ? {fence: options.fence} : {})}]);
 			closeSync(openSync(files.log, 'a', 0o600));
 		} catch (error) {
 			this.active.delete(stepId);
@@ -517,7 +525,8 @@ export class Session implements SessionHandle {
 
 	private async reconcile(): Promise<void> {
 		for (const [stepId, record] of Object.entries(this.state.steps)) {
-			if (record.status !== 'running') continue;
+			// Another team member's run: its own cockpit records how it ends.
+			if (record.status !== 'running' || record.origin) continue;
 			if (!record.runId) {
 				await this.commit([{kind: 'run-ended', at: new Date().toISOString(), stepId, status: 'interrupted', exitCode: null, error: 'no run was recorded'}]);
 				continue;

@@ -63,11 +63,13 @@ export function checkStepRecord(value: unknown, path: string, found: Findings): 
 	if (value.signal === null || value.signal === undefined || isString(value.signal)) {
 		if (value.signal !== undefined) out.signal = value.signal;
 	} else found.bad(`${path}.signal`, value.signal, 'a signal name or null', 'dropped');
-	for (const key of ['by', 'runId', 'logPath', 'error', 'title', 'failedCommand'] as const) optional(out, value, key, isString, path, 'text', found);
+	for (const key of ['by', 'runId', 'logPath', 'error', 'title', 'failedCommand', 'host', 'origin'] as const) optional(out, value, key, isString, path, 'text', found);
 	optional(out, value, 'failedLine', (v): v is number => Number.isInteger(v) && (v as number) > 0, path, 'a line number', found);
 	for (const key of ['startedAt', 'endedAt', 'cancelRequestedAt'] as const) optional(out, value, key, isDate, path, 'a date', found);
 	optional(out, value, 'durationMs', (v): v is number => isNumber(v) && v >= 0, path, 'a duration in ms', found);
 	optional(out, value, 'timedOut', (v): v is boolean => typeof v === 'boolean', path, 'true or false', found);
+	optional(out, value, 'conflict', (v): v is unknown[] => Array.isArray(v) && v.every(r => typeof r === 'object' && r !== null && typeof (r as {runId?: unknown}).runId === 'string'), path, 'a list of runs', found);
+	optional(out, value, 'fence', (v): v is number => Number.isInteger(v) && (v as number) >= 0, path, 'a fencing token', found);
 	optional(out, value, 'segment', (v): v is number => Number.isInteger(v) && (v as number) >= 0, path, 'a segment number', found);
 	const isSize = (v: unknown): v is {cols: number; rows: number} => {
 		const size = v as {cols?: unknown; rows?: unknown} | null;

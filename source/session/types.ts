@@ -31,6 +31,23 @@ export interface StepRecord {
 	segment?: number;
 	/** The run's shell blocks were started on a PTY of this size (its output is a terminal's: draw it as a screen). */
 	terminal?: {cols: number; rows: number};
+	/** The machine that ran or marked it. */
+	host?: string;
+	/** Team mode: the fencing token of the run's claim. */
+	fence?: number;
+	/** Team mode: the member whose run this is, when another one's (this session never reconciles it). */
+	origin?: string;
+	/** Team mode: runs of this step on different machines, at least one unclaimed (events.ts conflict-found). */
+	conflict?: StepConflictRun[];
+}
+
+export interface StepConflictRun {
+	by: string;
+	host?: string;
+	runId: string;
+	at: string;
+	/** Its claim's fencing token; absent: run without a claim. */
+	fence?: number;
 }
 
 export interface TriggerRecord {
@@ -89,7 +106,9 @@ export type SessionEvent =
 	/** A write of the state or the audit log failed (disk full, ...): said, never swallowed. */
 	| {type: 'write-failed'; what: 'state' | 'audit'; message: string; code?: string}
 	/** state.json was written again after a write-failed. */
-	| {type: 'write-recovered'};
+	| {type: 'write-recovered'}
+	/** Team mode: the Redis link went down (since, ms epoch) or came back (null); who is in the session. */
+	| {type: 'team-link'; downSince: number | null; members?: string[]};
 
 export interface RunOptions {
 	/** Operator confirmed dangerous commands / writes. */
@@ -99,6 +118,8 @@ export interface RunOptions {
 	timeoutMs?: number;
 	/** Shell runs attached to the real terminal (the `!` key); the caller suspends the UI. */
 	interactive?: boolean;
+	/** Team mode: the fencing token of the claim this run holds (recorded on its run-started). */
+	fence?: number;
 	/** Run the shell blocks on a PTY of this size (the detail pane's); without it, on pipes. */
 	terminal?: {cols: number; rows: number};
 }
@@ -124,6 +145,8 @@ export interface SessionHandle {
 	readonly readOnlyReason?: string | undefined;
 	/** Problems found on open (corrupt state kept aside, steps gone, ...). */
 	readonly notices: string[];
+	/** Team mode: when the link to the team went down (ms epoch), null while up; absent without a team. */
+	readonly linkDownSince?: number | null;
 	getState(): SessionState;
 	/**
 	 * Names of the shell variables carried in memory, including those never

@@ -54,6 +54,8 @@ export interface CoreSlice {
 	readOnlyReason: string | null;
 	/** The session state could not be saved ('the disk is full', ...) until the next write succeeds. */
 	writeProblem: string | null;
+	/** Team mode: when the link to Redis went down (ms epoch); null while up or without a team. */
+	teamLinkDownSince: number | null;
 	dryRun: boolean;
 	notices: string[];
 	selectedStepId: string | null;
@@ -216,6 +218,7 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 			readOnly: session.readOnly,
 			readOnlyReason: session.readOnly ? (session.readOnlyReason ?? 'followed') : null,
 			writeProblem: null,
+			teamLinkDownSince: session.linkDownSince ?? null,
 			dryRun: deps.options.dryRun,
 			notices: [...session.notices],
 			selectedStepId: selected,
@@ -543,6 +546,10 @@ export function startCore(store: CockpitStore, deps: StoreDeps): () => void {
 			}
 			case 'write-recovered':
 				store.setState({writeProblem: null});
+				break;
+			case 'team-link':
+				store.setState({teamLinkDownSince: event.downSince});
+				if (event.downSince === null) store.getState().showFlash('team link back: claims and updates work again', 'info');
 				break;
 			case 'output':
 				if (event.stepId !== store.getState().selectedStepId) return;

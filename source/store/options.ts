@@ -1,3 +1,4 @@
+import type {TeamConfig} from '../team/config.js';
 import type {TileSpec} from '../checklist/model.js';
 
 /** Flags of `deploycockpit open` as the store sees them. */
@@ -13,6 +14,8 @@ export interface OpenOptions {
 	newSession?: boolean;
 	/** Take the writer lock from a cockpit that is gone or stuck (`--take-over`). */
 	takeOver?: boolean;
+	/** Team mode (`--team URL --session NAME`): docs/team.md. */
+	team?: TeamConfig;
 }
 
 /** Key name (see source/ui/input/keys.ts) or several, per action. */

@@ -70,7 +70,9 @@ export function Header({width}: {width: number}) {
 	const overBudget = budget !== undefined && spent !== null && spent > budget * 60_000;
 	const sectionText = budget !== undefined ? `  § ${spent === null ? '0s' : formatDuration(spent)}/${budget}m${overBudget ? ' over' : ''}` : '';
 	const progress = `  ${done}/${total} done`;
-	const flags = `${readOnly ? `  read-only: ${readOnlyReason ?? 'followed'}` : ''}${dryRun ? '  DRY RUN' : ''}`;
+	const teamDownSince = useCockpit(s => s.teamLinkDownSince);
+	const teamDown = teamDownSince !== null ? `  team link down ${Math.max(0, Math.round((now - teamDownSince) / 1000))}s — on your own` : '';
+	const flags = `${readOnly ? `  read-only: ${readOnlyReason ?? 'followed'}` : ''}${dryRun ? '  DRY RUN' : ''}${teamDown}`;
 	const notSaved = writeProblem && !readOnly ? `  ✗ NOT SAVED: ${writeProblem}` : '';
 	const clockText = `  ${windowClock.text}`;
 	const fixed = stringWidth(progress) + stringWidth(flags) + stringWidth(notSaved) + stringWidth(clockText) + stringWidth(sectionText);

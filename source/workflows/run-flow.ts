@@ -52,6 +52,12 @@ export interface RunFlowDeps {
 	terminal?: TerminalControl;
 }
 
+function hhmm(iso: string | undefined): string {
+	if (!iso) return '?';
+	const d = new Date(iso);
+	return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+}
+
 export class RunFlow {
 	constructor(private readonly deps: RunFlowDeps) {}
 
@@ -60,6 +66,9 @@ export class RunFlow {
 		const runnable = step.blocks.some(b => b.executor !== null);
 		if (!runnable) return {kind: 'refused', text: 'manual step: Space marks it done, f marks it failed', level: 'info'};
 		const status = state.steps[step.id]?.status ?? (step.checked ? 'done' : 'pending');
+		const record = state.steps[step.id];
+		// Another team member's run: say whose (its claim would refuse this one anyway).
+		if (status === 'running' && record?.origin) return {kind: 'refused', text: `step ${step.id} is running on ${record.host ?? '?'} by ${record.by ?? '?'} since ${hhmm(record.startedAt)}; not started`, level: 'warn', about: step.id};
 		if (status === 'running') return {kind: 'refused', text: 'already running — x cancels it', level: 'info', about: step.id};
 		// A finished step is not run again by a stray Enter (a migration twice is an incident).
 		if (status === 'done' && !options.rerun) return {kind: 'ask-rerun'};

@@ -35,12 +35,13 @@ process.once('exit', () => {
 	for (const child of live) child.kill('SIGKILL');
 });
 
-export async function startRedis(): Promise<RedisServer> {
+/** `port`: that port (a restart of a killed server: it comes back empty). */
+export async function startRedis(options: {port?: number} = {}): Promise<RedisServer> {
 	const bin = findRedisServer();
 	if (!bin) throw new Error('redis-server not found on PATH');
 	const dir = mkdtempSync(join(tmpdir(), 'deploycockpit-redis-'));
 	for (let attempt = 0; ; attempt++) {
-		const port = await freePort();
+		const port = options.port ?? (await freePort());
 		const child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
@@ -79,7 +80,7 @@ export async function startRedis(): Promise<RedisServer> {
 			client,
 			async stop() {
 				client.disconnect();
-				if (child.exitCode === null) {
+				if (child.exitCode === null && child.signalCode === null) {
 					const exited = new Promise(resolve => child.once('exit', resolve));
 					child.kill('SIGTERM');
 					const timer = setTimeout(() => child.kill('SIGKILL'), 5000);

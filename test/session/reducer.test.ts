@@ -140,6 +140,19 @@ const cases: Record<RecordEventKind, () => void> = {
 		const s = running();
 		expect(reduce(s, {kind: 'lease-lost', at: T1, reason: 'taken over by bo@db (pid 7)'})).toBe(s);
 	},
+	'conflict-found'() {
+		const runs = [
+			{by: 'ana', host: 'app-bastion', runId: 'r1', at: T0, fence: 3},
+			{by: 'bo', host: 'db-bastion', runId: 'r2', at: T1},
+		];
+		const s = reduce(running(), {kind: 'conflict-found', at: T1, stepId: 'a', runs});
+		expect(s.steps.a!.conflict).toEqual(runs);
+		// The same runs again change nothing; a later run of the step keeps the conflict.
+		expect(reduce(s, {kind: 'conflict-found', at: T1, stepId: 'a', runs})).toBe(s);
+		expect(reduce(s, {...started, runId: 'r3', at: T1} as RecordEvent).steps.a!.conflict).toEqual(runs);
+		// No record: nothing to mark.
+		expect(reduce(fresh(), {kind: 'conflict-found', at: T1, stepId: 'a', runs})).toEqual(fresh());
+	},
 };
 
 describe('reduce, one event kind at a time', () => {
@@ -166,6 +179,7 @@ describe('reduce, every kind', () => {
 		{kind: 'latest-values', latest: {t: {value: 2, at: T1}}},
 		{kind: 'cursor-moved', cursor: {stepId: 'c'}},
 		{kind: 'taken-over', at: T2, by: 'c@h'},
+		{kind: 'conflict-found', at: T2, stepId: 'a', runs: [{by: 'b@h', runId: 'x', at: T2}]},
 		{kind: 'lease-lost', at: T2, reason: 'r'},
 	];
 
