@@ -111,6 +111,18 @@ async function quit(pty) {
 	await pty.kill();
 }
 
+/**
+ * The first key right after the first frame (it meets the work deferred past
+ * the first frame: lazy imports, the parsed-model cache write, the first
+ * tile polls), then a pause so the timed keys measure the steady state.
+ */
+async function firstKeyThenSettle(pty) {
+	const [first] = await keyLatencies(pty, 1);
+	pty.write('k');
+	await sleep(1500);
+	return first;
+}
+
 /** Alternates j/k between the two bench steps and times each until its frame shows. */
 async function keyLatencies(pty, samples) {
 	const out = [];
@@ -261,15 +273,22 @@ async function bigChecklist(rows, file, dir, runs, quietEnv) {
 	});
 	const samples = Math.max(40, runs * 10);
 	const pty = await openCockpit(big, quietEnv);
+	const firstKey = await firstKeyThenSettle(pty);
 	const lat = await keyLatencies(pty, samples);
 	await quit(pty);
+	rows.push({
+		name: 'first key right after the first frame, 5,000 steps',
+		value: round(firstKey, 1),
+		unit: 'ms',
+		note: 'one key as soon as the frame shows: it waits for the work deferred past the first frame',
+	});
 	rows.push({
 		name: 'key-to-frame latency p99, 5,000 steps',
 		value: round(percentile(lat, 99), 1),
 		unit: 'ms',
 		baseline: 'p50',
 		baselineValue: round(median(lat), 1),
-		note: `${samples} keys alternating j/k, nothing running; target < 50 ms`,
+		note: `${samples} keys alternating j/k, nothing running, 1.5 s after the first frame; target < 50 ms`,
 	});
 }
 
@@ -278,6 +297,7 @@ async function latency(rows, file, quietEnv, runs) {
 		// Nothing running, then during a flood.
 		const samples = Math.max(40, runs * 10);
 		let pty = await openCockpit(file, quietEnv);
+		await firstKeyThenSettle(pty);
 		const idleLat = await keyLatencies(pty, samples);
 		pty.write('k');
 		await sleep(300);
