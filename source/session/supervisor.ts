@@ -1,14 +1,10 @@
 // The run supervisor of one session: launches the runners (shell segments
 // over a control socket and a PTY, SQL/Redis/PromQL in this process through
-// the executors), follows their logs into bounded tails, cancels them and
+// the executors), follows their logs (run-output.ts), cancels them and
 // reattaches to the ones a previous cockpit left running. Keyed by step id
 // (one run per step at a time) and run id. It holds no records: every start,
 // segment and end goes back to the owning Session through RunOwner, which
 // reduces, saves and logs it (session.ts imports this file, never the other way).
-//
-// Over 400 lines (~450) on purpose, for now: a run's launch, segments,
-// cancel and reattach share ActiveRun and read best in one place; the output
-// tails and log followers are the part to split off if it grows.
 import {createWriteStream, openSync, closeSync} from 'node:fs';
 import {hostname} from 'node:os';
 import {basename} from 'node:path';
@@ -16,20 +12,18 @@ import type {Block, Checklist, Step} from '../checklist/model.js';
 import {awaitRunEnd, runState, type RunOutcome} from '../engine/await-run.js';
 import {positionScript} from '../engine/block-lines.js';
 import {ExecutorRegistry} from '../engine/executors.js';
-import {LogFollower} from '../engine/follow.js';
 import {launchRunner, type LaunchedRunner} from '../engine/launch.js';
 import {LineMasker} from '../engine/line-masker.js';
 import {stopGroup} from '../engine/proc.js';
 import {runFiles, type ExitFile, type PidFile, type RunFiles, type RunnerSpec} from '../engine/run-files.js';
 import {unexportPrelude, type CarriedShell, type ShellChange} from '../engine/shell-state.js';
-import {BoundedTail, defaultTailLimits} from '../engine/tail.js';
 import type {StepStatus} from '../engine/types.js';
 import {createStreamMasker, secretRules, type Masker} from '../safety/mask.js';
 import {fillPlaceholders} from '../safety/analyze.js';
 import type {RecordEvent, SequencedEvent} from './events.js';
 import {newRunId} from './identity.js';
-import {fileSize, readLogEnd} from './log-end.js';
 import {RunInputs} from './run-input.js';
+import {RunOutputs} from './run-output.js';
 import {segments} from './segments.js';
 import type {RunOptions, RunTerminal, SessionEvent, SessionState} from './types.js';
 
@@ -82,8 +76,7 @@ const VALID_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export class RunSupervisor {
 	/** Control sockets of the live runs: typed input, resize, the terminal a run is drawing. */
 	readonly inputs: RunInputs;
-	private readonly tails = new Map<string, BoundedTail>();
-	private readonly followers = new Map<string, LogFollower>();
+	private readonly outputs: RunOutputs;
 	private readonly active = new Map<string, ActiveRun>();
 	private readonly executors = new ExecutorRegistry();
 	private readonly host = hostname();
@@ -94,6 +87,7 @@ export class RunSupervisor {
 		private readonly owner: RunOwner,
 		private readonly runsDir: string,
 	) {
+		this.outputs = new RunOutputs(event => owner.emit(event), owner.pollMs);
 		this.inputs = new RunInputs(runsDir, ({stepId, runId, bytes}) => {
 			void owner.commit([{kind: 'input-sent', at: new Date().toISOString(), by: owner.by, stepId, runId, bytes}]);
 		});
@@ -106,8 +100,7 @@ export class RunSupervisor {
 
 	/** Stops following (the runs go on) and closes the control sockets. */
 	async stopFollowing(): Promise<void> {
-		await Promise.all([...this.followers.values()].map(f => f.stop()));
-		this.followers.clear();
+		await this.outputs.stop();
 		this.inputs.close();
 	}
 
@@ -116,15 +109,7 @@ export class RunSupervisor {
 	}
 
 	outputTail(stepId: string): string {
-		let tail = this.tails.get(stepId);
-		if (!tail) {
-			const record = this.owner.state().steps[stepId];
-			if (!record?.logPath) return '';
-			tail = new BoundedTail();
-			tail.push(readLogEnd(record.logPath, defaultTailLimits.maxChars));
-			this.tails.set(stepId, tail);
-		}
-		return tail.text();
+		return this.outputs.text(stepId, this.owner.state().steps[stepId]?.logPath);
 	}
 
 	/** Records the run, launches its runner, follows it and reports its end to the owner. */
@@ -163,8 +148,8 @@ export class RunSupervisor {
 		}
 		await this.owner.log(started, {command: this.owner.masker()(scripts.join('\n'))});
 		this.owner.emit({type: 'run-start', stepId, runId});
-		this.tails.set(stepId, new BoundedTail());
-		const follower = this.follow(stepId, runId, files.log);
+		this.outputs.reset(stepId);
+		const follower = this.outputs.follow(stepId, runId, files.log);
 
 		let outcome: {exit?: ExitFile; lost?: string; detached?: boolean; error?: string; withheld?: string[]};
 		try {
@@ -177,7 +162,7 @@ export class RunSupervisor {
 			return {status: 'running', exitCode: null};
 		}
 		await follower.finish();
-		this.followers.delete(stepId);
+		this.outputs.forget(stepId);
 		const result = await this.owner.finishRun(stepId, runId, outcome, startedAt);
 		this.active.delete(stepId);
 		return result;
@@ -386,7 +371,7 @@ export class RunSupervisor {
 	private reattach(stepId: string, runId: string, files: RunFiles): void {
 		const active: ActiveRun = {stepId, runId, abort: new AbortController(), cancelRequested: false, own: false};
 		this.active.set(stepId, active);
-		const follower = this.follow(stepId, runId, files.log, true);
+		const follower = this.outputs.follow(stepId, runId, files.log, true);
 		void (async () => {
 			const outcome = await awaitRunEnd(files, {
 				stopped: () => this.owner.closed(),
@@ -397,7 +382,7 @@ export class RunSupervisor {
 			});
 			if (outcome.kind === 'detached') return;
 			await follower.finish();
-			this.followers.delete(stepId);
+			this.outputs.forget(stepId);
 			if (this.owner.readOnly() || this.owner.closed()) return;
 			if (outcome.kind === 'exit') {
 				const record = this.owner.state().steps[stepId];
@@ -413,41 +398,8 @@ export class RunSupervisor {
 		});
 	}
 
-	/** Tails the log into the step's bounded buffer and to the listeners. */
-	private follow(stepId: string, runId: string, logPath: string, fromTail = false): LogFollower {
-		this.followers.get(stepId)?.stop();
-		const tail = new BoundedTail();
-		this.tails.set(stepId, tail);
-		let from = 0;
-		if (fromTail) {
-			// Reattached: show the end of what was printed while away, then follow.
-			const size = fileSize(logPath);
-			from = Math.max(0, size - defaultTailLimits.maxChars);
-			tail.push(readLogEnd(logPath, defaultTailLimits.maxChars, size));
-			from = size;
-		}
-		const follower = new LogFollower(
-			logPath,
-			text => {
-				tail.push(text);
-				this.owner.emit({type: 'output', stepId, runId, chunk: text});
-			},
-			{from, pollMs: Math.max(this.owner.pollMs, 100)},
-		).start();
-		this.followers.set(stepId, follower);
-		return follower;
-	}
-
 	/** Read-only: follow the logs of the runs the writer has going. */
 	syncFollowers(): void {
-		for (const [stepId, record] of Object.entries(this.owner.state().steps)) {
-			const follower = this.followers.get(stepId);
-			if (record.status === 'running' && record.logPath && record.runId) {
-				if (!follower || follower.path !== record.logPath) this.follow(stepId, record.runId, record.logPath, true);
-			} else if (follower) {
-				this.followers.delete(stepId);
-				void follower.finish();
-			}
-		}
+		this.outputs.sync(this.owner.state().steps);
 	}
 }
