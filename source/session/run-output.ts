@@ -1,0 +1,83 @@
+// The output side of a session's runs: each step's bounded tail and the log
+// follower that fills it and tells the listeners. Keyed by step id (one run
+// per step at a time); the RunSupervisor owns one and says when to follow.
+import {LogFollower} from '../engine/follow.js';
+import {BoundedTail, defaultTailLimits} from '../engine/tail.js';
+import {fileSize, readLogEnd} from './log-end.js';
+import type {SessionEvent, SessionState} from './types.js';
+
+export class RunOutputs {
+	private readonly tails = new Map<string, BoundedTail>();
+	private readonly followers = new Map<string, LogFollower>();
+
+	constructor(
+		private readonly emit: (event: SessionEvent) => void,
+		private readonly pollMs: number,
+	) {}
+
+	/** The step's tail; read from the end of its log when nothing followed it in this process. */
+	text(stepId: string, logPath: string | undefined): string {
+		let tail = this.tails.get(stepId);
+		if (!tail) {
+			if (!logPath) return '';
+			tail = new BoundedTail();
+			tail.push(readLogEnd(logPath, defaultTailLimits.maxChars));
+			this.tails.set(stepId, tail);
+		}
+		return tail.text();
+	}
+
+	/** A new run of the step: its tail starts empty. */
+	reset(stepId: string): void {
+		this.tails.set(stepId, new BoundedTail());
+	}
+
+	/** Tails the log into the step's bounded buffer and to the listeners. */
+	follow(stepId: string, runId: string, logPath: string, fromTail = false): LogFollower {
+		this.followers.get(stepId)?.stop();
+		const tail = new BoundedTail();
+		this.tails.set(stepId, tail);
+		let from = 0;
+		if (fromTail) {
+			// Reattached: show the end of what was printed while away, then follow.
+			const size = fileSize(logPath);
+			from = Math.max(0, size - defaultTailLimits.maxChars);
+			tail.push(readLogEnd(logPath, defaultTailLimits.maxChars, size));
+			from = size;
+		}
+		const follower = new LogFollower(
+			logPath,
+			text => {
+				tail.push(text);
+				this.emit({type: 'output', stepId, runId, chunk: text});
+			},
+			{from, pollMs: Math.max(this.pollMs, 100)},
+		).start();
+		this.followers.set(stepId, follower);
+		return follower;
+	}
+
+	/** The step's run ended and its follower has read the log to the end. */
+	forget(stepId: string): void {
+		this.followers.delete(stepId);
+	}
+
+	/** Read-only: follow the logs of the runs the writer has going. */
+	sync(steps: SessionState['steps']): void {
+		for (const [stepId, record] of Object.entries(steps)) {
+			const follower = this.followers.get(stepId);
+			if (record.status === 'running' && record.logPath && record.runId) {
+				if (!follower || follower.path !== record.logPath) this.follow(stepId, record.runId, record.logPath, true);
+			} else if (follower) {
+				this.followers.delete(stepId);
+				void follower.finish();
+			}
+		}
+	}
+
+	/** Stops following (the runs go on). */
+	async stop(): Promise<void> {
+		await Promise.all([...this.followers.values()].map(f => f.stop()));
+		this.followers.clear();
+	}
+}

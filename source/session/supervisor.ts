@@ -1,0 +1,405 @@
+// The run supervisor of one session: launches the runners (shell segments
+// over a control socket and a PTY, SQL/Redis/PromQL in this process through
+// the executors), follows their logs (run-output.ts), cancels them and
+// reattaches to the ones a previous cockpit left running. Keyed by step id
+// (one run per step at a time) and run id. It holds no records: every start,
+// segment and end goes back to the owning Session through RunOwner, which
+// reduces, saves and logs it (session.ts imports this file, never the other way).
+import {createWriteStream, openSync, closeSync} from 'node:fs';
+import {hostname} from 'node:os';
+import {basename} from 'node:path';
+import type {Block, Checklist, Step} from '../checklist/model.js';
+import {awaitRunEnd, runState, type RunOutcome} from '../engine/await-run.js';
+import {positionScript} from '../engine/block-lines.js';
+import {ExecutorRegistry} from '../engine/executors.js';
+import {launchRunner, type LaunchedRunner} from '../engine/launch.js';
+import {LineMasker} from '../engine/line-masker.js';
+import {stopGroup} from '../engine/proc.js';
+import {runFiles, type ExitFile, type PidFile, type RunFiles, type RunnerSpec} from '../engine/run-files.js';
+import {unexportPrelude, type CarriedShell, type ShellChange} from '../engine/shell-state.js';
+import type {StepStatus} from '../engine/types.js';
+import {createStreamMasker, secretRules, type Masker} from '../safety/mask.js';
+import {fillPlaceholders} from '../safety/analyze.js';
+import type {RecordEvent, SequencedEvent} from './events.js';
+import {newRunId} from './identity.js';
+import {RunInputs} from './run-input.js';
+import {RunOutputs} from './run-output.js';
+import {segments} from './segments.js';
+import type {RunOptions, RunTerminal, SessionEvent, SessionState} from './types.js';
+
+/** How a run ended, as the owner records it. */
+export interface RunEnd {
+	exit?: ExitFile;
+	lost?: string;
+	error?: string;
+	withheld?: string[];
+}
+
+/** What the supervisor needs of the session that owns it: the records, the carried shell, the events. */
+export interface RunOwner {
+	readonly checklist: Checklist;
+	readonly by: string;
+	readonly graceMs: number;
+	readonly pollMs: number;
+	/** Values the operator gave in preflight (filled in by run(); the owner masks them). */
+	readonly givenVars: Record<string, string>;
+	readonly notices: string[];
+	state(): SessionState;
+	carried(): CarriedShell;
+	runEnv(): Record<string, string>;
+	masker(): Masker;
+	closed(): boolean;
+	readOnly(): boolean;
+	readOnlyReason(): string | undefined;
+	commit(events: RecordEvent[], audit?: Record<string, unknown>): Promise<void>;
+	persistEvents(events: RecordEvent[]): Promise<SequencedEvent[]>;
+	log(logged: SequencedEvent[], audit?: Record<string, unknown>): Promise<void>;
+	emit(event: SessionEvent): void;
+	applyShell(change: ShellChange): void;
+	finishRun(stepId: string, runId: string, outcome: RunEnd, startedAt?: Date): Promise<{status: StepStatus; exitCode: number | null}>;
+}
+
+interface ActiveRun {
+	stepId: string;
+	runId: string;
+	abort: AbortController;
+	cancelRequested: boolean;
+	pgid?: number;
+	/** Started by this process (run), as opposed to reattached. */
+	own: boolean;
+	/** The first shell segment's runner, spawned as soon as the run was recorded. */
+	launched?: LaunchedRunner;
+}
+
+const VALID_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export class RunSupervisor {
+	/** Control sockets of the live runs: typed input, resize, the terminal a run is drawing. */
+	readonly inputs: RunInputs;
+	private readonly outputs: RunOutputs;
+	private readonly active = new Map<string, ActiveRun>();
+	private readonly executors = new ExecutorRegistry();
+	private readonly host = hostname();
+	/** The PTY size shell runs get when the caller gives none (the cockpit's detail pane). */
+	private terminalSize: {cols: number; rows: number} | undefined;
+
+	constructor(
+		private readonly owner: RunOwner,
+		private readonly runsDir: string,
+	) {
+		this.outputs = new RunOutputs(event => owner.emit(event), owner.pollMs);
+		this.inputs = new RunInputs(runsDir, ({stepId, runId, bytes}) => {
+			void owner.commit([{kind: 'input-sent', at: new Date().toISOString(), by: owner.by, stepId, runId, bytes}]);
+		});
+	}
+
+	/** A run this process started or reattached to is going on for the step. */
+	isActive(stepId: string): boolean {
+		return this.active.has(stepId);
+	}
+
+	/** Stops following (the runs go on) and closes the control sockets. */
+	async stopFollowing(): Promise<void> {
+		await this.outputs.stop();
+		this.inputs.close();
+	}
+
+	closeExecutors(): Promise<void> {
+		return this.executors.close();
+	}
+
+	outputTail(stepId: string): string {
+		return this.outputs.text(stepId, this.owner.state().steps[stepId]?.logPath);
+	}
+
+	/** Records the run, launches its runner, follows it and reports its end to the owner. */
+	async run(step: Step, options: RunOptions): Promise<{status: StepStatus; exitCode: number | null}> {
+		const stepId = step.id;
+		if (this.active.has(stepId) || this.owner.state().steps[stepId]?.status === 'running') throw new Error(`step ${stepId} is already running`);
+		const runId = newRunId(stepId);
+		const files = runFiles(this.runsDir, runId);
+		const active: ActiveRun = {stepId, runId, abort: new AbortController(), cancelRequested: false, own: true};
+		this.active.set(stepId, active);
+		const startedAt = new Date();
+		const runnable = step.blocks.filter(b => b.executor !== null);
+		const given = options.vars ?? {};
+		for (const [name, value] of Object.entries(given)) {
+			if (VALID_NAME.test(name) && !step.placeholders.includes(name)) this.owner.givenVars[name] = value;
+		}
+		const scripts = runnable.map(b => fillPlaceholders(b.code, given));
+		let started: SequencedEvent[];
+		try {
+			// Recorded before anything starts: a crash from here on leaves a record that reattach can resolve.
+			started = await this.owner.persistEvents([{kind: 'run-started', at: startedAt.toISOString(), by: this.owner.by, host: this.host, stepId, runId, title: step.title, logPath: files.log, ...(this.terminalFor(options, runnable) ? {terminal: this.terminalFor(options, runnable)} : {}), ...(options.fence !== undefined ? {fence: options.fence} : {})}]);
+			closeSync(openSync(files.log, 'a', 0o600));
+		} catch (error) {
+			this.active.delete(stepId);
+			throw error;
+		}
+		// The runner starts right after the record, before the audit and the UI: a cockpit killed
+		// from here on leaves a command that runs (the spec is in the runner's stdin before the spawn).
+		const first = segments(runnable)[0];
+		if (first?.kind === 'shell' && !options.interactive) {
+			try {
+				active.launched = launchRunner(this.shellSpec(first.blocks, scripts.slice(0, first.blocks.length), files, active, options));
+			} catch {
+				// runShell tries again and reports the error as the step's
+			}
+		}
+		await this.owner.log(started, {command: this.owner.masker()(scripts.join('\n'))});
+		this.owner.emit({type: 'run-start', stepId, runId});
+		this.outputs.reset(stepId);
+		const follower = this.outputs.follow(stepId, runId, files.log);
+
+		let outcome: {exit?: ExitFile; lost?: string; detached?: boolean; error?: string; withheld?: string[]};
+		try {
+			outcome = await this.execute(step, runnable, scripts, active, options);
+		} catch (error) {
+			outcome = {error: error instanceof Error ? error.message : String(error)};
+		}
+		if (outcome.detached) {
+			await follower.stop();
+			return {status: 'running', exitCode: null};
+		}
+		await follower.finish();
+		this.outputs.forget(stepId);
+		const result = await this.owner.finishRun(stepId, runId, outcome, startedAt);
+		this.active.delete(stepId);
+		return result;
+	}
+
+	setTerminalSize(size: {cols: number; rows: number} | undefined): void {
+		this.terminalSize = size;
+	}
+
+	/** The PTY a run's shell blocks get: the caller's size, else the cockpit's pane; none for `!` runs or no shell. */
+	private terminalFor(options: RunOptions, blocks: Block[]): {cols: number; rows: number} | undefined {
+		if (options.interactive || !blocks.some(b => b.executor === 'shell')) return undefined;
+		return options.terminal ?? this.terminalSize;
+	}
+
+	async runTerminal(stepId: string): Promise<RunTerminal | undefined> {
+		const record = this.owner.state().steps[stepId];
+		if (record?.status !== 'running' || !record.runId) return undefined;
+		return this.inputs.terminal(record.runId, record.segment ?? 0);
+	}
+
+	async sendInput(stepId: string, data: string): Promise<boolean> {
+		const record = this.owner.state().steps[stepId];
+		if (this.owner.readOnly() || record?.status !== 'running' || !record.runId || !data) return false;
+		return this.inputs.send(stepId, record.runId, record.segment ?? 0, data);
+	}
+
+	async resizeRun(stepId: string, cols: number, rows: number): Promise<boolean> {
+		const record = this.owner.state().steps[stepId];
+		if (this.owner.readOnly() || record?.status !== 'running' || !record.runId) return false;
+		return this.inputs.resize(record.runId, record.segment ?? 0, cols, rows);
+	}
+
+	async cancel(stepId: string): Promise<void> {
+		const record = this.owner.state().steps[stepId];
+		const active = this.active.get(stepId);
+		if (!active && record?.status !== 'running') return;
+		if (this.owner.readOnly()) throw new Error(`this session is read-only (${this.owner.readOnlyReason()}); take it over to cancel`);
+		if (active) {
+			active.cancelRequested = true;
+			active.abort.abort();
+		}
+		await this.owner.commit([{kind: 'cancel-requested', at: new Date().toISOString(), stepId}]);
+		let pgid = active?.pgid;
+		if (pgid === undefined && record?.runId) {
+			const {pid} = await runState(runFiles(this.runsDir, record.runId, record.segment ?? 0));
+			pgid = pid?.pgid;
+		}
+		// Not started yet: the run sees cancelRequested as soon as its pid file appears.
+		if (pgid !== undefined) await stopGroup(pgid, this.owner.graceMs);
+	}
+
+	private async execute(step: Step, runnable: Block[], scripts: string[], active: ActiveRun, options: RunOptions): Promise<{exit?: ExitFile; lost?: string; detached?: boolean; withheld?: string[]}> {
+		const started = Date.now();
+		if (runnable.length === 0) {
+			return {exit: {exitCode: 0, signal: null, startedAt: new Date(started).toISOString(), endedAt: new Date().toISOString(), durationMs: 0, block: -1}};
+		}
+		const parts = segments(runnable);
+		const withheld: string[] = [];
+		let index = 0;
+		let last: ExitFile | undefined;
+		for (const [segmentNo, part] of parts.entries()) {
+			// A runner already spawned for the first segment is followed (and stopped) like any other.
+			if (active.cancelRequested && !(segmentNo === 0 && active.launched)) break;
+			if (segmentNo > 0) await this.owner.commit([{kind: 'run-segment', stepId: active.stepId, runId: active.runId, segment: segmentNo}]);
+			const files = runFiles(this.runsDir, active.runId, segmentNo);
+			if (part.kind === 'shell') {
+				const count = part.blocks.length;
+				const outcome = await this.runShell(part.blocks, scripts.slice(index, index + count), files, active, options);
+				index += count;
+				if (outcome.kind === 'detached') return {detached: true};
+				if (outcome.kind === 'lost') return {lost: outcome.reason};
+				if (outcome.change) this.owner.applyShell(outcome.change);
+				else if (outcome.exit.shell) {
+					this.owner.applyShell(outcome.exit.shell);
+					withheld.push(...outcome.exit.shell.withheld);
+				}
+				last = outcome.exit;
+			} else {
+				last = await this.runInProcess(part.block, scripts[index]!, files, active, options);
+				index += 1;
+			}
+			if (last.exitCode !== 0 || last.error) break;
+		}
+		if (active.cancelRequested && !last) {
+			const now = new Date().toISOString();
+			last = {exitCode: null, signal: null, startedAt: now, endedAt: now, durationMs: 0, block: -1};
+		}
+		return {exit: last, withheld};
+	}
+
+	private shellSpec(blocks: Block[], filled: string[], files: RunFiles, active: ActiveRun, options: RunOptions): RunnerSpec {
+		// Laid out at their checklist lines, so bash's line numbers are the checklist's.
+		const placed = filled.map((code, i) => positionScript(blocks[i]!, code));
+		return {
+			runId: active.runId,
+			files,
+			scripts: placed.map(p => p.code),
+			lines: placed.map(p => p.line),
+			...(this.owner.checklist.file ? {name: basename(this.owner.checklist.file)} : {}),
+			prelude: unexportPrelude(this.owner.carried()),
+			cwd: this.owner.carried().cwd,
+			env: this.owner.runEnv(),
+			carried: Object.keys(this.owner.carried().vars),
+			...(options.timeoutMs ? {timeoutMs: options.timeoutMs} : {}),
+			graceMs: this.owner.graceMs,
+			...(this.terminalFor(options, blocks) ? {terminal: this.terminalFor(options, blocks)} : {}),
+			// Failure is failure: set -e and pipefail unless the frontmatter says `errexit: false`.
+			...(this.owner.checklist.settings.errexit !== false ? {errexit: true} : {}),
+			secrets: secretRules(),
+		};
+	}
+
+	private async runShell(blocks: Block[], filled: string[], files: RunFiles, active: ActiveRun, options: RunOptions): Promise<RunOutcome> {
+		const spec = this.shellSpec(blocks, filled, files, active, options);
+		if (options.interactive) {
+			// execa costs ~60 ms to load; only the `!` key needs it.
+			const {runInteractive} = await import('../engine/interactive.js');
+			const result = await runInteractive(spec);
+			return {kind: 'exit', exit: result.exit, ...(result.change ? {change: result.change} : {})};
+		}
+		const launched = active.launched ?? launchRunner(spec);
+		active.launched = undefined;
+		await launched.started;
+		return awaitRunEnd(files, {
+			report: launched.report,
+			stopped: () => this.owner.closed(),
+			pollMs: this.owner.pollMs,
+			onPid: pid => {
+				active.pgid = pid.pgid;
+				if (active.cancelRequested) void stopGroup(pid.pgid, this.owner.graceMs);
+			},
+		});
+	}
+
+	private async runInProcess(block: Block, code: string, files: RunFiles, active: ActiveRun, options: RunOptions): Promise<ExitFile> {
+		const startedAt = new Date();
+		const log = createWriteStream(files.log, {flags: 'a', mode: 0o600});
+		const masker = new LineMasker(createStreamMasker({...process.env, ...this.owner.carried().vars, ...this.owner.givenVars}), text => log.write(text));
+		const executor = await this.executors.get(block.executor as 'sql' | 'redis' | 'promql');
+		let timer: NodeJS.Timeout | undefined;
+		if (options.timeoutMs) timer = setTimeout(() => active.abort.abort(new Error('timed out')), options.timeoutMs);
+		let result;
+		try {
+			result = await executor.run({...block, code}, {
+				cwd: this.owner.carried().cwd,
+				env: this.owner.runEnv(),
+				settings: this.owner.checklist.settings,
+				signal: active.abort.signal,
+				write: chunk => masker.write(chunk),
+				...(options.timeoutMs ? {timeoutMs: options.timeoutMs} : {}),
+				confirmed: options.confirmed ?? false,
+			});
+		} catch (error) {
+			result = {exitCode: null, error: error instanceof Error ? error.message : String(error)};
+		} finally {
+			if (timer) clearTimeout(timer);
+		}
+		masker.flush();
+		await new Promise(resolve => log.end(resolve));
+		const endedAt = new Date();
+		return {
+			exitCode: result.exitCode,
+			signal: result.signal ?? null,
+			startedAt: startedAt.toISOString(),
+			endedAt: endedAt.toISOString(),
+			durationMs: endedAt.getTime() - startedAt.getTime(),
+			block: 0,
+			...(result.error ? {error: result.error} : {}),
+		};
+	}
+
+	async reconcile(): Promise<void> {
+		for (const [stepId, record] of Object.entries(this.owner.state().steps)) {
+			// Another team member's run: its own cockpit records how it ends.
+			if (record.status !== 'running' || record.origin) continue;
+			if (!record.runId) {
+				await this.owner.commit([{kind: 'run-ended', at: new Date().toISOString(), stepId, status: 'interrupted', exitCode: null, error: 'no run was recorded'}]);
+				continue;
+			}
+			const segment = record.segment ?? 0;
+			const files = runFiles(this.runsDir, record.runId, segment);
+			const state = await runState(files);
+			if (state.exit) {
+				if (state.exit.shell) this.owner.applyShell(state.exit.shell);
+				const result = await this.owner.finishRun(stepId, record.runId, this.checkRemaining(stepId, segment, state.exit));
+				this.owner.notices.push(`step ${stepId} ended while no cockpit was following it: ${result.status}${result.exitCode !== null ? ` (exit ${result.exitCode})` : ''}`);
+			} else if (state.alive) {
+				this.reattach(stepId, record.runId, files);
+				this.owner.notices.push(`step ${stepId} is still running; following it again`);
+			} else {
+				await this.owner.finishRun(stepId, record.runId, {lost: state.pid ? 'the runner is gone and left no exit status (machine restarted?)' : 'the cockpit stopped before the command started'});
+				this.owner.notices.push(`step ${stepId} was interrupted: its outcome cannot be known (the runner is gone without an exit status)`);
+			}
+		}
+	}
+
+	/** A reattached step that had blocks after this runner: those never ran. */
+	private checkRemaining(stepId: string, segment: number, exit: ExitFile): {exit?: ExitFile; lost?: string; withheld?: string[]} {
+		const step = this.owner.checklist.steps.find(s => s.id === stepId);
+		const total = step ? segments(step.blocks.filter(b => b.executor)).length : segment + 1;
+		if (segment + 1 < total && exit.exitCode === 0) return {lost: 'the cockpit stopped before the remaining blocks ran'};
+		return {exit, withheld: exit.shell?.withheld ?? []};
+	}
+
+	private reattach(stepId: string, runId: string, files: RunFiles): void {
+		const active: ActiveRun = {stepId, runId, abort: new AbortController(), cancelRequested: false, own: false};
+		this.active.set(stepId, active);
+		const follower = this.outputs.follow(stepId, runId, files.log, true);
+		void (async () => {
+			const outcome = await awaitRunEnd(files, {
+				stopped: () => this.owner.closed(),
+				pollMs: Math.max(this.owner.pollMs, 200),
+				onPid: (pid: PidFile) => {
+					active.pgid = pid.pgid;
+				},
+			});
+			if (outcome.kind === 'detached') return;
+			await follower.finish();
+			this.outputs.forget(stepId);
+			if (this.owner.readOnly() || this.owner.closed()) return;
+			if (outcome.kind === 'exit') {
+				const record = this.owner.state().steps[stepId];
+				if (outcome.exit.shell) this.owner.applyShell(outcome.exit.shell);
+				await this.owner.finishRun(stepId, runId, this.checkRemaining(stepId, record?.segment ?? 0, outcome.exit));
+			} else {
+				await this.owner.finishRun(stepId, runId, {lost: outcome.reason});
+			}
+			this.active.delete(stepId);
+		})().catch(() => {
+			// Its record could not be saved (said by write-failed); memory holds the end.
+			this.active.delete(stepId);
+		});
+	}
+
+	/** Read-only: follow the logs of the runs the writer has going. */
+	syncFollowers(): void {
+		this.outputs.sync(this.owner.state().steps);
+	}
+}
