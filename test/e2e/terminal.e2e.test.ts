@@ -203,7 +203,9 @@ describe.skipIf(gate.skip)('the detail pane is a terminal', {timeout: 120_000}, 
 		await term.waitFor('Terminal pane checks', 'first frame');
 		await selectStep(2);
 		await runSelected();
-		const screen = await term.waitFor(s => s.includes('at-row-3-col-12') && /✓ done/.test(s), 'the step done');
+		// The code line also holds the text: wait for the output line itself (under load the screen is
+		// drawn a little after the step is done).
+		const screen = await term.waitFor(s => /✓ done/.test(s) && detail(s).split('\n').some(l => /^ {12}at-row-3-col-12/.test(l)), 'the step done and drawn');
 		const lines = detail(screen).split('\n');
 		const first = lines.findIndex(l => l.startsWith('first line'));
 		expect(first).toBeGreaterThan(0);
@@ -225,7 +227,8 @@ describe.skipIf(gate.skip)('the detail pane is a terminal', {timeout: 120_000}, 
 		expect(after).toBeGreaterThan(before + 20);
 	});
 
-	it('kill -9 of the cockpit while a step waits for input: reopen, i, type the answer, it finishes', async () => {
+	// Two cockpit starts, a kill and a replay: more than the default 30 s on a loaded two-core machine.
+	it('kill -9 of the cockpit while a step waits for input: reopen, i, type the answer, it finishes', {timeout: 60_000}, async () => {
 		open();
 		await term.waitFor('Terminal pane checks', 'first frame');
 		await selectStep(1);
