@@ -186,9 +186,12 @@ async function main(): Promise<void> {
 	// Let output and the final dump still in the pipes arrive. Background jobs
 	// may keep stdout open much longer; they do not hold up the result.
 	const hasEndDump = () => parseDumps(Buffer.concat(dumps)).some(d => d.tag === 'end');
+	// A PTY may still hand over the command's last output a little after bash ended, and a loaded
+	// machine delays it: wait for ~100 ms of quiet there (10 ms on pipes) before the exit is recorded.
+	const quietRounds = shell.terminal ? 20 : 2;
 	for (let i = 0; i < 40; i++) {
 		const seen = lastData;
-		if (hasEndDump() && (outputClosed || i >= 2)) break;
+		if (hasEndDump() && (outputClosed || i >= quietRounds)) break;
 		await wait(5);
 		if (!outputClosed && lastData !== seen) i = Math.min(i, 1);
 	}
