@@ -43,6 +43,20 @@ export function StatusLine({step, record, theme, width}: {step: Step; record: St
 	);
 }
 
+// The pane redraws up to 10 times a second while a step runs: mask a block's code once, not per frame.
+const maskedCode = new WeakMap<Step['blocks'][number], string[]>();
+
+/** A block's code lines with credentials written in the checklist (`mysql -ppw`, `PASSWORD '...'`) masked; one masker a block, for PEM blocks. */
+function maskedLines(block: Step['blocks'][number]): string[] {
+	let lines = maskedCode.get(block);
+	if (!lines) {
+		const mask = createMasker();
+		lines = block.code.replace(/\n$/, '').split('\n').map(line => mask(line));
+		maskedCode.set(block, lines);
+	}
+	return lines;
+}
+
 /** The document rows before the output: block heads, wrapped code, expectations. */
 export function codeDocument(step: Step, width: number, theme: Theme): React.ReactNode[] {
 	const rows: React.ReactNode[] = [];
@@ -59,10 +73,8 @@ export function codeDocument(step: Step, width: number, theme: Theme): React.Rea
 		if (!block.inline || step.blocks.length > 1 || endless) {
 			for (const piece of wrapPieces(`─ ${name}${runs ? '' : ' (display only)'} · line ${block.line}${endless}`, width)) row(<Text color={theme.muted}>{piece}</Text>);
 		}
-		// Credentials written in the checklist (`mysql -ppw`, `PASSWORD '...'`) are masked on screen too; one masker a block, for PEM blocks.
-		const mask = createMasker();
-		for (const line of block.code.replace(/\n$/, '').split('\n')) {
-			wrapTokens(tokenize(mask(line), block.lang), width).forEach((piece, k) =>
+		for (const line of maskedLines(block)) {
+			wrapTokens(tokenize(line, block.lang), width).forEach((piece, k) =>
 				row(
 					<Text>
 						{k > 0 ? <Text color={theme.muted}>{CONTINUATION}</Text> : null}
