@@ -9,11 +9,12 @@
 // the report and everything printed are searched for each secret and for
 // every 8-character piece of it.
 import {spawnSync} from 'node:child_process';
-import {chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {filesUnder} from '../session/helpers.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const bin = join(root, 'bin', 'deploycockpit.js');
@@ -140,17 +141,6 @@ function run(...args: string[]) {
 	});
 	printed += r.stdout + r.stderr;
 	return r;
-}
-
-function filesUnder(path: string): string[] {
-	if (!existsSync(path)) return [];
-	const out: string[] = [];
-	for (const name of readdirSync(path)) {
-		const full = join(path, name);
-		if (statSync(full).isDirectory()) out.push(...filesUnder(full));
-		else out.push(full);
-	}
-	return out;
 }
 
 beforeAll(() => {

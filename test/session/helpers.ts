@@ -1,4 +1,4 @@
-import {copyFileSync, mkdtempSync, rmSync} from 'node:fs';
+import {copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 
@@ -23,4 +23,10 @@ export async function until<T>(fn: () => T | Promise<T>, ms = 10_000, step = 50)
 		if (Date.now() > end) throw new Error('condition not met in time');
 		await sleep(step);
 	}
+}
+
+/** Every file below `dir` (none when it does not exist): what a masking proof searches. */
+export function filesUnder(dir: string): string[] {
+	if (!existsSync(dir)) return [];
+	return readdirSync(dir, {recursive: true, withFileTypes: true}).filter(e => e.isFile()).map(e => join(e.parentPath, e.name));
 }
