@@ -14,6 +14,7 @@ import {openSession} from '../../source/session/open.js';
 import type {SessionHandle} from '../../source/session/types.js';
 import {PASSWORD, pgAvailability, startPostgres, type PgServer} from '../helpers/postgres.js';
 import {redisAvailability, startRedis, type RedisServer} from '../helpers/redis.js';
+import {startFakePrometheus} from '../metrics/fake-prometheus.js';
 import {filesUnder, until} from '../session/helpers.js';
 
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'deploycockpit.js');
@@ -242,4 +243,29 @@ describe.skipIf(!pgAvailability().available || !redisAvailability().available)('
 		const logs = files.filter(f => f.endsWith('.log')).map(f => readFileSync(f, 'utf8')).join('\n');
 		expect(logs).toContain('postgres://cockpit_pw_user:****@127.0.0.1');
 	}, 45_000);
+});
+
+describe('promql steps in the runner', () => {
+	const PROMQL = `# Gates\n\n## Checks\n\n- [ ] Error ratio\n  \`\`\`promql\n  gate_ratio < 0.02\n  \`\`\`\n`;
+
+	it('a gate passes through the runner; a query to a hanging Prometheus is cancelled', async () => {
+		// The stand-in answers by query text: the gate's query has a series, so it passes.
+		const prom = await startFakePrometheus({'gate_ratio < 0.02': 0.01});
+		const dir = mkdtempSync(join(tmpdir(), 'dc-exec-promql-'));
+		cleanups.push(() => rmSync(dir, {recursive: true, force: true}));
+		cleanups.push(() => prom.close());
+		const file = join(dir, 'gates.md');
+		writeFileSync(file, PROMQL);
+		const session = await openSession(file, {stateDir: join(dir, 'state'), runEnv: {PROMETHEUS_URL: prom.url}});
+		cleanups.push(() => session.close());
+		expect(await session.runStep('checks/error-ratio')).toEqual({status: 'done', exitCode: 0});
+		expect(session.outputTail('checks/error-ratio')).toContain('gate passed: the condition holds for 1 series');
+
+		prom.hang = true;
+		const before = prom.requests;
+		const running = session.runStep('checks/error-ratio');
+		await until(() => prom.requests > before);
+		await session.cancel('checks/error-ratio');
+		expect(await running).toMatchObject({status: 'cancelled'});
+	}, 30_000);
 });
