@@ -8,12 +8,13 @@
 // passwords come in the spec's env (an unnamed in-memory file, see launch.ts),
 // never from or to the disk.
 //
-// Cancel is a signal to the runner (its pid file says `executor`): the first
-// SIGINT or SIGTERM aborts the executor, which cancels for real (a cancel
-// request to PostgreSQL, the connection dropped for Redis, the HTTP request
-// for Prometheus) and ends the run `cancelled`. A second signal, or an
-// executor still busy HARD_STOP_MS after the cancel, records the cancel at
-// once and exits: the connection closes with the process.
+// Cancel is a signal to the runner (its pid file says `executor`): SIGINT or
+// SIGTERM aborts the executor, which cancels for real (a cancel request to
+// PostgreSQL, the connection dropped for Redis, the HTTP request for
+// Prometheus) and ends the run `cancelled`. Further signals change nothing (a
+// cancel pressed twice must not exit before the cancel request went out); an
+// executor still busy HARD_STOP_MS after the cancel is given up: the cancel is
+// recorded and the connection closes with the process.
 import {createMasker, createStreamMasker} from '../safety/mask.js';
 import {ExecutorRegistry} from './executors.js';
 import {LineMasker} from './line-masker.js';
@@ -61,7 +62,7 @@ export async function runExecutorBlock(spec: RunnerSpec, tools: RunnerTools): Pr
 		hardTimer ??= setTimeout(stopWaiting, HARD_STOP_MS);
 	};
 	const onSignal = () => {
-		if (abort.signal.aborted) return stopWaiting();
+		if (abort.signal.aborted) return;
 		cancelled = true;
 		abort.abort();
 		armHardStop();

@@ -64,6 +64,8 @@ interface ActiveRun {
 	cancelRequested: boolean;
 	/** The current runner's pid file, once written: how a cancel reaches it. */
 	pid?: PidFile;
+	/** The runner pid a cancel was already sent to (a cancel and the pid file's arrival may both send it). */
+	stopped?: number;
 	/** Started by this process (run), as opposed to reattached. */
 	own: boolean;
 	/** The first shell segment's runner, spawned as soon as the run was recorded. */
@@ -207,7 +209,7 @@ export class RunSupervisor {
 		let pid = active?.pid;
 		if (!pid && record?.runId) pid = (await runState(runFiles(this.runsDir, record.runId, record.segment ?? 0))).pid;
 		// Not started yet: the run sees cancelRequested as soon as its pid file appears.
-		if (pid) await stopRun(pid, this.owner.graceMs);
+		if (pid) await this.stop(pid, active);
 	}
 
 	private async execute(step: Step, runnable: Block[], scripts: string[], active: ActiveRun, options: RunOptions): Promise<{exit?: ExitFile; lost?: string; detached?: boolean; withheld?: string[]}> {
@@ -313,9 +315,16 @@ export class RunSupervisor {
 			pollMs: this.owner.pollMs,
 			onPid: pid => {
 				active.pid = pid;
-				if (active.cancelRequested) void stopRun(pid, this.owner.graceMs);
+				if (active.cancelRequested) void this.stop(pid, active);
 			},
 		});
+	}
+
+	/** Signals a runner's cancel once: a cancel and the pid file's arrival (or `x` pressed twice) may both ask for it. */
+	private async stop(pid: PidFile, active: ActiveRun | undefined): Promise<void> {
+		if (active?.stopped === pid.runner.pid) return;
+		if (active) active.stopped = pid.runner.pid;
+		await stopRun(pid, this.owner.graceMs);
 	}
 
 	async reconcile(): Promise<void> {
