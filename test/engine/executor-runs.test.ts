@@ -184,6 +184,16 @@ describe.skipIf(!pgAvailability().available || !redisAvailability().available)('
 		expect(exit).toMatchObject({cancelled: true, exitCode: null});
 	}, 45_000);
 
+	it('the cockpit holds no connection: after a sql step ends, no deploycockpit session is left in pg_stat_activity', async () => {
+		const {file, stateDir, env} = box();
+		const session = await open(file, stateDir, env);
+		expect(await session.runStep(QUICK)).toEqual({status: 'done', exitCode: 0});
+		expect(session.outputTail(QUICK)).toContain(' answer\n--------\n     42\n(1 row, ');
+		// The session is still open; an in-process pool would keep its idle connection for a minute.
+		const connections = async () => Number((await pg.query<{n: string}>("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'deploycockpit'")).rows[0]!.n);
+		await until(async () => (await connections()) === 0);
+	}, 30_000);
+
 	it('a cockpit reopened after a kill -9 cancels the still running statement for real', async () => {
 		const {file, stateDir, env} = box();
 		const run = startRun(file, env, LONG);
