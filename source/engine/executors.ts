@@ -1,6 +1,7 @@
-// Executors other than shell run in-process in the cockpit: only shell runs
-// are detached and outlive it. Each is imported on first use so a checklist
-// without sql never loads pg.
+// Executors other than shell: sql, redis, promql. They run inside the
+// detached runner (runner-executors.ts), one block per runner, so a run
+// outlives the cockpit like a shell run. Each is imported on first use so a
+// shell run (or a checklist without sql) never loads pg or ioredis.
 import type {Executor} from '../checklist/model.js';
 import type {BlockExecutor} from './types.js';
 
@@ -12,7 +13,7 @@ const factories: Record<Exclude<Executor, 'shell'>, Factory> = {
 	promql: async () => (await import('./promql-executor.js')).createPromqlExecutor(),
 };
 
-/** One instance per executor name per registry (a session owns one), so pooled connections are shared. */
+/** One instance per executor name per registry (a runner owns one); close() ends its connections. */
 export class ExecutorRegistry {
 	private readonly instances = new Map<string, Promise<BlockExecutor>>();
 

@@ -1,5 +1,5 @@
 // Running a `promql` step evaluates each of its queries once (instant query)
-// and prints the answers as plain text. In-process, not detached.
+// and prints the answers as plain text. Run by the detached runner (runner-executors.ts).
 // A query with a comparison (`… < 0.02`) is a gate: PromQL drops the series
 // for which the comparison is false, so the gate passes when something is
 // left and fails on an empty answer. Other queries only report.

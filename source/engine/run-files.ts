@@ -2,6 +2,7 @@
 // masked output; .pid.json is written by the detached runner when the
 // command starts, .exit.json when the command ends (both atomically).
 import {join} from 'node:path';
+import type {Block} from '../checklist/model.js';
 import type {ShellChange} from './shell-state.js';
 import type {ProcessIdentity} from './proc.js';
 
@@ -28,6 +29,8 @@ export interface PidFile {
 	sock?: string;
 	/** The PTY's size when the run started. */
 	terminal?: {cols: number; rows: number};
+	/** A sql/redis/promql run: no bash, `shell` is the runner itself; a cancel is one SIGINT to it (runner-executors.ts). */
+	executor?: ExecutorName;
 }
 
 export interface ExitFile {
@@ -43,7 +46,7 @@ export interface ExitFile {
 	failedLine?: number;
 	/** That command (bash's $BASH_COMMAND, masked; first line, at most 200 characters). */
 	failedCommand?: string;
-	/** An interactive (`!`) run ended by Ctrl-C (SIGINT): the step is cancelled, not failed. */
+	/** An interactive (`!`) run ended by Ctrl-C (SIGINT), or a sql/redis/promql run stopped by a cancel: the step is cancelled, not failed. */
 	cancelled?: boolean;
 	/** Bytes of output the runner could not write to the log (a full disk). */
 	logLost?: number;
@@ -78,6 +81,21 @@ export interface RunnerSpec {
 	terminal?: {cols: number; rows: number};
 	/** Secret names and patterns added by the frontmatter and the user config (`secrets:`), for the runner's masker. */
 	secrets?: {names: string[]; patterns: string[]};
+	/** Run this one sql/redis/promql block instead of bash (runner-executors.ts); `scripts` is then empty. */
+	executor?: ExecutorRun;
+}
+
+export type ExecutorName = 'sql' | 'redis' | 'promql';
+
+/** A non-shell block handed to the runner. Its connection settings come from `env` (the spec never touches the disk). */
+export interface ExecutorRun {
+	name: ExecutorName;
+	/** The block with its placeholders filled. */
+	block: Block;
+	/** The checklist's frontmatter settings (db, redis, timeouts, prometheus). */
+	settings: Record<string, unknown>;
+	/** The operator confirmed the block's writes before launch (cockpit `y`, headless --yes). */
+	confirmed: boolean;
 }
 
 /** The message the runner sends back on its descriptor 3 while the cockpit still listens. */

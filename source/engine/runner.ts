@@ -9,6 +9,7 @@
 // reads those files, so a reattached cockpit sees exactly what a live one does.
 // A write error (a full disk) never stops it: output that cannot be logged is
 // counted, and the pid and exit files are retried until they are written.
+// A sql/redis/promql block runs here too, without bash (runner-executors.ts).
 // Kept lean on purpose (no UI, no markdown): it may be bundled on its own.
 import {existsSync, statSync, writeSync, closeSync} from 'node:fs';
 import {constants} from 'node:os';
@@ -75,6 +76,8 @@ async function main(): Promise<void> {
 	const spec = JSON.parse(await readStdin()) as RunnerSpec;
 	// Before any masker exists: the user's secret names also decide what of the shell state is persisted.
 	addSecretRules(spec.secrets);
+	// A sql/redis/promql block: no bash. Its executor (pg, ioredis) is loaded for these runs only.
+	if (spec.executor) return (await import('./runner-executors.js')).runExecutorBlock(spec, {report, writeUntilWritten});
 	const startedAt = new Date();
 	const log = new LogSink(spec.files.log);
 	// bash names errors inside a block's functions "environment: line N:"; the line is right, the name is not.

@@ -1,5 +1,5 @@
 // How a step's blocks are run: consecutive shell blocks share one detached
-// bash (a segment); every other block runs in-process on its own.
+// bash (a segment); every other block gets a detached runner of its own.
 import type {Block} from '../checklist/model.js';
 import type {ExitFile} from '../engine/run-files.js';
 import type {StepStatus} from '../engine/types.js';
@@ -9,7 +9,7 @@ export function statusFromExit(exit: ExitFile, cancelled: boolean): StepStatus {
 	return exit.exitCode === 0 && !exit.error ? 'done' : 'failed';
 }
 
-/** Groups consecutive shell blocks: they run in one detached bash; other blocks run in-process. */
+/** Groups consecutive shell blocks: they run in one detached bash; each other block runs alone (runner-executors.ts). */
 export function segments(blocks: Block[]): Array<{kind: 'shell'; blocks: Block[]} | {kind: 'other'; block: Block}> {
 	const out: Array<{kind: 'shell'; blocks: Block[]} | {kind: 'other'; block: Block}> = [];
 	for (const block of blocks) {

@@ -5,7 +5,7 @@
 // commit(): the snapshot goes to state.json and the event to the log
 // (record-log.ts), nothing else writes the state.
 //
-// The runs themselves (launch, follow, cancel, reattach, executors, output
+// The runs themselves (launch, follow, cancel, reattach, output
 // tails) are the RunSupervisor's (supervisor.ts, issue 17): it reports every
 // start, segment and end back here through RunOwner, and this file only
 // delegates to it (see docs/sessions.md, "Events, the lease and the supervisor").
@@ -242,7 +242,6 @@ export class Session implements SessionHandle {
 		await this.supervisor.stopFollowing();
 		// A write that failed was said when it failed; closing goes on.
 		await this.writeChain.catch(() => undefined);
-		await this.supervisor.closeExecutors();
 		this.lock?.release();
 		this.listeners.clear();
 	}

@@ -1,24 +1,23 @@
-// The run supervisor of one session: launches the runners (shell segments
-// over a control socket and a PTY, SQL/Redis/PromQL in this process through
-// the executors), follows their logs (run-output.ts), cancels them and
+// The run supervisor of one session: launches the detached runners (shell
+// segments over a control socket and a PTY; each SQL/Redis/PromQL block in a
+// runner of its own, which holds the connection), follows their logs
+// (run-output.ts), cancels them and
 // reattaches to the ones a previous cockpit left running. Keyed by step id
 // (one run per step at a time) and run id. It holds no records: every start,
 // segment and end goes back to the owning Session through RunOwner, which
 // reduces, saves and logs it (session.ts imports this file, never the other way).
-import {createWriteStream, openSync, closeSync} from 'node:fs';
+import {openSync, closeSync} from 'node:fs';
 import {hostname} from 'node:os';
 import {basename} from 'node:path';
 import type {Block, Checklist, Step} from '../checklist/model.js';
 import {awaitRunEnd, runState, type RunOutcome} from '../engine/await-run.js';
 import {positionScript} from '../engine/block-lines.js';
-import {ExecutorRegistry} from '../engine/executors.js';
 import {launchRunner, type LaunchedRunner} from '../engine/launch.js';
-import {LineMasker} from '../engine/line-masker.js';
-import {stopGroup} from '../engine/proc.js';
-import {runFiles, type ExitFile, type PidFile, type RunFiles, type RunnerSpec} from '../engine/run-files.js';
+import {runFiles, type ExecutorName, type ExitFile, type PidFile, type RunFiles, type RunnerSpec} from '../engine/run-files.js';
+import {stopRun} from '../engine/stop-run.js';
 import {unexportPrelude, type CarriedShell, type ShellChange} from '../engine/shell-state.js';
 import type {StepStatus} from '../engine/types.js';
-import {createStreamMasker, secretRules, type Masker} from '../safety/mask.js';
+import {secretRules, type Masker} from '../safety/mask.js';
 import {fillPlaceholders} from '../safety/analyze.js';
 import type {RecordEvent, SequencedEvent} from './events.js';
 import {newRunId} from './identity.js';
@@ -62,9 +61,11 @@ export interface RunOwner {
 interface ActiveRun {
 	stepId: string;
 	runId: string;
-	abort: AbortController;
 	cancelRequested: boolean;
-	pgid?: number;
+	/** The current runner's pid file, once written: how a cancel reaches it. */
+	pid?: PidFile;
+	/** The runner pid a cancel was already sent to (a cancel and the pid file's arrival may both send it). */
+	stopped?: number;
 	/** Started by this process (run), as opposed to reattached. */
 	own: boolean;
 	/** The first shell segment's runner, spawned as soon as the run was recorded. */
@@ -78,7 +79,6 @@ export class RunSupervisor {
 	readonly inputs: RunInputs;
 	private readonly outputs: RunOutputs;
 	private readonly active = new Map<string, ActiveRun>();
-	private readonly executors = new ExecutorRegistry();
 	private readonly host = hostname();
 	/** The PTY size shell runs get when the caller gives none (the cockpit's detail pane). */
 	private terminalSize: {cols: number; rows: number} | undefined;
@@ -104,10 +104,6 @@ export class RunSupervisor {
 		this.inputs.close();
 	}
 
-	closeExecutors(): Promise<void> {
-		return this.executors.close();
-	}
-
 	outputTail(stepId: string): string {
 		return this.outputs.text(stepId, this.owner.state().steps[stepId]?.logPath);
 	}
@@ -118,7 +114,7 @@ export class RunSupervisor {
 		if (this.active.has(stepId) || this.owner.state().steps[stepId]?.status === 'running') throw new Error(`step ${stepId} is already running`);
 		const runId = newRunId(stepId);
 		const files = runFiles(this.runsDir, runId);
-		const active: ActiveRun = {stepId, runId, abort: new AbortController(), cancelRequested: false, own: true};
+		const active: ActiveRun = {stepId, runId, cancelRequested: false, own: true};
 		this.active.set(stepId, active);
 		const startedAt = new Date();
 		const runnable = step.blocks.filter(b => b.executor !== null);
@@ -137,13 +133,14 @@ export class RunSupervisor {
 			throw error;
 		}
 		// The runner starts right after the record, before the audit and the UI: a cockpit killed
-		// from here on leaves a command that runs (the spec is in the runner's stdin before the spawn).
+		// from here on leaves a command (or a statement) that runs (the spec is in the runner's stdin before the spawn).
 		const first = segments(runnable)[0];
-		if (first?.kind === 'shell' && !options.interactive) {
+		if (first && !(first.kind === 'shell' && options.interactive)) {
 			try {
-				active.launched = launchRunner(this.shellSpec(first.blocks, scripts.slice(0, first.blocks.length), files, active, options));
+				const spec = first.kind === 'shell' ? this.shellSpec(first.blocks, scripts.slice(0, first.blocks.length), files, active, options) : this.executorSpec(first.block, scripts[0]!, files, active, options);
+				active.launched = launchRunner(spec);
 			} catch {
-				// runShell tries again and reports the error as the step's
+				// runDetached tries again and reports the error as the step's
 			}
 		}
 		await this.owner.log(started, {command: this.owner.masker()(scripts.join('\n'))});
@@ -187,6 +184,12 @@ export class RunSupervisor {
 	async sendInput(stepId: string, data: string): Promise<boolean> {
 		const record = this.owner.state().steps[stepId];
 		if (this.owner.readOnly() || record?.status !== 'running' || !record.runId || !data) return false;
+		// A sql/redis/promql run has no terminal: Ctrl-C (`run` forwards raw keys) cancels it, as on a terminal.
+		if (this.active.get(stepId)?.pid?.executor) {
+			if (!data.includes('\x03')) return false;
+			void this.cancel(stepId).catch(() => undefined);
+			return true;
+		}
 		return this.inputs.send(stepId, record.runId, record.segment ?? 0, data);
 	}
 
@@ -201,18 +204,12 @@ export class RunSupervisor {
 		const active = this.active.get(stepId);
 		if (!active && record?.status !== 'running') return;
 		if (this.owner.readOnly()) throw new Error(`this session is read-only (${this.owner.readOnlyReason()}); take it over to cancel`);
-		if (active) {
-			active.cancelRequested = true;
-			active.abort.abort();
-		}
+		if (active) active.cancelRequested = true;
 		await this.owner.commit([{kind: 'cancel-requested', at: new Date().toISOString(), stepId}]);
-		let pgid = active?.pgid;
-		if (pgid === undefined && record?.runId) {
-			const {pid} = await runState(runFiles(this.runsDir, record.runId, record.segment ?? 0));
-			pgid = pid?.pgid;
-		}
+		let pid = active?.pid;
+		if (!pid && record?.runId) pid = (await runState(runFiles(this.runsDir, record.runId, record.segment ?? 0))).pid;
 		// Not started yet: the run sees cancelRequested as soon as its pid file appears.
-		if (pgid !== undefined) await stopGroup(pgid, this.owner.graceMs);
+		if (pid) await this.stop(pid, active);
 	}
 
 	private async execute(step: Step, runnable: Block[], scripts: string[], active: ActiveRun, options: RunOptions): Promise<{exit?: ExitFile; lost?: string; detached?: boolean; withheld?: string[]}> {
@@ -242,8 +239,11 @@ export class RunSupervisor {
 				}
 				last = outcome.exit;
 			} else {
-				last = await this.runInProcess(part.block, scripts[index]!, files, active, options);
+				const outcome = await this.runDetached(this.executorSpec(part.block, scripts[index]!, files, active, options), active);
 				index += 1;
+				if (outcome.kind === 'detached') return {detached: true};
+				if (outcome.kind === 'lost') return {lost: outcome.reason};
+				last = outcome.exit;
 			}
 			if (last.exitCode !== 0 || last.error) break;
 		}
@@ -284,55 +284,47 @@ export class RunSupervisor {
 			const result = await runInteractive(spec);
 			return {kind: 'exit', exit: result.exit, ...(result.change ? {change: result.change} : {})};
 		}
+		return this.runDetached(spec, active);
+	}
+
+	/** A sql/redis/promql block for the runner: its connection settings travel in env, like a shell run's secrets. */
+	private executorSpec(block: Block, code: string, files: RunFiles, active: ActiveRun, options: RunOptions): RunnerSpec {
+		return {
+			runId: active.runId,
+			files,
+			scripts: [],
+			prelude: '',
+			cwd: this.owner.carried().cwd,
+			env: this.owner.runEnv(),
+			carried: [],
+			...(options.timeoutMs ? {timeoutMs: options.timeoutMs} : {}),
+			graceMs: this.owner.graceMs,
+			secrets: secretRules(),
+			executor: {name: block.executor as ExecutorName, block: {...block, code}, settings: this.owner.checklist.settings, confirmed: options.confirmed ?? false},
+		};
+	}
+
+	/** Launches (or takes the already launched) runner for one segment and waits for its end through its files. */
+	private async runDetached(spec: RunnerSpec, active: ActiveRun): Promise<RunOutcome> {
 		const launched = active.launched ?? launchRunner(spec);
 		active.launched = undefined;
 		await launched.started;
-		return awaitRunEnd(files, {
+		return awaitRunEnd(spec.files, {
 			report: launched.report,
 			stopped: () => this.owner.closed(),
 			pollMs: this.owner.pollMs,
 			onPid: pid => {
-				active.pgid = pid.pgid;
-				if (active.cancelRequested) void stopGroup(pid.pgid, this.owner.graceMs);
+				active.pid = pid;
+				if (active.cancelRequested) void this.stop(pid, active);
 			},
 		});
 	}
 
-	private async runInProcess(block: Block, code: string, files: RunFiles, active: ActiveRun, options: RunOptions): Promise<ExitFile> {
-		const startedAt = new Date();
-		const log = createWriteStream(files.log, {flags: 'a', mode: 0o600});
-		const masker = new LineMasker(createStreamMasker({...process.env, ...this.owner.carried().vars, ...this.owner.givenVars}), text => log.write(text));
-		const executor = await this.executors.get(block.executor as 'sql' | 'redis' | 'promql');
-		let timer: NodeJS.Timeout | undefined;
-		if (options.timeoutMs) timer = setTimeout(() => active.abort.abort(new Error('timed out')), options.timeoutMs);
-		let result;
-		try {
-			result = await executor.run({...block, code}, {
-				cwd: this.owner.carried().cwd,
-				env: this.owner.runEnv(),
-				settings: this.owner.checklist.settings,
-				signal: active.abort.signal,
-				write: chunk => masker.write(chunk),
-				...(options.timeoutMs ? {timeoutMs: options.timeoutMs} : {}),
-				confirmed: options.confirmed ?? false,
-			});
-		} catch (error) {
-			result = {exitCode: null, error: error instanceof Error ? error.message : String(error)};
-		} finally {
-			if (timer) clearTimeout(timer);
-		}
-		masker.flush();
-		await new Promise(resolve => log.end(resolve));
-		const endedAt = new Date();
-		return {
-			exitCode: result.exitCode,
-			signal: result.signal ?? null,
-			startedAt: startedAt.toISOString(),
-			endedAt: endedAt.toISOString(),
-			durationMs: endedAt.getTime() - startedAt.getTime(),
-			block: 0,
-			...(result.error ? {error: result.error} : {}),
-		};
+	/** Signals a runner's cancel once: a cancel and the pid file's arrival (or `x` pressed twice) may both ask for it. */
+	private async stop(pid: PidFile, active: ActiveRun | undefined): Promise<void> {
+		if (active?.stopped === pid.runner.pid) return;
+		if (active) active.stopped = pid.runner.pid;
+		await stopRun(pid, this.owner.graceMs);
 	}
 
 	async reconcile(): Promise<void> {
@@ -369,7 +361,7 @@ export class RunSupervisor {
 	}
 
 	private reattach(stepId: string, runId: string, files: RunFiles): void {
-		const active: ActiveRun = {stepId, runId, abort: new AbortController(), cancelRequested: false, own: false};
+		const active: ActiveRun = {stepId, runId, cancelRequested: false, own: false};
 		this.active.set(stepId, active);
 		const follower = this.outputs.follow(stepId, runId, files.log, true);
 		void (async () => {
@@ -377,7 +369,7 @@ export class RunSupervisor {
 				stopped: () => this.owner.closed(),
 				pollMs: Math.max(this.owner.pollMs, 200),
 				onPid: (pid: PidFile) => {
-					active.pgid = pid.pgid;
+					active.pid = pid;
 				},
 			});
 			if (outcome.kind === 'detached') return;

@@ -81,7 +81,7 @@ describe('run command', () => {
 });
 
 describe('steps with other executors and interactive runs', () => {
-	it('runs in-process executors into the same log and stops the step at their failure', async () => {
+	it('runs other executors (each in a runner of its own) into the same log and stops the step at their failure', async () => {
 		const {file, stateDir} = setup();
 		const session = await openSession(file, {stateDir});
 		cleanups.push(() => session.close());

@@ -4,12 +4,13 @@
 // cancel (`x`) ends it even when the cancel request itself gets no answer or
 // the connect is what hangs.
 import {spawn, spawnSync} from 'node:child_process';
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {createRedisExecutor} from '../../source/engine/redis/executor.js';
 import {createSqlExecutor} from '../../source/engine/sql/executor.js';
+import {openSession} from '../../source/session/open.js';
 import {freeze, type Frozen} from '../helpers/freeze.js';
 import {pgAvailability, startPostgres, type PgServer} from '../helpers/postgres.js';
 import {redisAvailability, startRedis, type RedisServer} from '../helpers/redis.js';
@@ -95,6 +96,32 @@ describe.skipIf(!pgAvailability().available)('a frozen PostgreSQL', () => {
 			rmSync(dir, {recursive: true, force: true});
 		}
 	}, 20_000);
+
+	it('through the runner: a cancel on a frozen server ends the step cancelled after the cancel grace', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'dc-frozen-runner-'));
+		try {
+			const file = join(dir, 'frozen.md');
+			writeFileSync(file, '# Frozen\n\n## Db\n\n- [ ] one\n  ```sql\n  -- timeout: 0\n  SELECT pg_sleep(3) AS frozen_runner_one\n  ```\n');
+			const session = await openSession(file, {stateDir: join(dir, 'state'), runEnv: {DATABASE_URL: server.url, DEPLOYCOCKPIT_CONNECT_TIMEOUT: '60s'}});
+			try {
+				// The runner's executor gets no answer to its cancel request and closes the connection after its grace;
+				// x pressed twice changes nothing (the runner is signalled once and waits for its own cancel).
+				const one = session.runStep('db/one');
+				await until(() => sleeping('SELECT pg_sleep(3) AS frozen_runner_one'));
+				frozen = freeze(server.pid);
+				await Promise.all([session.cancel('db/one'), session.cancel('db/one')]);
+				expect(await one).toEqual({status: 'cancelled', exitCode: null});
+				expect(session.outputTail('db/one'), session.outputTail('db/one')).toMatch(/no answer to the cancel; closing the connection/);
+				const runId = session.getState().steps['db/one']!.runId!;
+				expect(JSON.parse(readFileSync(join(session.dir, 'runs', `${runId}.exit.json`), 'utf8'))).toMatchObject({cancelled: true, exitCode: null});
+			} finally {
+				frozen?.thaw();
+				await session.close();
+			}
+		} finally {
+			rmSync(dir, {recursive: true, force: true});
+		}
+	}, 30_000);
 
 	it('cancels a connect that hangs at once, not after the connect timeout', async () => {
 		const executor = createSqlExecutor();

@@ -1,5 +1,5 @@
-// The redis executor runs in-process (not detached): one instance per session,
-// so its connections are reused by every redis step of the session.
+// The redis executor: one instance per runner (runner-executors.ts), which runs
+// one block and closes its connection when the block ends.
 import type {BlockExecutor} from '../types.js';
 import {RedisConnections} from './connection.js';
 import {runRedisBlock} from './run.js';

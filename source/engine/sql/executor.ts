@@ -1,5 +1,5 @@
-// The sql executor runs in-process (not detached): one instance per session,
-// so its connection pools are reused by every sql step of the session.
+// The sql executor: one instance per runner (runner-executors.ts), which runs
+// one block and closes its pool when the block ends.
 import type {BlockExecutor} from '../types.js';
 import {PoolCache} from './connection.js';
 import {runSqlBlock} from './run.js';
