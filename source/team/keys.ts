@@ -20,6 +20,9 @@ export function teamKeys(session: string) {
 		checklist: `${root}:checklist`,
 		/** member id → sealed {name, host, at} heartbeat. */
 		members: `${root}:members`,
+		/** The session's one rollback claim, and its fencing counter. */
+		rollbackClaim: `${root}:claim:rollback`,
+		rollbackFence: `${root}:fence:rollback`,
 		claim: (stepId: string) => `${root}:claim:${shortHash(`step:${stepId}`)}`,
 		fence: (stepId: string) => `${root}:fence:${shortHash(`step:${stepId}`)}`,
 	};
