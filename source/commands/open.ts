@@ -6,7 +6,7 @@
 import {parseArgs} from 'node:util';
 import type {SessionHandle} from '../session/types.js';
 import type {OpenOptions} from '../store/options.js';
-import {teamConfig, teamFlags} from '../team/config.js';
+import {teamConfig, teamFlags, teamFrontmatter} from '../team/config.js';
 
 export const openUsage = `Usage: deploycockpit [open] FILE [options]
 
@@ -45,7 +45,7 @@ export function parseOpenArgs(argv: string[]): OpenOptions | {help: true} {
 	if (positionals.length > 1) throw new UsageError(`one checklist at a time (got ${positionals.join(', ')})`);
 	let team;
 	try {
-		team = teamConfig(values);
+		team = teamConfig(values, process.env, teamFrontmatter(positionals[0]!));
 	} catch (error) {
 		throw new UsageError((error as Error).message);
 	}

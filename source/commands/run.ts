@@ -7,7 +7,7 @@ import {expandKnown, fillPlaceholders, preflight} from '../safety/analyze.js';
 import {openSession, TakeOverRefused} from '../session/open.js';
 import type {SessionHandle, SessionState} from '../session/types.js';
 import type {StepStatus} from '../engine/types.js';
-import {teamConfig, teamFlags, teamHelp, type TeamConfig} from '../team/config.js';
+import {teamConfig, teamFlags, teamFrontmatter, teamHelp, type TeamConfig} from '../team/config.js';
 import {parseFileCommand} from './args.js';
 
 const help = `Usage: deploycockpit run FILE --step ID [options]
@@ -78,7 +78,7 @@ export async function run(argv: string[]): Promise<number> {
 	if (!values.step === !values.section) return fail('give --step ID or --section ID');
 	let team: TeamConfig | undefined;
 	try {
-		team = teamConfig(values);
+		team = teamConfig(values, process.env, teamFrontmatter(file));
 	} catch (error) {
 		return fail((error as Error).message);
 	}

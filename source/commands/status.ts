@@ -5,8 +5,9 @@ import {resolve} from 'node:path';
 import {loadChecklist} from '../checklist/load.js';
 import type {Checklist} from '../checklist/model.js';
 import {findSession, openSession} from '../session/open.js';
+import {conflictText} from '../session/conflict-text.js';
 import type {SessionState, StepConflictRun, StepRecord} from '../session/types.js';
-import {teamConfig, teamFlags, teamHelp} from '../team/config.js';
+import {teamConfig, teamFlags, teamFrontmatter, teamHelp} from '../team/config.js';
 import {parseFileCommand} from './args.js';
 
 const help = `Usage: deploycockpit status FILE [--json]
@@ -79,7 +80,7 @@ export async function run(argv: string[]): Promise<number> {
 	const {file} = parsed;
 	let team;
 	try {
-		team = teamConfig(parsed.values);
+		team = teamConfig(parsed.values, process.env, teamFrontmatter(file));
 	} catch (error) {
 		process.stderr.write(`deploycockpit status: ${(error as Error).message}\n`);
 		return 2;
@@ -115,7 +116,7 @@ export async function run(argv: string[]): Promise<number> {
 		const exit = (step.exitCode !== null && step.status !== 'done' ? ` exit ${step.exitCode}` : '') + (step.failedLine !== undefined ? ` at line ${step.failedLine}: ${step.failedCommand}` : '');
 		const extraInfo = [duration(checklist.steps.length ? (step.durationMs ?? undefined) : undefined), step.by ? `${step.by}${step.host && !step.by.endsWith(`@${step.host}`) ? ` on ${step.host}` : ''}` : ''].filter(Boolean).join('  ');
 		process.stdout.write(`${glyphs[step.status] ?? '?'} ${step.status.padEnd(11)} ${step.id}  ${step.title}${exit}${extraInfo ? `  (${extraInfo})` : ''}\n`);
-		if (step.conflict) process.stdout.write(`  CONFLICT: ran on more than one machine without a claim ordering them: ${step.conflict.map(r => `${r.by}${r.host ? ` on ${r.host}` : ''} at ${r.at}${r.fence === undefined ? ' (unclaimed)' : ''}`).join('; ')}\n`);
+		if (step.conflict) process.stdout.write(`  CONFLICT: ${conflictText(step.conflict)}\n`);
 	}
 	if (json.members) process.stdout.write(`team: ${json.members.map(m => `${m.name} (${m.host})${m.running ? ` running ${m.running.join(', ')}` : ''}`).join(', ') || 'nobody else'}\n`);
 	for (const orphan of json.orphans) process.stdout.write(`  gone from the checklist: ${orphan.id} ${orphan.title ?? ''} (${orphan.status})\n`);

@@ -8,6 +8,7 @@ import type {Checklist, Section, Step} from '../checklist/model.js';
 import type {StepStatus} from '../engine/types.js';
 import {createMasker, type Masker} from '../safety/mask.js';
 import type {AuditEntry} from './audit.js';
+import {conflictText} from './conflict-text.js';
 import type {RollbackRecord, SessionState, StepRecord} from './types.js';
 
 export interface ReportInput {
@@ -20,6 +21,8 @@ export interface ReportInput {
 	mask?: Masker;
 	/** Lines of output shown per failure. */
 	tailLines?: number;
+	/** Team mode: the team session's name and who is in it now. */
+	team?: {session: string; members: string[]};
 }
 
 const GLYPH: Record<StepStatus, string> = {pending: '·', running: '▶', done: '✓', failed: '✗', skipped: '↷', cancelled: '⊘', interrupted: '⚠'};
@@ -42,8 +45,11 @@ export async function buildReport(input: ReportInput): Promise<string> {
 	if (checklist.hash && state.hash && checklist.hash !== state.hash) line(`- **Note**: the checklist changed since the session began (session started on sha256 ${state.hash.slice(0, 12)})`);
 	line(`- **Session**: \`${state.id}\`, created ${time(state.createdAt)}`);
 	line(`- **Run by**: ${whoRan(state, input.audit).map(inline).join(', ') || '—'}`);
+	if (input.team) line(`- **Team session**: ${inline(input.team.session)}; in it now: ${input.team.members.map(inline).join(', ') || 'nobody'}`);
 	line(`- **Window**: ${windowText(checklist, state, now)}`);
 	line(`- **Steps**: ${checklist.steps.length} — ${summary(counts)}`);
+	const conflicted = records.filter(({record}) => record?.conflict?.length).length;
+	if (conflicted > 0) line(`- **Conflicts**: ${conflicted} step${conflicted === 1 ? '' : 's'} ran on more than one machine (team link down or --offline) — see Conflicts`);
 	line(`- **Rollbacks**: ${state.rollbacks.length === 0 ? 'none' : state.rollbacks.map(r => `${rollbackName(checklist, r)} (${r.outcome ?? 'running'})`).join(', ')}`);
 	line(`- **Rollback triggers**: ${state.triggers.length === 0 ? 'none' : String(state.triggers.length)}`);
 	line(`- **Report written**: ${time(now.toISOString())}`);
@@ -63,7 +69,7 @@ export async function buildReport(input: ReportInput): Promise<string> {
 		for (const step of group.steps) {
 			const r = state.steps[step.id];
 			const status = r?.status ?? 'pending';
-			line(`| ${GLYPH[status]} | ${cell(step.title)} \`${cell(step.id)}\` | ${status}${r?.error ? ` — ${cell(mask(r.error))}` : ''}${r?.failedLine !== undefined ? ` — line ${r.failedLine}` : ''} | ${cell(r?.by ?? '')} | ${time(r?.startedAt)} | ${time(r?.endedAt)} | ${duration(r?.durationMs)} | ${exit(r)} |`);
+			line(`| ${GLYPH[status]} | ${cell(step.title)} \`${cell(step.id)}\` | ${status}${r?.conflict ? ' — **CONFLICT**' : ''}${r?.error ? ` — ${cell(mask(r.error))}` : ''}${r?.failedLine !== undefined ? ` — line ${r.failedLine}` : ''} | ${cell(r?.by ?? '')}${r?.host && !r.by?.endsWith(`@${r.host}`) ? ` on ${cell(r.host)}` : ''} | ${time(r?.startedAt)} | ${time(r?.endedAt)} | ${duration(r?.durationMs)} | ${exit(r)} |`);
 		}
 		line();
 		const notes = group.steps.flatMap(s => (state.steps[s.id]?.notes ?? []).map(n => `- ${inline(s.title)}: ${inline(mask(n))}`));
@@ -106,6 +112,15 @@ export async function buildReport(input: ReportInput): Promise<string> {
 		}
 	}
 	if (failures.length === 0) line();
+
+	// Team mode: a step that ran on two machines with nothing ordering the runs is said, never merged silently.
+	const conflicts = records.filter(({record}) => record?.conflict?.length);
+	if (conflicts.length > 0) {
+		line('## Conflicts');
+		line();
+		for (const {step, record} of conflicts) line(`- **${inline(step.title)}** (\`${step.id}\`): ${inline(conflictText(record!.conflict!, time))}`);
+		line();
+	}
 
 	line('## Rollbacks');
 	line();

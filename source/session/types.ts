@@ -122,6 +122,8 @@ export interface RunOptions {
 	fence?: number;
 	/** Run the shell blocks on a PTY of this size (the detail pane's); without it, on pipes. */
 	terminal?: {cols: number; rows: number};
+	/** Team mode: the engineer confirmed running it although the team link is down and it cannot be claimed. */
+	unclaimed?: boolean;
 }
 
 /** What the cockpit knows about a running step's terminal. */
@@ -148,6 +150,13 @@ export interface SessionHandle {
 	/** Team mode: when the link to the team went down (ms epoch), null while up; absent without a team. */
 	readonly linkDownSince?: number | null;
 	getState(): SessionState;
+	/**
+	 * Team mode: takes the session's one rollback claim, held until release()
+	 * (two members pressing R → y at once start one rollback). Throws with the
+	 * holder's name when another member's rollback holds it; with the link
+	 * down it resolves unclaimed and says so in `note`. Absent without a team.
+	 */
+	claimRollback?(): Promise<{release(): Promise<void>; note?: string}>;
 	/**
 	 * Names of the shell variables carried in memory, including those never
 	 * written to state.json (secrets): preflight counts them as set.

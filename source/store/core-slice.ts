@@ -23,7 +23,7 @@ export type Pane = 'sections' | 'steps' | 'detail';
 export const PANES: Pane[] = ['sections', 'steps', 'detail'];
 
 /** Built-in overlays; other parts add their own names ('rollback', 'flags'). */
-export type Overlay = 'help' | 'find' | 'preflight' | 'confirm-cancel' | 'confirm-quit' | 'confirm-rerun' | 'rollback' | 'flags' | (string & {});
+export type Overlay = 'help' | 'find' | 'preflight' | 'confirm-cancel' | 'confirm-quit' | 'confirm-rerun' | 'confirm-unclaimed' | 'rollback' | 'flags' | (string & {});
 
 /** The detail pane's scroll at the top of the document (clamped by the pane). */
 export const SCROLL_TOP = Number.MAX_SAFE_INTEGER;
@@ -41,6 +41,8 @@ export interface Flash {
 export interface PendingRerun {
 	stepId: string;
 	interactive: boolean;
+	/** (confirm-unclaimed) the user already said "run again" too. */
+	rerun?: boolean;
 }
 
 export type {PendingRun} from '../workflows/run-flow.js';
@@ -82,6 +84,8 @@ export interface CoreSlice {
 	findFresh: boolean;
 	pendingRun: PendingRun | null;
 	pendingRerun: PendingRerun | null;
+	/** Team mode, link down: a step waiting for "it cannot be claimed — run it on your own? y". */
+	pendingUnclaimed: PendingRerun | null;
 	/** `?` inside an overlay: that overlay shows its keys. */
 	overlayKeys: boolean;
 	/** Set when the user confirmed quitting; the app unmounts on it. */
@@ -104,8 +108,9 @@ export interface CoreSlice {
 	report(error: unknown, what?: string): void;
 
 	/** rerun: the user already said "run again" for a done step. */
-	requestRun(stepId?: string, options?: {interactive?: boolean; rerun?: boolean}): void;
+	requestRun(stepId?: string, options?: {interactive?: boolean; rerun?: boolean; unclaimed?: boolean}): void;
 	confirmRerun(): void;
+	confirmUnclaimed(): void;
 	/** Starts the window clock now (the W key) unless it already started. */
 	startWindowNow(): void;
 	toggleOverlayKeys(): void;
@@ -234,6 +239,7 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 			findFresh: false,
 			pendingRun: null,
 			pendingRerun: null,
+			pendingUnclaimed: null,
 			overlayKeys: false,
 			quitting: false,
 
@@ -317,7 +323,7 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 				set({overlay, overlayKeys: false});
 			},
 			closeOverlay() {
-				set({overlay: null, pendingRun: null, pendingRerun: null, overlayKeys: false});
+				set({overlay: null, pendingRun: null, pendingRerun: null, pendingUnclaimed: null, overlayKeys: false});
 			},
 			toggleOverlayKeys() {
 				set({overlayKeys: !get().overlayKeys});
@@ -340,6 +346,7 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 				const request = flow.request(target, get().session, {...options, dryRun: get().dryRun, dangerous: extra});
 				if (request.kind === 'refused') get().showFlash(request.text, request.level, request.about);
 				else if (request.kind === 'ask-rerun') set({pendingRerun: {stepId: target.id, interactive: options.interactive === true}, overlay: 'confirm-rerun', overlayKeys: false});
+				else if (request.kind === 'ask-unclaimed') set({pendingUnclaimed: {stepId: target.id, interactive: options.interactive === true, ...(options.rerun ? {rerun: true} : {})}, overlay: 'confirm-unclaimed', overlayKeys: false});
 				else if (request.kind === 'preflight') set({pendingRun: request.pending, overlay: 'preflight', overlayKeys: false});
 				else started(request.run);
 			},
@@ -347,6 +354,11 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 				const rerun = get().pendingRerun;
 				set({overlayKeys: false, overlay: null, pendingRerun: null});
 				if (rerun) get().requestRun(rerun.stepId, {interactive: rerun.interactive, rerun: true});
+			},
+			confirmUnclaimed() {
+				const pending = get().pendingUnclaimed;
+				set({overlayKeys: false, overlay: null, pendingUnclaimed: null});
+				if (pending) get().requestRun(pending.stepId, {interactive: pending.interactive, unclaimed: true, ...(pending.rerun ? {rerun: true} : {})});
 			},
 			startWindowNow() {
 				if (refuseReadOnly()) return;

@@ -39,15 +39,36 @@ export function refusal(stepId: string, holder: Holder): string {
 	return `step ${stepId} is running on ${holder.host} by ${holder.by} since ${hhmm(holder.since)}; not started`;
 }
 
+/** The rollback's refusal: another member's rollback holds the session's rollback claim. */
+export function rollbackRefusal(holder: Holder): string {
+	return `a rollback is already running on ${holder.host} by ${holder.by} since ${hhmm(holder.since)}; not started`;
+}
+
 export async function claimStep(redis: Redis, keys: TeamKeys, sealer: Sealer, stepId: string, me: Omit<Holder, 'token' | 'since'>): Promise<Claim> {
-	const claimKey = keys.claim(stepId);
-	const token = await redis.incr(keys.fence(stepId));
+	return claim(redis, sealer, {claim: keys.claim(stepId), fence: keys.fence(stepId)}, me, holder =>
+		holder ? refusal(stepId, holder) : `step ${stepId} was just claimed by another member; not started`,
+	);
+}
+
+/**
+ * The whole session's rollback, one claim (two members pressing R → y at once
+ * start one rollback). Held for as long as the rollback runs, its steps
+ * claimed one by one besides.
+ */
+export async function claimRollback(redis: Redis, keys: TeamKeys, sealer: Sealer, me: Omit<Holder, 'token' | 'since'>): Promise<Claim> {
+	return claim(redis, sealer, {claim: keys.rollbackClaim, fence: keys.rollbackFence}, me, holder =>
+		holder ? rollbackRefusal(holder) : 'a rollback was just started by another member; not started',
+	);
+}
+
+async function claim(redis: Redis, sealer: Sealer, at: {claim: string; fence: string}, me: Omit<Holder, 'token' | 'since'>, refused: (holder: Holder | undefined) => string): Promise<Claim> {
+	const claimKey = at.claim;
+	const token = await redis.incr(at.fence);
 	const value = sealer.seal(JSON.stringify({...me, since: new Date().toISOString(), token} satisfies Holder));
 	const ok = await redis.set(claimKey, value, 'PX', CLAIM_TTL_MS, 'NX');
 	if (ok !== 'OK') {
 		const held = await redis.get(claimKey);
-		const holder = held ? (JSON.parse(sealer.open(held)) as Holder) : undefined;
-		throw new ClaimRefused(holder ? refusal(stepId, holder) : `step ${stepId} was just claimed by another member; not started`);
+		throw new ClaimRefused(refused(held ? (JSON.parse(sealer.open(held)) as Holder) : undefined));
 	}
 	const timer = setInterval(() => {
 		// A renewal that fails (link down) leaves the claim to expire; the fencing token still orders the records.

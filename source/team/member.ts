@@ -19,6 +19,7 @@ import {SHARED} from './fence.js';
 import {teamKeys, type TeamKeys} from './keys.js';
 import {connect, LinkHealth} from './link.js';
 import {makeSealer, WrongTeamKey, type Sealer} from './seal.js';
+import {Compactor, idAfter, type Snapshot} from './snapshot.js';
 
 /** What travels in a stream entry (sealed as one value). */
 export interface Wire {
@@ -40,6 +41,8 @@ export interface MemberInfo {
 
 interface Saved {
 	member: string;
+	/** The team session's key prefix (keys.ts): which team this local session belongs to (`sessions --team`). */
+	team?: string;
 	epoch?: string;
 	published: number;
 }
@@ -57,6 +60,8 @@ export interface OutputWire {
 	chunk: string;
 }
 const HEARTBEAT_MS = 2000;
+/** How often a member writes the snapshot (also when it leaves). */
+const SNAPSHOT_MS = 30_000;
 export const MEMBER_STALE_MS = 10_000;
 
 async function readSaved(dir: string): Promise<Saved> {
@@ -87,6 +92,12 @@ export class TeamMember {
 	private publishing: Promise<void> = Promise.resolve();
 	private republishAll = false;
 	private heartbeat: NodeJS.Timeout | undefined;
+	private snapshotTimer: NodeJS.Timeout | undefined;
+	/** Everything read from the stream, compacted: what this member writes as the snapshot. */
+	private readonly compactor = new Compactor();
+	/** The snapshot and the stream were read once: from now on XREAD from lastId, and this member's snapshot is complete. */
+	private caughtUp = false;
+	private catching: Promise<void> | undefined;
 	private readLoop: Promise<void> | undefined;
 	/** Called for each event of another member, in stream order; resolves once applied. */
 	receive: (wire: Wire) => Promise<void> = async () => undefined;
@@ -116,6 +127,7 @@ export class TeamMember {
 	/** Connects (a Redis that is away is not an error: the member works on its own), checks the key. */
 	async join(): Promise<boolean> {
 		this.saved = this.dir ? await readSaved(this.dir) : {member: `viewer-${randomBytes(4).toString('hex')}`, published: 0};
+		this.saved.team = this.keys.root;
 		if (this.dir) for (const entry of await readAudit(this.dir)) if (typeof field(entry, 'uid') === 'string') this.seen.add(field(entry, 'uid') as string);
 		const up = await Promise.all([this.cmd.connect(), this.reader.connect()]).then(
 			() => true,
@@ -149,23 +161,41 @@ export class TeamMember {
 
 	private async onUp(): Promise<void> {
 		try {
-			await this.checkEpoch();
+			// Joined while Redis was away: what the team did comes in now, snapshot first.
+			if (!this.caughtUp) await this.catchUp();
+			else await this.checkEpoch();
 			await this.writePresence();
-		} catch {
+		} catch (error) {
+			if (error instanceof WrongTeamKey) this.onFatal(error);
 			return;
 		}
 		this.kick();
 	}
 
-	/** Reads everything in the stream now (join), then follows it with XREAD BLOCK. */
+	/** The snapshot, then the stream after it (the stream is capped: its start may be gone). */
+	private catchUp(): Promise<void> {
+		this.catching ??= (async () => {
+			await this.checkEpoch();
+			const snapshot = await this.readSnapshot();
+			if (snapshot) {
+				this.compactor.load(snapshot);
+				for (const entry of snapshot.entries) await this.take(entry.id, entry.wire);
+				if (idAfter(snapshot.upTo, this.lastId === '0' ? '0-0' : this.lastId)) this.lastId = snapshot.upTo;
+			}
+			await this.drain(await this.tail());
+			// Output from now on only (what was printed before is the running member's log).
+			const [last] = await this.cmd.xrevrange(this.keys.output, '+', '-', 'COUNT', 1);
+			if (last) this.lastOutputId = last[0];
+			this.caughtUp = true;
+		})().finally(() => (this.catching = undefined));
+		return this.catching;
+	}
+
+	/** Reads what the team holds now (join), then follows the stream with XREAD BLOCK. */
 	async follow(): Promise<void> {
 		if (this.health.isUp) {
 			try {
-				await this.checkEpoch();
-				await this.drain(await this.cmd.xrange(this.keys.stream, '-', '+'));
-				// Output from now on only (what was printed before is the running member's log).
-				const [last] = await this.cmd.xrevrange(this.keys.output, '+', '-', 'COUNT', 1);
-				if (last) this.lastOutputId = last[0];
+				await this.catchUp();
 			} catch (error) {
 				if (error instanceof WrongTeamKey) throw error;
 				this.health.down();
@@ -174,13 +204,17 @@ export class TeamMember {
 		this.readLoop = this.loop();
 		this.heartbeat = setInterval(() => void this.writePresence().catch(() => undefined), HEARTBEAT_MS);
 		this.heartbeat.unref();
+		if (this.dir) {
+			this.snapshotTimer = setInterval(() => void this.writeSnapshot().catch(() => undefined), SNAPSHOT_MS);
+			this.snapshotTimer.unref();
+		}
 		await this.writePresence().catch(() => undefined);
 		this.kick();
 	}
 
 	private async loop(): Promise<void> {
 		while (!this.closed) {
-			if (!this.health.isUp) {
+			if (!this.health.isUp || !this.caughtUp) {
 				await sleep(250);
 				continue;
 			}
@@ -202,14 +236,45 @@ export class TeamMember {
 
 	private async drain(entries: Array<[string, string[]]>): Promise<void> {
 		for (const [id, fields] of entries) {
+			if (this.lastId !== '0' && !idAfter(id, this.lastId)) continue;
 			this.lastId = id;
 			const sealed = fields[fields.indexOf('p') + 1];
 			if (!sealed) continue;
 			const wire = JSON.parse(this.sealer.open(sealed)) as Wire;
-			if (wire.member === this.saved.member || this.seen.has(wire.uid)) continue;
-			this.seen.add(wire.uid);
-			await this.receive(wire);
+			this.compactor.add(id, wire);
+			await this.take(id, wire);
 		}
+	}
+
+	/** Another member's event not seen yet goes to `receive`. */
+	private async take(_id: string, wire: Wire): Promise<void> {
+		if (wire.member === this.saved.member || this.seen.has(wire.uid)) return;
+		this.seen.add(wire.uid);
+		await this.receive(wire);
+	}
+
+	/** The stream from after lastId (XRANGE's start is inclusive; Redis < 6.2 has no exclusive one). */
+	private async tail(): Promise<Array<[string, string[]]>> {
+		const entries = await this.cmd.xrange(this.keys.stream, this.lastId === '0' ? '-' : this.lastId, '+');
+		return this.lastId === '0' ? entries : entries.filter(([id]) => idAfter(id, this.lastId));
+	}
+
+	private async readSnapshot(): Promise<Snapshot | undefined> {
+		const sealed = await this.cmd.get(this.keys.snapshot);
+		return sealed ? (JSON.parse(this.sealer.open(sealed)) as Snapshot) : undefined;
+	}
+
+	/**
+	 * Writes the compacted stream as the snapshot unless the one in Redis is
+	 * newer. Two members writing at once may leave the older of two complete
+	 * snapshots: still complete up to its own id, and the stream keeps far more
+	 * than 30 s of events after it.
+	 */
+	async writeSnapshot(): Promise<void> {
+		if (!this.dir || !this.health.isUp || !this.caughtUp || this.compactor.size === 0) return;
+		const stored = await this.readSnapshot().catch(() => undefined);
+		if (stored && !idAfter(this.compactor.upTo, stored.upTo)) return;
+		await this.cmd.set(this.keys.snapshot, this.sealer.seal(JSON.stringify(this.compactor.snapshot())));
 	}
 
 	private drainOutput(entries: Array<[string, string[]]>): void {
@@ -315,14 +380,31 @@ export class TeamMember {
 		return out.sort((a, b) => a.name.localeCompare(b.name));
 	}
 
-	/** Every event in the stream (status: no local session to apply them to). */
+	/** Every event the team holds: the snapshot, then the stream after it (status: no local session to apply them to). */
 	async readAll(): Promise<Wire[]> {
 		const out: Wire[] = [];
-		for (const [, fields] of await this.cmd.xrange(this.keys.stream, '-', '+')) {
+		const snapshot = await this.readSnapshot();
+		if (snapshot) {
+			out.push(...snapshot.entries.map(e => e.wire));
+			this.lastId = snapshot.upTo;
+		}
+		for (const [, fields] of await this.tail()) {
 			const sealed = fields[fields.indexOf('p') + 1];
 			if (sealed) out.push(JSON.parse(this.sealer.open(sealed)) as Wire);
 		}
 		return out;
+	}
+
+	/** What Redis holds of the session now (`sessions --team`). */
+	async describe(): Promise<{events: number; snapshot?: {at: string; entries: number}; lastEventAt?: string}> {
+		const events = await this.cmd.xlen(this.keys.stream);
+		const snapshot = await this.readSnapshot();
+		const [last] = await this.cmd.xrevrange(this.keys.stream, '+', '-', 'COUNT', 1);
+		return {
+			events,
+			...(snapshot ? {snapshot: {at: snapshot.at, entries: snapshot.entries.length}} : {}),
+			...(last ? {lastEventAt: new Date(Number(last[0].split('-')[0])).toISOString()} : {}),
+		};
 	}
 
 	async close(flushMs: number): Promise<{unpublished: number}> {
@@ -331,6 +413,19 @@ export class TeamMember {
 		this.closed = true;
 		if (this.outputTimer) clearTimeout(this.outputTimer);
 		if (this.heartbeat) clearInterval(this.heartbeat);
+		if (this.snapshotTimer) clearInterval(this.snapshotTimer);
+		// Leaving: the snapshot takes in what this member just published (read back from the stream, not applied).
+		if (this.dir && this.health.isUp && this.caughtUp) {
+			try {
+				for (const [id, fields] of await this.tail()) {
+					const sealed = fields[fields.indexOf('p') + 1];
+					if (sealed) this.compactor.add(id, JSON.parse(this.sealer.open(sealed)) as Wire);
+				}
+				await this.writeSnapshot();
+			} catch {
+				// the next member's snapshot covers it
+			}
+		}
 		if (this.dir && this.health.isUp) await this.cmd.hdel(this.keys.members, this.saved.member).catch(() => undefined);
 		this.health.stop();
 		this.cmd.disconnect();

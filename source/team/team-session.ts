@@ -7,14 +7,11 @@ import type {RecordLog} from '../session/record-log.js';
 import type {RunOptions, RunTerminal, SessionEvent, SessionHandle, SessionState} from '../session/types.js';
 import {BoundedTail} from '../engine/tail.js';
 import type {StepStatus} from '../engine/types.js';
-import {ClaimRefused, claimStep, type Claim} from './claims.js';
+import {claimRollback, ClaimRefused, claimStep, type Claim} from './claims.js';
 import {WrongTeamKey} from './seal.js';
 import type {TeamConfig} from './config.js';
 import {remoteEvents} from './fence.js';
 import type {TeamMember, Wire} from './member.js';
-
-/** How long a second start of the same step counts as "yes, run it on my own" while the link is down. */
-const ASK_AGAIN_MS = 15_000;
 
 export class TeamLinkDown extends Error {}
 
@@ -35,7 +32,8 @@ export function publishing(inner: RecordLog, kick: () => void): RecordLog {
 export class TeamSession implements SessionHandle {
 	private readonly listeners = new Set<(event: SessionEvent) => void>();
 	private readonly running = new Set<string>();
-	private asked: {stepId: string; at: number} | undefined;
+	/** Rollbacks started while the link was down: their steps run unclaimed (the engineer saw it in the panel). */
+	private unclaimedRollbacks = 0;
 	private applying: Promise<void> = Promise.resolve();
 	/** Output of other members' runs seen live (their logs are on their machines). */
 	private readonly remoteTails = new Map<string, {runId: string; tail: BoundedTail}>();
@@ -145,24 +143,14 @@ export class TeamSession implements SessionHandle {
 		if (this.differing.includes(stepId)) {
 			throw new Error(`step ${stepId} differs from the team's checklist (steps that differ: ${this.differing.join(', ')}); following only until the texts match`);
 		}
-		let claim: Claim | undefined;
-		if (this.member.health.isUp) {
-			try {
-				claim = await claimStep(this.member.cmd, this.member.keys, this.member.sealer, stepId, {member: this.member.id, by: this.config.as, host: this.member.host});
-			} catch (error) {
-				if (error instanceof ClaimRefused || error instanceof WrongTeamKey) throw error;
-				// Redis failed the claim (gone, hung): the link is down, whatever the last PING said.
-				this.member.health.down();
-			}
-		}
+		const claim = await this.tryClaim(() => claimStep(this.member.cmd, this.member.keys, this.member.sealer, stepId, this.me()));
 		if (!claim) {
-			const askedNow = this.asked && this.asked.stepId === stepId && Date.now() - this.asked.at < ASK_AGAIN_MS;
-			if (!this.config.offline && !askedNow) {
-				this.asked = {stepId, at: Date.now()};
-				const then = this.headless ? 'not run (--offline runs it on your own)' : `start it again within ${ASK_AGAIN_MS / 1000}s to run it on your own`;
+			// The cockpit asks first (a pop-up: RunOptions.unclaimed); `run` needs --offline.
+			const allowed = this.config.offline || options.unclaimed === true || (this.unclaimedRollbacks > 0 && options.confirmed === true);
+			if (!allowed) {
+				const then = this.headless ? 'not run (--offline runs it on your own)' : 'not started (Enter again asks whether to run it on your own)';
 				throw new TeamLinkDown(`team link down: step ${stepId} cannot be claimed and another member may run it too; ${then}`);
 			}
-			this.asked = undefined;
 			return this.inner.runStep(stepId, options);
 		}
 		this.running.add(stepId);
@@ -173,6 +161,42 @@ export class TeamSession implements SessionHandle {
 			this.running.delete(stepId);
 			await claim.release();
 			void this.member.writePresence().catch(() => undefined);
+		}
+	}
+
+	/**
+	 * The whole rollback's claim (SessionHandle.claimRollback). With the link
+	 * down the rollback is not held back (it is what an incident needs): it
+	 * runs unclaimed, its steps too, and the panel says so.
+	 */
+	async claimRollback(): Promise<{release(): Promise<void>; note?: string}> {
+		const claim = await this.tryClaim(() => claimRollback(this.member.cmd, this.member.keys, this.member.sealer, this.me()));
+		if (claim) return {release: () => claim.release()};
+		this.unclaimedRollbacks++;
+		let released = false;
+		return {
+			note: 'team link down: this rollback is not claimed and its steps run unclaimed — another member could start them too',
+			release: async () => {
+				if (!released) this.unclaimedRollbacks--;
+				released = true;
+			},
+		};
+	}
+
+	private me() {
+		return {member: this.member.id, by: this.config.as, host: this.member.host};
+	}
+
+	/** The claim, or undefined when Redis cannot give one (down, hung); a refusal or a wrong key throws. */
+	private async tryClaim(take: () => Promise<Claim>): Promise<Claim | undefined> {
+		if (!this.member.health.isUp) return undefined;
+		try {
+			return await take();
+		} catch (error) {
+			if (error instanceof ClaimRefused || error instanceof WrongTeamKey) throw error;
+			// Redis failed the claim (gone, hung): the link is down, whatever the last PING said.
+			this.member.health.down();
+			return undefined;
 		}
 	}
 

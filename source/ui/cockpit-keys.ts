@@ -110,7 +110,7 @@ export function dispatchAction(store: CockpitStore, action: string, key: Key, pa
 	}
 }
 
-const YIELDS_TO_ROLLBACK = new Set(['help', 'confirm-cancel', 'confirm-quit', 'confirm-rerun']);
+const YIELDS_TO_ROLLBACK = new Set(['help', 'confirm-cancel', 'confirm-quit', 'confirm-rerun', 'confirm-unclaimed']);
 
 export function useCockpitKeys(store: CockpitStore, keymap: Keymap | undefined, pageSize: number) {
 	const {bindings, keysOf, problems} = useMemo(() => buildBindings(keymap), [keymap]);

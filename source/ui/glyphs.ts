@@ -31,6 +31,8 @@ export function statusColor(status: StepStatus, theme: Theme): string | undefine
 }
 
 export const ROLLBACK_MARK = '⟲';
+/** Team mode: the step ran on more than one machine with no claim ordering the runs (shown before its badge). */
+export const CONFLICT_MARK = '⇄';
 export const TRIGGER_MARK = '⚑';
 export const CURSOR = '›';
 

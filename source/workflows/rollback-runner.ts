@@ -124,6 +124,10 @@ export class RollbackRunner {
 	private runningStepId: string | null = null;
 	/** The engineer cancelled the running rollback step (x): an endless step then counts as done. */
 	private cancelRequested = false;
+	/** Team mode: the session's rollback claim while this rollback runs (SessionHandle.claimRollback). */
+	private rollbackClaim: {release(): Promise<void>} | undefined;
+	/** A second `y` while the claim is asked for starts nothing. */
+	private claiming = false;
 
 	constructor(private readonly deps: RollbackRunnerDeps) {
 		try {
@@ -206,12 +210,28 @@ export class RollbackRunner {
 			this.write('dry-run', {rollback: true, procedure: procedure.key, commands: view.plan.flatMap(p => p.commands).join('\n')});
 			return;
 		}
-		this.patch({run, phase: 'running', message: null});
+		// Team mode: one claim for the whole rollback, before anything starts.
+		let claim: {release(): Promise<void>; note?: string} | undefined;
+		if (this.deps.session.claimRollback) {
+			if (this.claiming) return;
+			this.claiming = true;
+			try {
+				claim = await this.deps.session.claimRollback();
+			} catch (error) {
+				this.patch({message: (error as Error).message});
+				return;
+			} finally {
+				this.claiming = false;
+			}
+		}
+		this.rollbackClaim = claim;
+		this.patch({run, phase: 'running', message: claim?.note ?? null});
 		// Which session runs the steps: the checklist's own, or the runbook's.
 		if (procedure.source === 'file') {
 			try {
 				this.target = await this.externalSession();
 			} catch (error) {
+				this.releaseClaim();
 				this.patch({phase: 'choose', run: null, message: `cannot open the rollback runbook: ${(error as Error).message}`});
 				return;
 			}
@@ -345,7 +365,14 @@ export class RollbackRunner {
 		return view.procedures.find(p => p.key === view.run?.procedureKey);
 	}
 
+	private releaseClaim(): void {
+		const claim = this.rollbackClaim;
+		this.rollbackClaim = undefined;
+		claim?.release().catch(() => undefined);
+	}
+
 	private finish(outcome: RollbackRunView['outcome']): void {
+		this.releaseClaim();
 		const endedAt = new Date().toISOString();
 		this.setRun({outcome, endedAt});
 		this.patch({phase: 'finished'});

@@ -25,6 +25,8 @@ export interface PendingRun extends FillForm {
 	preflight: Preflight;
 	interactive: boolean;
 	dryRun: boolean;
+	/** Team mode: confirmed to run although it cannot be claimed (the link is down). */
+	unclaimed?: boolean;
 }
 
 export type RunRequest =
@@ -32,6 +34,8 @@ export type RunRequest =
 	| {kind: 'refused'; text: string; level: 'info' | 'warn'; about?: string}
 	/** A done step: "run again? y" first. */
 	| {kind: 'ask-rerun'}
+	/** Team mode, link down: "it cannot be claimed — run it on your own? y" first. */
+	| {kind: 'ask-unclaimed'}
 	/** Values to fill or commands to confirm first. */
 	| {kind: 'preflight'; pending: PendingRun}
 	| {kind: 'started'; run: Promise<RunResult>};
@@ -62,7 +66,7 @@ export class RunFlow {
 	constructor(private readonly deps: RunFlowDeps) {}
 
 	/** Enter on a step. */
-	request(step: Step, state: SessionState, options: {interactive?: boolean; rerun?: boolean; dryRun: boolean; dangerous: string[]}): RunRequest {
+	request(step: Step, state: SessionState, options: {interactive?: boolean; rerun?: boolean; unclaimed?: boolean; dryRun: boolean; dangerous: string[]}): RunRequest {
 		const runnable = step.blocks.some(b => b.executor !== null);
 		if (!runnable) return {kind: 'refused', text: 'manual step: Space marks it done, f marks it failed', level: 'info'};
 		const status = state.steps[step.id]?.status ?? (step.checked ? 'done' : 'pending');
@@ -72,6 +76,9 @@ export class RunFlow {
 		if (status === 'running') return {kind: 'refused', text: 'already running — x cancels it', level: 'info', about: step.id};
 		// A finished step is not run again by a stray Enter (a migration twice is an incident).
 		if (status === 'done' && !options.rerun) return {kind: 'ask-rerun'};
+		// Team mode: a step that cannot be claimed could run on two machines; asked, never assumed.
+		if (this.deps.session.linkDownSince != null && !options.unclaimed && !options.dryRun) return {kind: 'ask-unclaimed'};
+		const unclaimed = options.unclaimed === true ? {unclaimed: true} : {};
 		const env: Record<string, string | undefined> = {...(this.deps.env ?? process.env), ...state.shell.vars};
 		// Carried in memory only (secrets): set, though state.json does not hold them.
 		for (const name of this.deps.session.carriedNames?.() ?? []) env[name] ??= '';
@@ -79,10 +86,10 @@ export class RunFlow {
 		const fields = [...new Set([...pf.placeholders, ...pf.unsetVars])];
 		const interactive = options.interactive === true;
 		if (pf.dangerous.length === 0 && fields.length === 0 && !options.dryRun) {
-			return {kind: 'started', run: this.start({stepId: step.id, values: {}, interactive, confirmed: false})};
+			return {kind: 'started', run: this.start({stepId: step.id, values: {}, interactive, confirmed: false, ...unclaimed})};
 		}
 		// Every field needs a value here (an unset variable would expand to nothing).
-		return {kind: 'preflight', pending: {stepId: step.id, preflight: pf, fields, required: fields, values: {}, field: 0, interactive, dryRun: options.dryRun}};
+		return {kind: 'preflight', pending: {stepId: step.id, preflight: pf, fields, required: fields, values: {}, field: 0, interactive, dryRun: options.dryRun, ...unclaimed}};
 	}
 
 	/** Enter (or y) in the preflight overlay. */
@@ -95,12 +102,12 @@ export class RunFlow {
 			if (pending.preflight.dangerous.length > 0 || pending.dryRun) return {kind: 'pending', pending: {...pending, field: pending.fields.length}};
 		}
 		if (pending.dryRun) return {kind: 'dry-run'};
-		return {kind: 'started', run: this.start({stepId: pending.stepId, values: pending.values, interactive: pending.interactive, confirmed: pending.preflight.dangerous.length > 0})};
+		return {kind: 'started', run: this.start({stepId: pending.stepId, values: pending.values, interactive: pending.interactive, confirmed: pending.preflight.dangerous.length > 0, ...(pending.unclaimed ? {unclaimed: true} : {})})};
 	}
 
-	private async start(run: {stepId: string; values: Record<string, string>; interactive: boolean; confirmed: boolean}): Promise<RunResult> {
+	private async start(run: {stepId: string; values: Record<string, string>; interactive: boolean; confirmed: boolean; unclaimed?: boolean}): Promise<RunResult> {
 		const vars = Object.keys(run.values).length > 0 ? run.values : undefined;
-		const go = () => this.deps.session.runStep(run.stepId, {confirmed: run.confirmed, vars, interactive: run.interactive || undefined});
+		const go = () => this.deps.session.runStep(run.stepId, {confirmed: run.confirmed, vars, interactive: run.interactive || undefined, ...(run.unclaimed ? {unclaimed: true} : {})});
 		if (!run.interactive) return {...(await go()), interactive: false};
 		if (!this.deps.terminal) return {status: 'no-terminal'};
 		return {...(await this.deps.terminal.suspend(go)), interactive: true};

@@ -52,13 +52,18 @@ describe.runIf(available && !gate.skip)('team mode in the cockpit', {timeout: 12
 
 		frozen = freeze(redis.pid);
 		await term.waitFor(s => /team link down \d+s — on your own/.test(header(s)), 'the banner', 10_000);
-		// A step that cannot be claimed: asked first (a second start runs it on ana's own).
+		// A step that cannot be claimed: a confirmation pop-up first; n leaves it, y runs it on ana's own.
 		term.send('j');
 		await term.waitFor(s => line(s, 'Flush the payments cache').includes('›'), 'flush selected');
 		term.send('Enter');
-		await term.waitFor(/cannot be claimed/, 'the question', 10_000);
+		await term.waitFor(/Team link down · Flush the payments cache/, 'the question', 10_000);
+		await term.waitFor(/this step cannot be claimed/, 'the question\'s text');
+		term.send('n');
+		await term.waitFor(s => !/Team link down ·/.test(s), 'the pop-up closed');
 		expect(sideEffects(root.root).lines()).toEqual(['deploy bo', 'migrate bo']);
 		term.send('Enter');
+		await term.waitFor(/y runs it unclaimed/, 'asked again', 10_000);
+		term.send('y');
 		await until(() => sideEffects(root.root).lines().includes('flush ana'), 10_000);
 		frozen.thaw();
 		await term.waitFor(s => !/team link down/.test(header(s)), 'the banner gone', 15_000);

@@ -41,6 +41,10 @@ export const OVERLAY_KEYS: Record<string, KeyList> = {
 		['y', 'run it again'],
 		['n Esc q', 'leave it done'],
 	],
+	'confirm-unclaimed': [
+		['y', 'run it on your own, unclaimed (once all of it was on screen)'],
+		['n Esc q', 'do not run it'],
+	],
 	rollback: [
 		['y', 'start the rollback (once the whole plan was on screen)'],
 		['PgDn PgUp Space g G', 'scroll the plan'],

@@ -169,7 +169,7 @@ export interface PopupContent {
 	key: string;
 }
 
-export const POPUPS = new Set(['preflight', 'confirm-cancel', 'confirm-quit', 'confirm-rerun']);
+export const POPUPS = new Set(['preflight', 'confirm-cancel', 'confirm-quit', 'confirm-rerun', 'confirm-unclaimed']);
 
 /** Pop-up rows never need more than this share of the body. */
 export function popupHeight(content: PopupContent | null, body: number): number {
@@ -196,6 +196,7 @@ export function popupContent(s: CockpitState, width: number): PopupContent | nul
 	const overlay = s.overlay;
 	if (!overlay || !POPUPS.has(overlay)) return null;
 	if (overlay === 'preflight') return preflightContent(s, width);
+	if (overlay === 'confirm-unclaimed') return unclaimedContent(s, width);
 	const step = s.checklist.steps.find(st => st.id === (overlay === 'confirm-rerun' ? s.pendingRerun?.stepId : s.selectedStepId));
 	if (overlay === 'confirm-rerun') {
 		const record = step ? s.session.steps[step.id] : undefined;
@@ -224,6 +225,24 @@ export function popupContent(s: CockpitState, width: number): PopupContent | nul
 			? [`${running.length} command${running.length === 1 ? ' is' : 's are'} still running.`, 'They keep running after the cockpit quits; reopen the checklist to reattach.', 'Quit the cockpit?']
 			: ['Quit the cockpit?'];
 	return {title: 'Quit', rows: lines.flatMap(l => wrapRows(l, width)), footer: 'y quits · n / Esc / q stay · ? keys', key: 'quit'};
+}
+
+/** Team mode, link down: the step cannot be claimed; running it anyway is asked, with what it risks. */
+function unclaimedContent(s: CockpitState, width: number): PopupContent {
+	const step = s.checklist.steps.find(st => st.id === s.pendingUnclaimed?.stepId);
+	const since = s.teamLinkDownSince;
+	const down = since !== null ? ` for ${Math.max(0, Math.round((Date.now() - since) / 1000))}s` : '';
+	return {
+		title: `Team link down · ${step?.title ?? '?'}`,
+		rows: [
+			...wrapRows(`The team link (Redis) is down${down}: this step cannot be claimed.`, width, {tone: 'warn', bold: true}),
+			...wrapRows(step?.title ?? '', width, {tone: 'muted'}),
+			...wrapRows('Another member may run the same step at the same time and nothing would stop either run. If both run it, every member is shown a conflict on this step once the link is back.', width),
+			...wrapRows('Run it on your own, unclaimed?', width, {bold: true}),
+		],
+		footer: 'y runs it unclaimed · n / Esc / q no · ? keys',
+		key: `unclaimed:${step?.id}`,
+	};
 }
 
 function preflightContent(s: CockpitState, width: number): PopupContent | null {
@@ -291,7 +310,7 @@ export function Popup({width, height}: {width: number; height: number}) {
 	const overlayKeys = useCockpit(s => s.overlayKeys);
 	const inner = Math.max(1, width - 2);
 	// Re-render on what the content depends on.
-	useCockpit(useShallow(s => [s.pendingRun, s.pendingRerun, s.session, s.selectedStepId]));
+	useCockpit(useShallow(s => [s.pendingRun, s.pendingRerun, s.pendingUnclaimed, s.session, s.selectedStepId]));
 	const content = popupContent(store.getState(), inner);
 	const gate = useScrollGate(content?.rows.length ?? 0, frameView(height), content?.key ?? '');
 	const [message, setMessage] = useState<string | null>(null);
@@ -310,6 +329,7 @@ export function Popup({width, height}: {width: number; height: number}) {
 				else if (!gate.seenAll) setMessage(gate.refusal);
 				else if (s.overlay === 'confirm-cancel') s.confirmCancel();
 				else if (s.overlay === 'confirm-rerun') s.confirmRerun();
+				else if (s.overlay === 'confirm-unclaimed') s.confirmUnclaimed();
 				else s.confirmQuit();
 			} else if (key.name === 'n' || key.name === 'N') close();
 			return true;

@@ -12,7 +12,8 @@ import type {Step} from '../../checklist/model.js';
 import {defaultTailLimits} from '../../engine/tail.js';
 import {createMasker} from '../../safety/mask.js';
 import type {StepRecord} from '../../session/types.js';
-import {formatDuration, STATUS_GLYPH, statusColor} from '../glyphs.js';
+import {conflictText} from '../../session/conflict-text.js';
+import {CONFLICT_MARK, formatDuration, STATUS_GLYPH, statusColor} from '../glyphs.js';
 import {useTheme, type Theme} from '../theme.js';
 import {useCockpit, useCockpitStore, useShallow} from '../use-cockpit.js';
 import {CONTINUATION, wrapPieces, wrapTokens} from '../wrap.js';
@@ -32,10 +33,12 @@ export function StatusLine({step, record, theme, width}: {step: Step; record: St
 	if (record?.durationMs !== undefined) parts.push(formatDuration(record.durationMs));
 	if (record?.by) parts.push(`by ${record.by}`);
 	if (!runnable) parts.push('manual: Space done · f failed');
+	const conflicts = record?.conflict?.length ?? 0;
 	return (
 		<Box width={width} height={1}>
 			<Text wrap="truncate-end">
 				<Text color={statusColor(status, theme)}>{STATUS_GLYPH[status]} </Text>
+				{conflicts > 0 ? <Text color={theme.crit} bold>{`${CONFLICT_MARK} CONFLICT: ran on ${conflicts} machines · `}</Text> : null}
 				<Text>{parts.join(' · ')}</Text>
 				{record?.error ? <Text color={theme.crit}> · {record.error}</Text> : null}
 			</Text>
@@ -57,8 +60,13 @@ function maskedLines(block: Step['blocks'][number]): string[] {
 	return lines;
 }
 
-/** The document rows before the output: block heads, wrapped code, expectations. */
-export function codeDocument(step: Step, width: number, theme: Theme): React.ReactNode[] {
+function hhmmss(iso: string): string {
+	const d = new Date(iso);
+	return Number.isNaN(d.getTime()) ? iso : `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}:${String(d.getSeconds()).padStart(2, '0')}`;
+}
+
+/** The document rows before the output: a team conflict (whole), block heads, wrapped code, expectations. */
+export function codeDocument(step: Step, width: number, theme: Theme, record?: StepRecord): React.ReactNode[] {
 	const rows: React.ReactNode[] = [];
 	const row = (node: React.ReactNode) =>
 		rows.push(
@@ -66,6 +74,9 @@ export function codeDocument(step: Step, width: number, theme: Theme): React.Rea
 				{node}
 			</Box>,
 		);
+	if (record?.conflict?.length) {
+		for (const piece of wrapPieces(`${CONFLICT_MARK} CONFLICT: ${conflictText(record.conflict, hhmmss)}`, width)) row(<Text color={theme.crit}>{piece}</Text>);
+	}
 	for (const block of step.blocks) {
 		const runs = block.executor !== null;
 		const name = block.guessed ? 'guessed shell (asks first)' : block.lang || 'text';
@@ -137,7 +148,7 @@ export function DetailPane({width, height, focused, leaveKey = 'ctrl+]'}: {width
 				width={width}
 				height={height}
 				focused={focused}
-				prefix={codeDocument(step, width, theme)}
+				prefix={codeDocument(step, width, theme, record)}
 				status={<StatusLine step={step} record={record} theme={theme} width={width} />}
 				leaveKey={leaveKey}
 			/>
@@ -145,7 +156,7 @@ export function DetailPane({width, height, focused, leaveKey = 'ctrl+]'}: {width
 	}
 	const tail = record?.runId || record?.status === 'running' ? outputTail(step.id) : '';
 	const hasOutput = tail.length > 0 || record?.status === 'running' || record?.runId !== undefined;
-	const prefix = codeDocument(step, width, theme);
+	const prefix = codeDocument(step, width, theme, record);
 	const full = hasOutput && tailIsFull(tail);
 	// Rows after the code: the output header, then the output (or a placeholder line).
 	// Following the end of a long output (the flood case) needs only the last

@@ -6,7 +6,7 @@ import {memo, useMemo} from 'react';
 import {Box, Text} from 'ink';
 import type {Step} from '../../checklist/model.js';
 import {statusOf, stepsBySection} from '../../store/selectors.js';
-import {badgeOf, CURSOR, formatDuration, STATUS_GLYPH, statusColor} from '../glyphs.js';
+import {badgeOf, CONFLICT_MARK, CURSOR, formatDuration, STATUS_GLYPH, statusColor} from '../glyphs.js';
 import {useTheme} from '../theme.js';
 import {useSecond, useTick, SPINNER_FRAMES} from '../ticker.js';
 import {useCockpit, useShallow} from '../use-cockpit.js';
@@ -44,10 +44,10 @@ function depthOf(step: Step, byId: Map<string, Step>): number {
 
 const StepRow = memo(function StepRow({step, selected, width, depth}: {step: Step; selected: boolean; width: number; depth: number}) {
 	const theme = useTheme();
-	const [status, durationMs, startedAt] = useCockpit(
+	const [status, durationMs, startedAt, conflict] = useCockpit(
 		useShallow(s => {
 			const r = s.session.steps[step.id];
-			return [r?.status ?? (step.checked ? 'done' : 'pending'), r?.durationMs, r?.startedAt] as const;
+			return [r?.status ?? (step.checked ? 'done' : 'pending'), r?.durationMs, r?.startedAt, (r?.conflict?.length ?? 0) > 0] as const;
 		}),
 	);
 	// `?` guessed shell (confirmed before it runs), `∞` runs until cancelled.
@@ -76,7 +76,13 @@ const StepRow = memo(function StepRow({step, selected, width, depth}: {step: Ste
 			<Box flexShrink={0}>
 				<Text backgroundColor={bg} color={selected ? fg : theme.muted}>
 					{' '}
-					{badge.padStart(6)}{' '}
+				</Text>
+				{/* Team mode: ran on two machines unordered (a partition): marked in the row, said in the detail pane. */}
+				<Text backgroundColor={bg} color={selected ? fg : conflict ? theme.crit : theme.muted} bold={conflict}>
+					{(conflict ? CONFLICT_MARK + badge : badge).padStart(6)}
+				</Text>
+				<Text backgroundColor={bg} color={selected ? fg : theme.muted}>
+					{' '}
 				</Text>
 				<Text backgroundColor={bg} color={selected ? fg : theme.muted}>
 					{status === 'running' && startedAt ? <Elapsed since={startedAt} /> : formatDuration(durationMs).padStart(6)}
