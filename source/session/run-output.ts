@@ -32,6 +32,11 @@ export class RunOutputs {
 		this.tails.set(stepId, new BoundedTail());
 	}
 
+	/** Forgets the step's tail: the next read takes it from the end of the run's log. */
+	drop(stepId: string): void {
+		this.tails.delete(stepId);
+	}
+
 	/** Tails the log into the step's bounded buffer and to the listeners. */
 	follow(stepId: string, runId: string, logPath: string, fromTail = false): LogFollower {
 		this.followers.get(stepId)?.stop();

@@ -27,8 +27,10 @@ import {reduce} from './reducer.js';
 import {readState, statePath} from './state-file.js';
 import {errorCode, isDiskFull} from './write-errors.js';
 import {statusFromExit} from './segments.js';
+import {adoptProcedure, readProcedure, startProcedure, syncProcedures, type ProcedureHost} from './procedures.js';
 import {RunSupervisor, type RunEnd, type RunOwner} from './supervisor.js';
-import type {RunOptions, RunTerminal, SessionEvent, SessionHandle, SessionState} from './types.js';
+import type {ProcedureRequest, RunOptions, RunTerminal, SessionEvent, SessionHandle, SessionState} from './types.js';
+import type {ProcedureFile} from '../engine/procedure-files.js';
 
 export interface SessionInit {
 	checklist: Checklist;
@@ -85,6 +87,9 @@ export class Session implements SessionHandle {
 	private seq: number;
 	/** Reduced already (a block's carried shell), logged with the next commit. */
 	private readonly unlogged: RecordEvent[] = [];
+	/** Rollback procedures run detached (procedures.ts); adoptions one at a time. */
+	private readonly procedures: ProcedureHost;
+	private adopting: Promise<unknown> = Promise.resolve();
 
 	constructor(init: SessionInit) {
 		this.checklist = init.checklist;
@@ -123,6 +128,19 @@ export class Session implements SessionHandle {
 			finishRun: (stepId, runId, outcome, startedAt) => this.finishRun(stepId, runId, outcome, startedAt),
 		};
 		this.supervisor = new RunSupervisor(owner, this.runsDir);
+		this.procedures = {
+			checklist: this.checklist,
+			dir: this.dir,
+			runsDir: this.runsDir,
+			by: this.by,
+			supervisor: this.supervisor,
+			state: () => this.state,
+			carried: () => this.carried,
+			runEnv: () => this.runEnv(),
+			givenVars: () => this.givenVars,
+			commit: events => this.commit(events),
+			notice: text => this.notices.push(text),
+		};
 	}
 
 	get readOnly(): boolean {
@@ -150,6 +168,8 @@ export class Session implements SessionHandle {
 			// A snapshot written before its events were (or lost) must not reuse their seqs.
 			if (!this.readOnly) this.seq = Math.max(this.seq, await this.records.lastSeq());
 			await this.supervisor.reconcile();
+			// Rollback steps a detached procedure ran while no cockpit was open.
+			await this.serialAdopt(() => syncProcedures(this.procedures));
 			if (!this.readOnly) await this.persist();
 		} catch (error) {
 			if (this.readOnly || !isDiskFull(error)) throw error;
@@ -226,6 +246,25 @@ export class Session implements SessionHandle {
 
 	cancel(stepId: string): Promise<void> {
 		return this.supervisor.cancel(stepId);
+	}
+
+	startProcedure(request: ProcedureRequest): Promise<string> {
+		this.assertWritable();
+		return startProcedure(this.procedures, request);
+	}
+
+	adoptProcedure(rollbackId: string): Promise<ProcedureFile | undefined> {
+		if (this.closed) return Promise.resolve(undefined);
+		// A follower only reads: the writer records the runs.
+		if (this.readOnly) return readProcedure(this.runsDir, rollbackId);
+		return this.serialAdopt(() => adoptProcedure(this.procedures, rollbackId));
+	}
+
+	/** One adoption at a time: two polls must not record the same run twice. */
+	private serialAdopt<T>(work: () => Promise<T>): Promise<T> {
+		const next = this.adopting.then(work, work);
+		this.adopting = next.catch(() => undefined);
+		return next;
 	}
 
 	async close(): Promise<void> {

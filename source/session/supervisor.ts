@@ -15,6 +15,7 @@ import {ExecutorRegistry} from '../engine/executors.js';
 import {launchRunner, type LaunchedRunner} from '../engine/launch.js';
 import {LineMasker} from '../engine/line-masker.js';
 import {stopGroup} from '../engine/proc.js';
+import type {ProcedureRunSpec} from '../engine/procedure-files.js';
 import {runFiles, type ExitFile, type PidFile, type RunFiles, type RunnerSpec} from '../engine/run-files.js';
 import {unexportPrelude, type CarriedShell, type ShellChange} from '../engine/shell-state.js';
 import type {StepStatus} from '../engine/types.js';
@@ -141,7 +142,7 @@ export class RunSupervisor {
 		const first = segments(runnable)[0];
 		if (first?.kind === 'shell' && !options.interactive) {
 			try {
-				active.launched = launchRunner(this.shellSpec(first.blocks, scripts.slice(0, first.blocks.length), files, active, options));
+				active.launched = launchRunner(this.shellSpec(first.blocks, scripts.slice(0, first.blocks.length), files, active.runId, options));
 			} catch {
 				// runShell tries again and reports the error as the step's
 			}
@@ -254,11 +255,41 @@ export class RunSupervisor {
 		return {exit: last, withheld};
 	}
 
-	private shellSpec(blocks: Block[], filled: string[], files: RunFiles, active: ActiveRun, options: RunOptions): RunnerSpec {
+	/**
+	 * The runner spec of a shell-only step run by another process (a rollback procedure: procedures.ts),
+	 * without what the carried shell gives (env, prelude, cwd): that process works those out step by step.
+	 */
+	specFor(step: Step, runId: string, options: RunOptions): ProcedureRunSpec | undefined {
+		const runnable = step.blocks.filter(b => b.executor !== null);
+		if (runnable.length === 0 || runnable.some(b => b.executor !== 'shell')) return undefined;
+		const given = options.vars ?? {};
+		for (const [name, value] of Object.entries(given)) {
+			if (VALID_NAME.test(name) && !step.placeholders.includes(name)) this.owner.givenVars[name] = value;
+		}
+		const {env: _env, prelude: _prelude, cwd: _cwd, carried: _carried, ...rest} = this.shellSpec(runnable, runnable.map(b => fillPlaceholders(b.code, given)), runFiles(this.runsDir, runId), runId, options);
+		return rest;
+	}
+
+	/**
+	 * A run another process launched for the step (a rollback procedure): recorded as started (at its
+	 * launch time, by whoever started the procedure), then followed or recorded as ended like a run found
+	 * on open. Resolves when it is recorded, not when it ends.
+	 */
+	async adopt(step: Step, runId: string, at: string, by: string, starting: boolean, terminal?: {cols: number; rows: number}): Promise<void> {
+		if (this.active.has(step.id)) return;
+		// An earlier run's tail is not this run's: the next read takes the new log.
+		this.outputs.drop(step.id);
+		const logPath = runFiles(this.runsDir, runId).log;
+		await this.owner.commit([{kind: 'run-started', at, by, host: this.host, stepId: step.id, runId, title: step.title, logPath, ...(terminal ? {terminal} : {})}]);
+		this.owner.emit({type: 'run-start', stepId: step.id, runId});
+		await this.settle(step.id, runId, 0, false, starting);
+	}
+
+	private shellSpec(blocks: Block[], filled: string[], files: RunFiles, runId: string, options: RunOptions): RunnerSpec {
 		// Laid out at their checklist lines, so bash's line numbers are the checklist's.
 		const placed = filled.map((code, i) => positionScript(blocks[i]!, code));
 		return {
-			runId: active.runId,
+			runId,
 			files,
 			scripts: placed.map(p => p.code),
 			lines: placed.map(p => p.line),
@@ -277,7 +308,7 @@ export class RunSupervisor {
 	}
 
 	private async runShell(blocks: Block[], filled: string[], files: RunFiles, active: ActiveRun, options: RunOptions): Promise<RunOutcome> {
-		const spec = this.shellSpec(blocks, filled, files, active, options);
+		const spec = this.shellSpec(blocks, filled, files, active.runId, options);
 		if (options.interactive) {
 			// execa costs ~60 ms to load; only the `!` key needs it.
 			const {runInteractive} = await import('../engine/interactive.js');
@@ -343,20 +374,32 @@ export class RunSupervisor {
 				await this.owner.commit([{kind: 'run-ended', at: new Date().toISOString(), stepId, status: 'interrupted', exitCode: null, error: 'no run was recorded'}]);
 				continue;
 			}
-			const segment = record.segment ?? 0;
-			const files = runFiles(this.runsDir, record.runId, segment);
-			const state = await runState(files);
-			if (state.exit) {
-				if (state.exit.shell) this.owner.applyShell(state.exit.shell);
-				const result = await this.owner.finishRun(stepId, record.runId, this.checkRemaining(stepId, segment, state.exit));
-				this.owner.notices.push(`step ${stepId} ended while no cockpit was following it: ${result.status}${result.exitCode !== null ? ` (exit ${result.exitCode})` : ''}`);
-			} else if (state.alive) {
-				this.reattach(stepId, record.runId, files);
-				this.owner.notices.push(`step ${stepId} is still running; following it again`);
-			} else {
-				await this.owner.finishRun(stepId, record.runId, {lost: state.pid ? 'the runner is gone and left no exit status (machine restarted?)' : 'the cockpit stopped before the command started'});
-				this.owner.notices.push(`step ${stepId} was interrupted: its outcome cannot be known (the runner is gone without an exit status)`);
-			}
+			await this.settle(stepId, record.runId, record.segment ?? 0, true);
+		}
+	}
+
+	/** A recorded run this process does not follow: its end recorded, or followed while it goes on. */
+	private async settle(stepId: string, runId: string, segment: number, notice: boolean, starting = false): Promise<void> {
+		const files = runFiles(this.runsDir, runId, segment);
+		const state = await runState(files);
+		// Launched a moment ago by a live procedure: followed from its first byte; its pid file comes when
+		// the command starts (up to 10 s on a loaded machine, as for a run this process launched).
+		if (starting && !state.exit && !state.pid) {
+			this.reattach(stepId, runId, files, true);
+			return;
+		}
+		if (state.exit) {
+			// A tail read while the run was starting is stale: the log is complete now.
+			this.outputs.drop(stepId);
+			if (state.exit.shell) this.owner.applyShell(state.exit.shell);
+			const result = await this.owner.finishRun(stepId, runId, this.checkRemaining(stepId, segment, state.exit));
+			if (notice) this.owner.notices.push(`step ${stepId} ended while no cockpit was following it: ${result.status}${result.exitCode !== null ? ` (exit ${result.exitCode})` : ''}`);
+		} else if (state.alive) {
+			this.reattach(stepId, runId, files);
+			if (notice) this.owner.notices.push(`step ${stepId} is still running; following it again`);
+		} else {
+			await this.owner.finishRun(stepId, runId, {lost: state.pid ? 'the runner is gone and left no exit status (machine restarted?)' : 'the cockpit stopped before the command started'});
+			if (notice) this.owner.notices.push(`step ${stepId} was interrupted: its outcome cannot be known (the runner is gone without an exit status)`);
 		}
 	}
 
@@ -368,16 +411,30 @@ export class RunSupervisor {
 		return {exit, withheld: exit.shell?.withheld ?? []};
 	}
 
-	private reattach(stepId: string, runId: string, files: RunFiles): void {
+	/** `starting`: a run launched a moment ago (no pid file yet): followed from its start, its runner awaited until this resolves. */
+	private reattach(stepId: string, runId: string, files: RunFiles, starting = false): void {
 		const active: ActiveRun = {stepId, runId, abort: new AbortController(), cancelRequested: false, own: false};
 		this.active.set(stepId, active);
-		const follower = this.outputs.follow(stepId, runId, files.log, true);
+		const follower = this.outputs.follow(stepId, runId, files.log, !starting);
+		// Starting: the wait for its pid file ends when it comes (or after 10 s: the runner never started).
+		let started: () => void = () => undefined;
+		const startWait = starting ? new Promise<undefined>(resolve => {
+			const timer = setTimeout(() => resolve(undefined), 10_000);
+			timer.unref();
+			started = () => {
+				clearTimeout(timer);
+				resolve(undefined);
+			};
+		}) : undefined;
 		void (async () => {
 			const outcome = await awaitRunEnd(files, {
+				...(startWait ? {report: startWait} : {}),
 				stopped: () => this.owner.closed(),
 				pollMs: Math.max(this.owner.pollMs, 200),
 				onPid: (pid: PidFile) => {
 					active.pgid = pid.pgid;
+					started();
+					if (active.cancelRequested) void stopGroup(pid.pgid, this.owner.graceMs);
 				},
 			});
 			if (outcome.kind === 'detached') return;

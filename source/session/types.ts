@@ -1,4 +1,5 @@
 import type {Checklist} from '../checklist/model.js';
+import type {ProcedureFile} from '../engine/procedure-files.js';
 import type {StepStatus} from '../engine/types.js';
 import type {RecordEvent} from './events.js';
 
@@ -124,6 +125,20 @@ export interface RunOptions {
 	terminal?: {cols: number; rows: number};
 }
 
+/** A rollback procedure to run detached (session/procedures.ts): its steps, from `from` on. */
+export interface ProcedureRequest {
+	rollbackId: string;
+	/** Every step of the procedure, in order (indexes are the rollback's). */
+	stepIds: string[];
+	from: number;
+	/** Values typed for placeholders / unset variables. */
+	vars?: Record<string, string>;
+	/** The session that records the rollback (default: this one). */
+	mainDir?: string;
+	/** Kept in the procedure file: a session that never saw the rollback start records it from there. */
+	record?: RollbackRecord;
+}
+
 /** What the cockpit knows about a running step's terminal. */
 export interface RunTerminal {
 	runId: string;
@@ -175,5 +190,12 @@ export interface SessionHandle {
 	 * human fields to the log entry (the commands a rollback will run, ...).
 	 */
 	apply(events: RecordEvent | RecordEvent[], audit?: Record<string, unknown>): Promise<void>;
+	/**
+	 * Starts a detached rollback procedure (engine/procedure.ts) for the steps from `request.from` on;
+	 * returns its id (in its procedure file). Absent where runs cannot outlive the process.
+	 */
+	startProcedure?(request: ProcedureRequest): Promise<string>;
+	/** Records the runs a rollback's procedure launched that this session does not know yet; its file. */
+	adoptProcedure?(rollbackId: string): Promise<ProcedureFile | undefined>;
 	close(): Promise<void>;
 }
