@@ -23,6 +23,11 @@ export interface ProcedureStep {
 	mode: ProcedureStepMode;
 	/** mode 'run': the run's id (given by the cockpit, so its files are named before it starts) and spec. */
 	run?: ProcedureRunSpec;
+	/**
+	 * The first step, launched by the cockpit itself a moment before (so the first command does not wait
+	 * for this process to start): its run is only awaited, through its files.
+	 */
+	launched?: {runId: string; at: string};
 }
 
 export interface ProcedureSpec {

@@ -12,9 +12,9 @@
 // Like the runner it is started in its own session and ignores SIGHUP.
 import {dirname} from 'node:path';
 import {writeFileAtomicSync} from './atomic-write.js';
-import {awaitRunEnd} from './await-run.js';
+import {awaitRunEnd, type RunOutcome} from './await-run.js';
 import {launchRunner} from './launch.js';
-import type {ProcedureEntry, ProcedureFile, ProcedureSpec} from './procedure-files.js';
+import type {ProcedureEntry, ProcedureFile, ProcedureSpec, ProcedureStep} from './procedure-files.js';
 import {identify} from './proc.js';
 import {runFiles, type RunnerSpec} from './run-files.js';
 import {applyChange, unexportPrelude, type CarriedShell} from './shell-state.js';
@@ -61,7 +61,49 @@ async function main(): Promise<void> {
 
 	let carried: CarriedShell = spec.carried;
 	const env: Record<string, string> = {...spec.env};
+	/** A run's end: its shell change carried on; false when the procedure stops here. */
+	const settle = async (step: ProcedureStep, entry: ProcedureEntry, outcome: RunOutcome): Promise<boolean> => {
+		if (outcome.kind !== 'exit') {
+			file.state = 'stopped';
+			file.stoppedAt = {index: step.index, stepId: step.stepId, reason: 'lost'};
+			return false;
+		}
+		const exit = outcome.exit;
+		entry.exitCode = exit.exitCode;
+		entry.endedAt = exit.endedAt;
+		// The runner's report holds the full change (secrets too, in memory); the exit file only the persistable part.
+		const change = outcome.change ?? exit.shell;
+		if (change) {
+			carried = applyChange(carried, change);
+			for (const name of change.unset) delete env[name];
+		}
+		if (exit.exitCode !== 0 || exit.error || exit.cancelled) {
+			file.state = 'stopped';
+			file.stoppedAt = {index: step.index, stepId: step.stepId, reason: 'failed', exitCode: exit.exitCode};
+			return false;
+		}
+		await save(spec.file, file);
+		return true;
+	};
 	for (const step of spec.steps) {
+		if (step.launched) {
+			const entry: ProcedureEntry = {index: step.index, stepId: step.stepId, runId: step.launched.runId, launchedAt: step.launched.at};
+			file.entries.push(entry);
+			await save(spec.file, file);
+			// Its runner was spawned by the cockpit: no report comes here, and its pid file may still be on its
+			// way (waited for up to 10 s, as for a runner of our own).
+			let started: () => void = () => undefined;
+			const grace = new Promise<undefined>(resolve => {
+				const timer = setTimeout(() => resolve(undefined), 10_000);
+				started = () => {
+					clearTimeout(timer);
+					resolve(undefined);
+				};
+			});
+			const outcome = await awaitRunEnd(runFiles(runsDir, step.launched.runId), {report: grace, pollMs: 100, onPid: () => started()});
+			if (!(await settle(step, entry, outcome))) break;
+			continue;
+		}
 		if (step.mode !== 'run' || !step.run) {
 			file.state = 'stopped';
 			file.stoppedAt = {index: step.index, stepId: step.stepId, reason: step.mode === 'manual' ? 'manual' : 'cockpit'};
@@ -81,26 +123,7 @@ async function main(): Promise<void> {
 		} catch (error) {
 			outcome = {kind: 'lost' as const, reason: error instanceof Error ? error.message : String(error)};
 		}
-		if (outcome.kind !== 'exit') {
-			file.state = 'stopped';
-			file.stoppedAt = {index: step.index, stepId: step.stepId, reason: 'lost'};
-			break;
-		}
-		const exit = outcome.exit;
-		entry.exitCode = exit.exitCode;
-		entry.endedAt = exit.endedAt;
-		// The runner's report holds the full change (secrets too, in memory); the exit file only the persistable part.
-		const change = outcome.change ?? exit.shell;
-		if (change) {
-			carried = applyChange(carried, change);
-			for (const name of change.unset) delete env[name];
-		}
-		if (exit.exitCode !== 0 || exit.error || exit.cancelled) {
-			file.state = 'stopped';
-			file.stoppedAt = {index: step.index, stepId: step.stepId, reason: 'failed', exitCode: exit.exitCode};
-			break;
-		}
-		await save(spec.file, file);
+		if (!(await settle(step, entry, outcome))) break;
 	}
 	if (file.state === 'running') file.state = 'done';
 	file.endedAt = new Date().toISOString();

@@ -41,6 +41,10 @@ export async function startProcedure(host: ProcedureHost, request: ProcedureRequ
 		if (index < request.from) continue;
 		const step = host.checklist.steps.find(s => s.id === stepId);
 		if (!step) throw new Error(`no step with id ${stepId} in ${host.checklist.file ?? 'the checklist'}`);
+		if (index === request.from && request.launched) {
+			steps.push({index, stepId, mode: 'run', launched: request.launched});
+			continue;
+		}
 		const runnable = step.blocks.filter(b => b.executor !== null);
 		const run = host.supervisor.specFor(step, newRunId(stepId), {...(request.vars ? {vars: request.vars} : {}), confirmed: true});
 		steps.push({index, stepId, mode: run ? 'run' : runnable.length === 0 ? 'manual' : 'cockpit', ...(run ? {run} : {})});

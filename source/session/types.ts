@@ -133,6 +133,8 @@ export interface ProcedureRequest {
 	from: number;
 	/** Values typed for placeholders / unset variables. */
 	vars?: Record<string, string>;
+	/** The step at `from` was started by the caller (runStep) as this run: the procedure awaits it, then goes on. */
+	launched?: {runId: string; at: string};
 	/** The session that records the rollback (default: this one). */
 	mainDir?: string;
 	/** Kept in the procedure file: a session that never saw the rollback start records it from there. */

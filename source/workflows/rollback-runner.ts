@@ -406,10 +406,13 @@ export class RollbackRunner {
 		if (shellOnly(step) && target.startProcedure && target.adoptProcedure) {
 			// Shell steps run in a detached procedure (engine/procedure.ts), which goes on when the cockpit
 			// quits or dies; this cockpit follows its file and records what it did.
+			// The first step is launched right here (the first command must not wait for another Node process
+			// to start); the procedure awaits it, then launches the rest.
 			const record = this.startRecord;
 			this.startRecord = undefined;
 			try {
-				const procedureId = await target.startProcedure({rollbackId: run.id, stepIds: procedure.steps.map(s => s.id), from: index, ...(Object.keys(vars).length > 0 ? {vars} : {}), mainDir: this.deps.session.dir, ...(record ? {record} : {})});
+				const launched = await this.launchFirst(target, step.id, vars);
+				const procedureId = await target.startProcedure({rollbackId: run.id, stepIds: procedure.steps.map(s => s.id), from: index, launched, ...(Object.keys(vars).length > 0 ? {vars} : {}), mainDir: this.deps.session.dir, ...(record ? {record} : {})});
 				this.followProcedure(run.id, procedureId);
 			} catch (e) {
 				this.runningStepId = null;
@@ -488,6 +491,25 @@ export class RollbackRunner {
 				await sleep(FOLLOW_MS);
 			}
 		})().catch(error => this.p.report(error, 'follow the rollback'));
+	}
+
+	/** Starts the step as an ordinary run; resolves with its run once its runner is launched (run-start). */
+	private launchFirst(target: SessionHandle, stepId: string, vars: Record<string, string>): Promise<{runId: string; at: string}> {
+		return new Promise((resolve, reject) => {
+			const unsubscribe = target.subscribe(event => {
+				if (event.type !== 'run-start' || event.stepId !== stepId) return;
+				unsubscribe();
+				resolve({runId: event.runId, at: target.getState().steps[stepId]?.startedAt ?? new Date().toISOString()});
+			});
+			// The panel showed every command and `y` confirmed them: dangerous ones included.
+			target.runStep(stepId, {confirmed: true, ...(Object.keys(vars).length > 0 ? {vars} : {})}).then(
+				() => undefined,
+				error => {
+					unsubscribe();
+					reject(error instanceof Error ? error : new Error(String(error)));
+				},
+			);
+		});
 	}
 
 	/** The panel's steps as the procedure's runs are recorded. */
