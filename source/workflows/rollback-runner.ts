@@ -588,8 +588,11 @@ export class RollbackRunner {
 			return false;
 		}
 		this.watchTarget();
+		const target = this.target;
 		const steps: RollbackStepView[] = procedure.steps.map((s, i) => {
-			const had = record.steps[i];
+			// Recorded for the rollback, else a run of the step since the rollback started (its first step, run by the cockpit).
+			const own = target.getState().steps[s.id];
+			const had = record.steps[i] ?? (own?.startedAt && own.startedAt >= record.startedAt ? {status: own.status, exitCode: own.exitCode, startedAt: own.startedAt, endedAt: own.endedAt} : undefined);
 			return had ? {id: s.id, title: s.title, status: had.status, exitCode: had.exitCode, ...(had.startedAt ? {startedAt: had.startedAt} : {}), ...(had.endedAt ? {endedAt: had.endedAt} : {})} : {id: s.id, title: s.title, status: 'pending', exitCode: null};
 		});
 		const settled = (i: number) => steps[i]?.status === 'done' || steps[i]?.status === 'skipped';
