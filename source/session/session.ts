@@ -223,6 +223,10 @@ export class Session implements SessionHandle {
 		return this.supervisor.outputTail(stepId);
 	}
 
+	screenTail(stepId: string): string {
+		return this.supervisor.screenTail(stepId);
+	}
+
 	async runStep(stepId: string, options: RunOptions = {}): Promise<{status: StepStatus; exitCode: number | null}> {
 		this.assertWritable();
 		return this.supervisor.run(this.step(stepId), options);

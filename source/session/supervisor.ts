@@ -113,6 +113,11 @@ export class RunSupervisor {
 		return this.outputs.text(stepId, this.owner.state().steps[stepId]?.logPath);
 	}
 
+	/** What a fresh screen of the step replays: the tail, and the log from the last screen reset before it. */
+	screenTail(stepId: string): string {
+		return this.outputs.screenText(stepId, this.owner.state().steps[stepId]?.logPath);
+	}
+
 	/** Records the run, launches its runner, follows it and reports its end to the owner. */
 	async run(step: Step, options: RunOptions): Promise<{status: StepStatus; exitCode: number | null}> {
 		const stepId = step.id;

@@ -172,6 +172,11 @@ export interface SessionHandle {
 	carriedNames?(): string[];
 	/** Bounded in-memory tail of the step's latest run output (ANSI kept). */
 	outputTail(stepId: string): string;
+	/**
+	 * What a fresh screen of the step's run replays: the tail, preceded by the log from the last screen
+	 * reset before it when the tail holds none (absent: the tail).
+	 */
+	screenTail?(stepId: string): string;
 	subscribe(listener: (event: SessionEvent) => void): () => void;
 	runStep(stepId: string, options?: RunOptions): Promise<{status: StepStatus; exitCode: number | null}>;
 	cancel(stepId: string): Promise<void>;
