@@ -90,6 +90,9 @@ export class Session implements SessionHandle {
 	/** Rollback procedures run detached (procedures.ts); adoptions one at a time. */
 	private readonly procedures: ProcedureHost;
 	private adopting: Promise<unknown> = Promise.resolve();
+	/** Runs whose PTY keeps a size of its own (the real terminal is attached: `!`). */
+	private readonly pinned = new Map<string, {cols: number; rows: number}>();
+	private paneSize: {cols: number; rows: number} | undefined;
 
 	constructor(init: SessionInit) {
 		this.checklist = init.checklist;
@@ -233,6 +236,7 @@ export class Session implements SessionHandle {
 	}
 
 	setTerminalSize(size: {cols: number; rows: number} | undefined): void {
+		this.paneSize = size;
 		this.supervisor.setTerminalSize(size);
 	}
 
@@ -245,7 +249,20 @@ export class Session implements SessionHandle {
 	}
 
 	resizeRun(stepId: string, cols: number, rows: number): Promise<boolean> {
+		// A run the real terminal is attached to (`!`) keeps the terminal's size, not the pane's.
+		if (this.pinned.has(stepId)) return Promise.resolve(false);
 		return this.supervisor.resizeRun(stepId, cols, rows);
+	}
+
+	async pinSize(stepId: string, size: {cols: number; rows: number} | null): Promise<boolean> {
+		if (size) {
+			this.pinned.set(stepId, size);
+			return this.supervisor.resizeRun(stepId, size.cols, size.rows);
+		}
+		this.pinned.delete(stepId);
+		// Back in the pane: the pane's size.
+		const pane = this.paneSize;
+		return pane ? this.supervisor.resizeRun(stepId, pane.cols, pane.rows) : false;
 	}
 
 	cancel(stepId: string): Promise<void> {

@@ -74,6 +74,15 @@ interface ActiveRun {
 
 const VALID_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/**
+ * A `!` run without a PTY size of its own runs through util-linux `script` on the real terminal, in this
+ * process (interactive.ts). With one (the cockpit found node-pty) it is an ordinary detached run on the
+ * runner's PTY, which the cockpit attaches the real terminal to: it survives a dropped link.
+ */
+function scriptRun(options: RunOptions): boolean {
+	return options.interactive === true && !options.terminal;
+}
+
 export class RunSupervisor {
 	/** Control sockets of the live runs: typed input, resize, the terminal a run is drawing. */
 	readonly inputs: RunInputs;
@@ -145,7 +154,7 @@ export class RunSupervisor {
 		// The runner starts right after the record, before the audit and the UI: a cockpit killed
 		// from here on leaves a command that runs (the spec is in the runner's stdin before the spawn).
 		const first = segments(runnable)[0];
-		if (first?.kind === 'shell' && !options.interactive) {
+		if (first?.kind === 'shell' && !scriptRun(options)) {
 			try {
 				active.launched = launchRunner(this.shellSpec(first.blocks, scripts.slice(0, first.blocks.length), files, active.runId, options));
 			} catch {
@@ -180,7 +189,7 @@ export class RunSupervisor {
 
 	/** The PTY a run's shell blocks get: the caller's size, else the cockpit's pane; none for `!` runs or no shell. */
 	private terminalFor(options: RunOptions, blocks: Block[]): {cols: number; rows: number} | undefined {
-		if (options.interactive || !blocks.some(b => b.executor === 'shell')) return undefined;
+		if (scriptRun(options) || !blocks.some(b => b.executor === 'shell')) return undefined;
 		return options.terminal ?? this.terminalSize;
 	}
 
@@ -308,13 +317,14 @@ export class RunSupervisor {
 			...(this.terminalFor(options, blocks) ? {terminal: this.terminalFor(options, blocks)} : {}),
 			// Failure is failure: set -e and pipefail unless the frontmatter says `errexit: false`.
 			...(this.owner.checklist.settings.errexit !== false ? {errexit: true} : {}),
+			...(options.interactive && options.terminal ? {interactive: true} : {}),
 			secrets: secretRules(),
 		};
 	}
 
 	private async runShell(blocks: Block[], filled: string[], files: RunFiles, active: ActiveRun, options: RunOptions): Promise<RunOutcome> {
 		const spec = this.shellSpec(blocks, filled, files, active.runId, options);
-		if (options.interactive) {
+		if (scriptRun(options)) {
 			// execa costs ~60 ms to load; only the `!` key needs it.
 			const {runInteractive} = await import('../engine/interactive.js');
 			const result = await runInteractive(spec);

@@ -188,6 +188,11 @@ export interface SessionHandle {
 	sendInput(stepId: string, data: string): Promise<boolean>;
 	/** Resizes the running step's terminal. */
 	resizeRun(stepId: string, cols: number, rows: number): Promise<boolean>;
+	/**
+	 * The real terminal is attached to the run (`!`): its PTY gets this size and keeps it (the pane's
+	 * resizes pass it by) until null gives it back to the pane's size.
+	 */
+	pinSize?(stepId: string, size: {cols: number; rows: number} | null): Promise<boolean>;
 	/** Manual marks: done / skipped / failed / pending. */
 	mark(stepId: string, status: StepStatus, note?: string): Promise<void>;
 	setCursor(cursor: SessionState['cursor']): void;
