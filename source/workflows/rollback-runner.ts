@@ -135,6 +135,8 @@ export class RollbackRunner {
 	private startRecord: RollbackRecord | undefined;
 	/** x pressed before the step's run was recorded (a procedure launched it a moment ago). */
 	private cancelPending: string | null = null;
+	/** The procedure process could not start once: this cockpit drives its rollbacks itself. */
+	private noProcedure = false;
 	/** Bumped to end a follow loop (a new procedure, stop()). */
 	private followGeneration = 0;
 	private stopped = false;
@@ -403,28 +405,38 @@ export class RollbackRunner {
 		let error: string | undefined;
 		const target = this.target ?? this.deps.session;
 		const vars = Object.fromEntries(Object.entries(this.view().values).filter(([, v]) => v !== ''));
-		if (shellOnly(step) && target.startProcedure && target.adoptProcedure) {
+		let first: Promise<{status: StepStatus; exitCode: number | null}> | undefined;
+		if (shellOnly(step) && target.startProcedure && target.adoptProcedure && !this.noProcedure) {
 			// Shell steps run in a detached procedure (engine/procedure.ts), which goes on when the cockpit
 			// quits or dies; this cockpit follows its file and records what it did.
 			// The first step is launched right here (the first command must not wait for another Node process
 			// to start); the procedure awaits it, then launches the rest.
 			const record = this.startRecord;
 			this.startRecord = undefined;
+			let launched: {runId: string; at: string; done: Promise<{status: StepStatus; exitCode: number | null}>} | undefined;
 			try {
-				const launched = await this.launchFirst(target, step.id, vars);
-				const procedureId = await target.startProcedure({rollbackId: run.id, stepIds: procedure.steps.map(s => s.id), from: index, launched, ...(Object.keys(vars).length > 0 ? {vars} : {}), mainDir: this.deps.session.dir, ...(record ? {record} : {})});
+				launched = await this.launchFirst(target, step.id, vars);
+				const procedureId = await target.startProcedure({rollbackId: run.id, stepIds: procedure.steps.map(s => s.id), from: index, launched: {runId: launched.runId, at: launched.at}, ...(Object.keys(vars).length > 0 ? {vars} : {}), mainDir: this.deps.session.dir, ...(record ? {record} : {})});
 				this.followProcedure(run.id, procedureId);
+				return;
 			} catch (e) {
-				this.runningStepId = null;
-				this.setStep(index, {status: 'failed', error: (e as Error).message});
-				this.patch({phase: 'failed'});
-				this.say(`${step.title}: ${(e as Error).message} — r retry · s skip · a abort`);
+				if (!launched) {
+					this.runningStepId = null;
+					this.setStep(index, {status: 'failed', error: (e as Error).message});
+					this.patch({phase: 'failed'});
+					this.say(`${step.title}: ${(e as Error).message} — r retry · s skip · a abort`);
+					return;
+				}
+				// No procedure process (not built, no room for its spec): this cockpit drives the rollback, as
+				// before the procedure existed (it then stops with the cockpit).
+				this.noProcedure = true;
+				this.p.flash(`the rollback runs in this cockpit only: ${(e as Error).message}`, 'warn');
+				first = launched.done;
 			}
-			return;
 		}
 		try {
 			// The panel showed every command and `y` confirmed them: dangerous ones included.
-			result = await target.runStep(step.id, {confirmed: true, ...(Object.keys(vars).length > 0 ? {vars} : {})});
+			result = await (first ?? target.runStep(step.id, {confirmed: true, ...(Object.keys(vars).length > 0 ? {vars} : {})}));
 		} catch (e) {
 			error = e instanceof Error ? e.message : String(e);
 			result = {status: 'failed', exitCode: null};
@@ -494,15 +506,16 @@ export class RollbackRunner {
 	}
 
 	/** Starts the step as an ordinary run; resolves with its run once its runner is launched (run-start). */
-	private launchFirst(target: SessionHandle, stepId: string, vars: Record<string, string>): Promise<{runId: string; at: string}> {
+	private launchFirst(target: SessionHandle, stepId: string, vars: Record<string, string>): Promise<{runId: string; at: string; done: Promise<{status: StepStatus; exitCode: number | null}>}> {
 		return new Promise((resolve, reject) => {
 			const unsubscribe = target.subscribe(event => {
 				if (event.type !== 'run-start' || event.stepId !== stepId) return;
 				unsubscribe();
-				resolve({runId: event.runId, at: target.getState().steps[stepId]?.startedAt ?? new Date().toISOString()});
+				resolve({runId: event.runId, at: target.getState().steps[stepId]?.startedAt ?? new Date().toISOString(), done});
 			});
 			// The panel showed every command and `y` confirmed them: dangerous ones included.
-			target.runStep(stepId, {confirmed: true, ...(Object.keys(vars).length > 0 ? {vars} : {})}).then(
+			const done = target.runStep(stepId, {confirmed: true, ...(Object.keys(vars).length > 0 ? {vars} : {})});
+			done.then(
 				() => undefined,
 				error => {
 					unsubscribe();

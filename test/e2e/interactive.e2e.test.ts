@@ -40,7 +40,7 @@ afterEach(() => {
 
 describe.skipIf(gate.skip)('! and failures in a real terminal', {timeout: 120_000}, () => {
 	// With node-pty the command runs on its runner's PTY (the terminal attached); without it (forced here) under util-linux `script`.
-	it.each([
+	it.each<{way: string; env: Record<string, string>; newline: string}>([
 		{way: 'on the runner PTY', env: {}, newline: '\r\n'},
 		{way: 'through script (no node-pty)', env: {DEPLOYCOCKPIT_NO_PTY: '1'}, newline: '\n'},
 	])('Ctrl-C in ! ends the command as cancelled, with no prompt waiting; the output is logged; quitting leaves a clean shell ($way)', async ({env, newline}) => {
