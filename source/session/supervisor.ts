@@ -428,7 +428,10 @@ export class RunSupervisor {
 
 	/** `starting`: a run launched a moment ago (no pid file yet): followed from its start, its runner awaited until this resolves. */
 	private reattach(stepId: string, runId: string, files: RunFiles, starting = false): void {
-		const active: ActiveRun = {stepId, runId, abort: new AbortController(), cancelRequested: false, own: false};
+		// A cancel asked for before this process followed the run (a run adopted a moment after its launch)
+		// stops it as soon as its pid file names its process group.
+		const cancelRequested = Boolean(this.owner.state().steps[stepId]?.cancelRequestedAt);
+		const active: ActiveRun = {stepId, runId, abort: new AbortController(), cancelRequested, own: false};
 		this.active.set(stepId, active);
 		const follower = this.outputs.follow(stepId, runId, files.log, !starting);
 		// Starting: the wait for its pid file ends when it comes (or after 10 s: the runner never started).

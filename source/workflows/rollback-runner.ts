@@ -133,8 +133,8 @@ export class RollbackRunner {
 	private cancelRequested = false;
 	/** The rollback record as started (kept in the first procedure's file). */
 	private startRecord: RollbackRecord | undefined;
-	/** x pressed before the step's run was recorded (a procedure launched it a moment ago). */
-	private cancelPending: string | null = null;
+	/** x pressed between two steps of a procedure: the next run is cancelled once recorded. */
+	private cancelPending = false;
 	/** The procedure process could not start once: this cockpit drives its rollbacks itself. */
 	private noProcedure = false;
 	/** Bumped to end a follow loop (a new procedure, stop()). */
@@ -295,13 +295,20 @@ export class RollbackRunner {
 
 	/** x: cancels the rollback step that runs (it then fails: r/s/a; an endless one is done and the rollback moves on). */
 	cancelStep(): void {
-		const id = this.runningStepId;
-		if (!id || this.view().phase !== 'running') return;
-		this.cancelRequested = true;
+		const run = this.view().run;
+		if (!run || this.view().phase !== 'running') return;
 		const target = this.target ?? this.deps.session;
-		// A step a procedure launched a moment ago is cancelled once this cockpit has recorded its run.
-		if (target.getState().steps[id]?.status === 'running') target.cancel(id).catch(error => this.say((error as Error).message));
-		else this.cancelPending = id;
+		// The rollback's step whose run is going (recorded since the rollback started), else the one named last.
+		const going = run.steps.find(s => {
+			const record = target.getState().steps[s.id];
+			return record?.status === 'running' && (record.startedAt ?? '') >= run.startedAt;
+		})?.id;
+		const id = going ?? this.runningStepId;
+		if (!id) return;
+		this.cancelRequested = true;
+		// Between two steps of a procedure (the next one launched, not yet recorded): cancelled once it is.
+		if (going) target.cancel(going).catch(error => this.say((error as Error).message));
+		else this.cancelPending = true;
 		const endless = this.procedureOfRun()?.steps.find(s => s.id === id)?.blocks.some(b => b.endless === true);
 		this.say(endless ? 'stopping the command that runs until cancelled — the rollback then moves on' : 'cancelling the rollback step…');
 	}
@@ -485,9 +492,9 @@ export class RollbackRunner {
 						if (events.length > 0) await this.deps.session.apply(events).catch(error => this.say(`could not record the rollback: ${(error as Error).message}`));
 					}
 					this.showProcedure(current, target);
-					const pending = this.cancelPending;
-					if (pending && this.runningStepId === pending) {
-						this.cancelPending = null;
+					const pending = this.runningStepId;
+					if (this.cancelPending && pending && target.getState().steps[pending]?.status === 'running') {
+						this.cancelPending = false;
 						target.cancel(pending).catch(error => this.say((error as Error).message));
 					}
 					const running = current.entries.some(e => target.getState().steps[e.stepId]?.status === 'running' && target.getState().steps[e.stepId]?.runId === e.runId);
@@ -548,7 +555,7 @@ export class RollbackRunner {
 	/** The procedure ended: done, or stopped where the engineer decides (or where the cockpit runs the step). */
 	private procedureEnded(file: ProcedureFile, target: SessionHandle, resumed: boolean): void {
 		this.runningStepId = null;
-		this.cancelPending = null;
+		this.cancelPending = false;
 		const run = this.view().run;
 		if (!run) return;
 		if (file.state === 'done') {
