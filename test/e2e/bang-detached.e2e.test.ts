@@ -48,7 +48,7 @@ beforeEach(() => {
 afterEach(() => {
 	term?.kill();
 	term = undefined;
-	rmSync(dir, {recursive: true, force: true});
+	rmSync(dir, {recursive: true, force: true, maxRetries: 10, retryDelay: 100});
 });
 
 function open(): TmuxTerminal {
