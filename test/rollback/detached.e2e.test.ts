@@ -67,8 +67,7 @@ afterEach(() => {
 	term = undefined;
 	// Let step 1 of a procedure that is still waiting end (nothing may be left running).
 	writeFileSync(join(dir, 'go'), '');
-	if (!process.env.KEEP) rmSync(dir, {recursive: true, force: true, maxRetries: 10, retryDelay: 100});
-	else console.log("kept", dir);
+	rmSync(dir, {recursive: true, force: true, maxRetries: 10, retryDelay: 100});
 });
 
 function open(): TmuxTerminal {
