@@ -3,13 +3,17 @@
 // turns into lazily initialised parts of the one file: in runner mode only
 // the runner's modules run, never Ink, React or the cockpit.
 import {fileURLToPath} from 'node:url';
-import {RUNNER_FLAG, runRunnerFromBundle} from './engine/runner-command.js';
+import {PROCEDURE_FLAG, RUNNER_FLAG, runRunnerFromBundle} from './engine/runner-command.js';
 
 const self = fileURLToPath(import.meta.url);
 // Runner mode only when this very file is started with the flag alone (as
 // launch.ts does), never through the bin with a user's arguments.
 if (process.argv[1] === self && process.argv[2] === RUNNER_FLAG && process.argv.length === 3) {
 	await import('./engine/runner.js');
+} else if (process.argv[1] === self && process.argv[2] === PROCEDURE_FLAG && process.argv.length === 3) {
+	// A rollback procedure (procedure.ts): it launches its steps' runners from this same file.
+	runRunnerFromBundle(self);
+	await import('./engine/procedure.js');
 } else {
 	// chalk reads FORCE_COLOR when it is first imported and ignores NO_COLOR,
 	// so the mapping has to happen before anything loads Ink.

@@ -132,7 +132,14 @@ async function runCockpit(
 		options,
 		config,
 		now: () => Date.now(),
-		terminal: {suspend: (work, suspendOptions) => screen.suspend(work, suspendOptions?.prompt ?? true)},
+		terminal: {
+			suspend: (work, suspendOptions) => screen.suspend(work, suspendOptions?.prompt ?? true),
+			size: () => (process.stdout.columns && process.stdout.rows ? {cols: process.stdout.columns, rows: process.stdout.rows} : undefined),
+			attach: async target => {
+				const [{attachTerminal}, {chordBytes}, {buildBindings}] = await Promise.all([import('../ui/attach-terminal.js'), import('../ui/input/chord.js'), import('../ui/keymap.js')]);
+				return attachTerminal(target, {stdin: process.stdin, stdout: process.stdout, leave: chordBytes(buildBindings(config.keymap).keysOf('leaveInteract')[0])});
+			},
+		},
 	});
 	const cockpit = store.createCockpitStore(deps);
 	const notices = [...problems, ...session.notices];

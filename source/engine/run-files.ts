@@ -79,6 +79,8 @@ export interface RunnerSpec {
 	name?: string;
 	/** Run bash on a PTY of this size (the pane's); without it, on pipes with stdin /dev/null. */
 	terminal?: {cols: number; rows: number};
+	/** A `!` run on the runner's PTY: a Ctrl-C ending (SIGINT, status 130) is recorded as cancelled. */
+	interactive?: boolean;
 	/** Secret names and patterns added by the frontmatter and the user config (`secrets:`), for the runner's masker. */
 	secrets?: {names: string[]; patterns: string[]};
 	/** Run this one sql/redis/promql block instead of bash (runner-executors.ts); `scripts` is then empty. */

@@ -15,3 +15,10 @@ export function runRunnerFromBundle(file: string): void {
 export function runnerArgv(runnerPath: () => string): string[] {
 	return bundleFile ? [bundleFile, RUNNER_FLAG] : [runnerPath()];
 }
+
+/** The detached rollback procedure (procedure.ts): `node deploycockpit.mjs --procedure` in the bundle. */
+export const PROCEDURE_FLAG = '--procedure';
+
+export function procedureArgv(procedurePath: () => string): string[] {
+	return bundleFile ? [bundleFile, PROCEDURE_FLAG] : [procedurePath()];
+}

@@ -220,6 +220,7 @@ async function main(): Promise<void> {
 		block: end?.block ?? -1,
 		...(failure ? {failedLine: failure.line, failedCommand: createMasker(spec.env)(failure.command)} : {}),
 		...(timedOut ? {timedOut} : {}),
+		...(spec.interactive && !timedOut && (signal === 'SIGINT' || code === 130) ? {cancelled: true} : {}),
 		...(change ? {shell: persistableChange(change, spec.env, typed.values())} : {}),
 		...(spawnError ? {error: `could not start bash: ${spawnError.message}`} : {}),
 		...(log.lost > 0 ? {logLost: log.lost} : {}),

@@ -5,7 +5,8 @@
 // (stdin /dev/null). Either way it is the leader of its own process group,
 // whose id is its pid (node-pty calls setsid; the pipe child is detached).
 import {spawn} from 'node:child_process';
-import {constants} from 'node:os';
+import {closeSync, constants, openSync} from 'node:fs';
+import {constants as osConstants} from 'node:os';
 import type {Readable} from 'node:stream';
 import {openDumpFifo} from './dump-fifo.js';
 import {loadPty} from './pty-load.js';
@@ -44,7 +45,7 @@ export interface ShellOptions {
 
 function signalName(number: number | undefined): NodeJS.Signals | null {
 	if (!number) return null;
-	for (const [name, value] of Object.entries(constants.signals)) if (value === number) return name as NodeJS.Signals;
+	for (const [name, value] of Object.entries(osConstants.signals)) if (value === number) return name as NodeJS.Signals;
 	return null;
 }
 
@@ -70,6 +71,7 @@ function ptyShell(pty: NonNullable<ReturnType<typeof loadPty>['module']>, fifo: 
 	} catch (caught) {
 		error = caught instanceof Error ? caught : new Error(String(caught));
 	}
+	if (term) keepUntilDrained(term, fifo.stream);
 	let closeOutput!: () => void;
 	const outputClosed = new Promise<void>(resolve => (closeOutput = resolve));
 	const exited = new Promise<ShellExit>(resolve => {
@@ -103,6 +105,91 @@ function ptyShell(pty: NonNullable<ReturnType<typeof loadPty>['module']>, fifo: 
 		},
 		size: () => ({cols, rows}),
 		dispose: () => fifo.dispose(),
+	};
+}
+
+/** How long the PTY's output must have been quiet, once bash has exited, before its end is read. */
+const DRAIN_QUIET_MS = 40;
+/** How often the drain checks whether bash is gone, and for how long after a dump (the end dump comes just before bash exits). */
+const DRAIN_POLL_MS = 20;
+const DRAIN_WATCH_MS = 2000;
+const DRAIN_CAP_MS = 1000;
+
+/**
+ * The end of a flood was lost: when the last descriptor of a PTY's slave side closes (bash exits),
+ * Linux drops what the master has not read yet, and node-pty also destroys its read side 200 ms after
+ * the child exits when it has not reached EIO. A runner on a loaded machine lost the last ~10 KB of a
+ * 1.8 MB repaint in 2–4 of 10 runs (a step's final lines, a screen's last state). So the runner holds
+ * the slave open itself (bash's exit no longer closes it; background jobs still get SIGHUP from the
+ * session leader's exit) and closes the read side itself once bash is gone and the output has been
+ * quiet for DRAIN_QUIET_MS: watched from each dump on the private channel (the wrapper's end dump is
+ * written just before bash exits) and from node-pty's own destroy, which is held back until then.
+ */
+function keepUntilDrained(term: {pid: number; onData(listener: (data: string) => void): unknown}, dumps: {on(event: 'data', listener: () => void): unknown}): void {
+	const inner = term as unknown as {_socket?: {destroy: (error?: Error) => unknown; destroyed?: boolean}; _pty?: string};
+	const socket = inner._socket;
+	if (!socket || typeof socket.destroy !== 'function' || typeof inner._pty !== 'string') return;
+	let slave: number | undefined;
+	try {
+		slave = openSync(inner._pty, constants.O_RDWR | constants.O_NOCTTY);
+	} catch {
+		return;
+	}
+	const destroy = socket.destroy.bind(socket);
+	const release = () => {
+		if (slave === undefined) return;
+		closeSync(slave);
+		slave = undefined;
+	};
+	let lastData = Date.now();
+	term.onData(() => {
+		lastData = Date.now();
+	});
+	const bashGone = () => {
+		try {
+			process.kill(term.pid, 0);
+			return false;
+		} catch (error) {
+			return (error as NodeJS.ErrnoException).code === 'ESRCH';
+		}
+	};
+	let watching: NodeJS.Timeout | undefined;
+	let until = 0;
+	let goneAt: number | undefined;
+	// A background job that outlives bash and keeps printing does not hold the run's end for longer than this.
+	const quiet = () => Date.now() - lastData >= DRAIN_QUIET_MS || (goneAt !== undefined && Date.now() - goneAt > DRAIN_CAP_MS);
+	const check = () => {
+		watching = undefined;
+		if (socket.destroyed) return release();
+		if (goneAt === undefined && bashGone()) goneAt = Date.now();
+		if (goneAt === undefined || !quiet()) {
+			if (Date.now() < until) watching = setTimeout(check, DRAIN_POLL_MS);
+			return;
+		}
+		// Reads that were due while this timer waited run in the poll phase, before setImmediate.
+		setImmediate(() => {
+			if (socket.destroyed) return release();
+			if (!quiet()) {
+				watching = setTimeout(check, DRAIN_POLL_MS);
+				return;
+			}
+			destroy();
+			release();
+		});
+	};
+	const watch = (ms: number) => {
+		until = Math.max(until, Date.now() + ms);
+		watching ??= setTimeout(check, DRAIN_POLL_MS);
+	};
+	dumps.on('data', () => watch(DRAIN_WATCH_MS));
+	socket.destroy = (error?: Error) => {
+		if (error) {
+			release();
+			return destroy(error);
+		}
+		// node-pty's timer after bash exited: from here on, only the quiet is awaited.
+		watch(Number.MAX_SAFE_INTEGER);
+		return socket;
 	};
 }
 

@@ -3,7 +3,7 @@
 // per step at a time); the RunSupervisor owns one and says when to follow.
 import {LogFollower} from '../engine/follow.js';
 import {BoundedTail, defaultTailLimits} from '../engine/tail.js';
-import {fileSize, readLogEnd} from './log-end.js';
+import {fileSize, lastScreenReset, readLogEnd, screenStartBefore} from './log-end.js';
 import type {SessionEvent, SessionState} from './types.js';
 
 export class RunOutputs {
@@ -27,9 +27,30 @@ export class RunOutputs {
 		return tail.text();
 	}
 
+	/**
+	 * What to replay into a fresh screen for the step: its tail, preceded by the log from the last screen
+	 * reset before the tail when the tail holds none (so a program that drew its screen long ago and only
+	 * repaints parts of it since is shown whole).
+	 */
+	screenText(stepId: string, logPath: string | undefined): string {
+		const tail = this.text(stepId, logPath);
+		if (!logPath || lastScreenReset(tail) >= 0) return tail;
+		const follower = this.followers.get(stepId);
+		// The tail ends where the follower has read to (or at the log's end when nothing follows it).
+		const end = follower ? follower.offset : fileSize(logPath);
+		const tailStart = end - Buffer.byteLength(tail, 'utf8');
+		if (tailStart <= 0) return tail;
+		return (screenStartBefore(logPath, tailStart) ?? '') + tail;
+	}
+
 	/** A new run of the step: its tail starts empty. */
 	reset(stepId: string): void {
 		this.tails.set(stepId, new BoundedTail());
+	}
+
+	/** Forgets the step's tail: the next read takes it from the end of the run's log. */
+	drop(stepId: string): void {
+		this.tails.delete(stepId);
 	}
 
 	/** Tails the log into the step's bounded buffer and to the listeners. */

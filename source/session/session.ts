@@ -27,8 +27,10 @@ import {reduce} from './reducer.js';
 import {readState, statePath} from './state-file.js';
 import {errorCode, isDiskFull} from './write-errors.js';
 import {statusFromExit} from './segments.js';
+import {adoptProcedure, readProcedure, startProcedure, syncProcedures, type ProcedureHost} from './procedures.js';
 import {RunSupervisor, type RunEnd, type RunOwner} from './supervisor.js';
-import type {RunOptions, RunTerminal, SessionEvent, SessionHandle, SessionState} from './types.js';
+import type {ProcedureRequest, RunOptions, RunTerminal, SessionEvent, SessionHandle, SessionState} from './types.js';
+import type {ProcedureFile} from '../engine/procedure-files.js';
 
 export interface SessionInit {
 	checklist: Checklist;
@@ -85,6 +87,12 @@ export class Session implements SessionHandle {
 	private seq: number;
 	/** Reduced already (a block's carried shell), logged with the next commit. */
 	private readonly unlogged: RecordEvent[] = [];
+	/** Rollback procedures run detached (procedures.ts); adoptions one at a time. */
+	private readonly procedures: ProcedureHost;
+	private adopting: Promise<unknown> = Promise.resolve();
+	/** Runs whose PTY keeps a size of its own (the real terminal is attached: `!`). */
+	private readonly pinned = new Map<string, {cols: number; rows: number}>();
+	private paneSize: {cols: number; rows: number} | undefined;
 
 	constructor(init: SessionInit) {
 		this.checklist = init.checklist;
@@ -123,6 +131,19 @@ export class Session implements SessionHandle {
 			finishRun: (stepId, runId, outcome, startedAt) => this.finishRun(stepId, runId, outcome, startedAt),
 		};
 		this.supervisor = new RunSupervisor(owner, this.runsDir);
+		this.procedures = {
+			checklist: this.checklist,
+			dir: this.dir,
+			runsDir: this.runsDir,
+			by: this.by,
+			supervisor: this.supervisor,
+			state: () => this.state,
+			carried: () => this.carried,
+			runEnv: () => this.runEnv(),
+			givenVars: () => this.givenVars,
+			commit: events => this.commit(events),
+			notice: text => this.notices.push(text),
+		};
 	}
 
 	get readOnly(): boolean {
@@ -150,6 +171,8 @@ export class Session implements SessionHandle {
 			// A snapshot written before its events were (or lost) must not reuse their seqs.
 			if (!this.readOnly) this.seq = Math.max(this.seq, await this.records.lastSeq());
 			await this.supervisor.reconcile();
+			// Rollback steps a detached procedure ran while no cockpit was open.
+			await this.serialAdopt(() => syncProcedures(this.procedures));
 			if (!this.readOnly) await this.persist();
 		} catch (error) {
 			if (this.readOnly || !isDiskFull(error)) throw error;
@@ -203,12 +226,17 @@ export class Session implements SessionHandle {
 		return this.supervisor.outputTail(stepId);
 	}
 
+	screenTail(stepId: string): string {
+		return this.supervisor.screenTail(stepId);
+	}
+
 	async runStep(stepId: string, options: RunOptions = {}): Promise<{status: StepStatus; exitCode: number | null}> {
 		this.assertWritable();
 		return this.supervisor.run(this.step(stepId), options);
 	}
 
 	setTerminalSize(size: {cols: number; rows: number} | undefined): void {
+		this.paneSize = size;
 		this.supervisor.setTerminalSize(size);
 	}
 
@@ -221,11 +249,43 @@ export class Session implements SessionHandle {
 	}
 
 	resizeRun(stepId: string, cols: number, rows: number): Promise<boolean> {
+		// A run the real terminal is attached to (`!`) keeps the terminal's size, not the pane's.
+		if (this.pinned.has(stepId)) return Promise.resolve(false);
 		return this.supervisor.resizeRun(stepId, cols, rows);
+	}
+
+	async pinSize(stepId: string, size: {cols: number; rows: number} | null): Promise<boolean> {
+		if (size) {
+			this.pinned.set(stepId, size);
+			return this.supervisor.resizeRun(stepId, size.cols, size.rows);
+		}
+		this.pinned.delete(stepId);
+		// Back in the pane: the pane's size.
+		const pane = this.paneSize;
+		return pane ? this.supervisor.resizeRun(stepId, pane.cols, pane.rows) : false;
 	}
 
 	cancel(stepId: string): Promise<void> {
 		return this.supervisor.cancel(stepId);
+	}
+
+	startProcedure(request: ProcedureRequest): Promise<string> {
+		this.assertWritable();
+		return startProcedure(this.procedures, request);
+	}
+
+	adoptProcedure(rollbackId: string): Promise<ProcedureFile | undefined> {
+		if (this.closed) return Promise.resolve(undefined);
+		// A follower only reads: the writer records the runs.
+		if (this.readOnly) return readProcedure(this.runsDir, rollbackId);
+		return this.serialAdopt(() => adoptProcedure(this.procedures, rollbackId));
+	}
+
+	/** One adoption at a time: two polls must not record the same run twice. */
+	private serialAdopt<T>(work: () => Promise<T>): Promise<T> {
+		const next = this.adopting.then(work, work);
+		this.adopting = next.catch(() => undefined);
+		return next;
 	}
 
 	async close(): Promise<void> {

@@ -15,6 +15,7 @@ import {positionScript} from '../engine/block-lines.js';
 import {launchRunner, type LaunchedRunner} from '../engine/launch.js';
 import {runFiles, type ExecutorName, type ExitFile, type PidFile, type RunFiles, type RunnerSpec} from '../engine/run-files.js';
 import {stopRun} from '../engine/stop-run.js';
+import type {ProcedureRunSpec} from '../engine/procedure-files.js';
 import {unexportPrelude, type CarriedShell, type ShellChange} from '../engine/shell-state.js';
 import type {StepStatus} from '../engine/types.js';
 import {secretRules, type Masker} from '../safety/mask.js';
@@ -74,6 +75,15 @@ interface ActiveRun {
 
 const VALID_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/**
+ * A `!` run without a PTY size of its own runs through util-linux `script` on the real terminal, in this
+ * process (interactive.ts). With one (the cockpit found node-pty) it is an ordinary detached run on the
+ * runner's PTY, which the cockpit attaches the real terminal to: it survives a dropped link.
+ */
+function scriptRun(options: RunOptions): boolean {
+	return options.interactive === true && !options.terminal;
+}
+
 export class RunSupervisor {
 	/** Control sockets of the live runs: typed input, resize, the terminal a run is drawing. */
 	readonly inputs: RunInputs;
@@ -108,6 +118,11 @@ export class RunSupervisor {
 		return this.outputs.text(stepId, this.owner.state().steps[stepId]?.logPath);
 	}
 
+	/** What a fresh screen of the step replays: the tail, and the log from the last screen reset before it. */
+	screenTail(stepId: string): string {
+		return this.outputs.screenText(stepId, this.owner.state().steps[stepId]?.logPath);
+	}
+
 	/** Records the run, launches its runner, follows it and reports its end to the owner. */
 	async run(step: Step, options: RunOptions): Promise<{status: StepStatus; exitCode: number | null}> {
 		const stepId = step.id;
@@ -135,9 +150,9 @@ export class RunSupervisor {
 		// The runner starts right after the record, before the audit and the UI: a cockpit killed
 		// from here on leaves a command (or a statement) that runs (the spec is in the runner's stdin before the spawn).
 		const first = segments(runnable)[0];
-		if (first && !(first.kind === 'shell' && options.interactive)) {
+		if (first && !(first.kind === 'shell' && scriptRun(options))) {
 			try {
-				const spec = first.kind === 'shell' ? this.shellSpec(first.blocks, scripts.slice(0, first.blocks.length), files, active, options) : this.executorSpec(first.block, scripts[0]!, files, active, options);
+				const spec = first.kind === 'shell' ? this.shellSpec(first.blocks, scripts.slice(0, first.blocks.length), files, active.runId, options) : this.executorSpec(first.block, scripts[0]!, files, active, options);
 				active.launched = launchRunner(spec);
 			} catch {
 				// runDetached tries again and reports the error as the step's
@@ -171,7 +186,7 @@ export class RunSupervisor {
 
 	/** The PTY a run's shell blocks get: the caller's size, else the cockpit's pane; none for `!` runs or no shell. */
 	private terminalFor(options: RunOptions, blocks: Block[]): {cols: number; rows: number} | undefined {
-		if (options.interactive || !blocks.some(b => b.executor === 'shell')) return undefined;
+		if (scriptRun(options) || !blocks.some(b => b.executor === 'shell')) return undefined;
 		return options.terminal ?? this.terminalSize;
 	}
 
@@ -254,11 +269,41 @@ export class RunSupervisor {
 		return {exit: last, withheld};
 	}
 
-	private shellSpec(blocks: Block[], filled: string[], files: RunFiles, active: ActiveRun, options: RunOptions): RunnerSpec {
+	/**
+	 * The runner spec of a shell-only step run by another process (a rollback procedure: procedures.ts),
+	 * without what the carried shell gives (env, prelude, cwd): that process works those out step by step.
+	 */
+	specFor(step: Step, runId: string, options: RunOptions): ProcedureRunSpec | undefined {
+		const runnable = step.blocks.filter(b => b.executor !== null);
+		if (runnable.length === 0 || runnable.some(b => b.executor !== 'shell')) return undefined;
+		const given = options.vars ?? {};
+		for (const [name, value] of Object.entries(given)) {
+			if (VALID_NAME.test(name) && !step.placeholders.includes(name)) this.owner.givenVars[name] = value;
+		}
+		const {env: _env, prelude: _prelude, cwd: _cwd, carried: _carried, ...rest} = this.shellSpec(runnable, runnable.map(b => fillPlaceholders(b.code, given)), runFiles(this.runsDir, runId), runId, options);
+		return rest;
+	}
+
+	/**
+	 * A run another process launched for the step (a rollback procedure): recorded as started (at its
+	 * launch time, by whoever started the procedure), then followed or recorded as ended like a run found
+	 * on open. Resolves when it is recorded, not when it ends.
+	 */
+	async adopt(step: Step, runId: string, at: string, by: string, starting: boolean, terminal?: {cols: number; rows: number}): Promise<void> {
+		if (this.active.has(step.id)) return;
+		// An earlier run's tail is not this run's: the next read takes the new log.
+		this.outputs.drop(step.id);
+		const logPath = runFiles(this.runsDir, runId).log;
+		await this.owner.commit([{kind: 'run-started', at, by, host: this.host, stepId: step.id, runId, title: step.title, logPath, ...(terminal ? {terminal} : {})}]);
+		this.owner.emit({type: 'run-start', stepId: step.id, runId});
+		await this.settle(step.id, runId, 0, false, starting);
+	}
+
+	private shellSpec(blocks: Block[], filled: string[], files: RunFiles, runId: string, options: RunOptions): RunnerSpec {
 		// Laid out at their checklist lines, so bash's line numbers are the checklist's.
 		const placed = filled.map((code, i) => positionScript(blocks[i]!, code));
 		return {
-			runId: active.runId,
+			runId,
 			files,
 			scripts: placed.map(p => p.code),
 			lines: placed.map(p => p.line),
@@ -272,13 +317,14 @@ export class RunSupervisor {
 			...(this.terminalFor(options, blocks) ? {terminal: this.terminalFor(options, blocks)} : {}),
 			// Failure is failure: set -e and pipefail unless the frontmatter says `errexit: false`.
 			...(this.owner.checklist.settings.errexit !== false ? {errexit: true} : {}),
+			...(options.interactive && options.terminal ? {interactive: true} : {}),
 			secrets: secretRules(),
 		};
 	}
 
 	private async runShell(blocks: Block[], filled: string[], files: RunFiles, active: ActiveRun, options: RunOptions): Promise<RunOutcome> {
-		const spec = this.shellSpec(blocks, filled, files, active, options);
-		if (options.interactive) {
+		const spec = this.shellSpec(blocks, filled, files, active.runId, options);
+		if (scriptRun(options)) {
 			// execa costs ~60 ms to load; only the `!` key needs it.
 			const {runInteractive} = await import('../engine/interactive.js');
 			const result = await runInteractive(spec);
@@ -335,20 +381,32 @@ export class RunSupervisor {
 				await this.owner.commit([{kind: 'run-ended', at: new Date().toISOString(), stepId, status: 'interrupted', exitCode: null, error: 'no run was recorded'}]);
 				continue;
 			}
-			const segment = record.segment ?? 0;
-			const files = runFiles(this.runsDir, record.runId, segment);
-			const state = await runState(files);
-			if (state.exit) {
-				if (state.exit.shell) this.owner.applyShell(state.exit.shell);
-				const result = await this.owner.finishRun(stepId, record.runId, this.checkRemaining(stepId, segment, state.exit));
-				this.owner.notices.push(`step ${stepId} ended while no cockpit was following it: ${result.status}${result.exitCode !== null ? ` (exit ${result.exitCode})` : ''}`);
-			} else if (state.alive) {
-				this.reattach(stepId, record.runId, files);
-				this.owner.notices.push(`step ${stepId} is still running; following it again`);
-			} else {
-				await this.owner.finishRun(stepId, record.runId, {lost: state.pid ? 'the runner is gone and left no exit status (machine restarted?)' : 'the cockpit stopped before the command started'});
-				this.owner.notices.push(`step ${stepId} was interrupted: its outcome cannot be known (the runner is gone without an exit status)`);
-			}
+			await this.settle(stepId, record.runId, record.segment ?? 0, true);
+		}
+	}
+
+	/** A recorded run this process does not follow: its end recorded, or followed while it goes on. */
+	private async settle(stepId: string, runId: string, segment: number, notice: boolean, starting = false): Promise<void> {
+		const files = runFiles(this.runsDir, runId, segment);
+		const state = await runState(files);
+		// Launched a moment ago by a live procedure: followed from its first byte; its pid file comes when
+		// the command starts (up to 10 s on a loaded machine, as for a run this process launched).
+		if (starting && !state.exit && !state.pid) {
+			this.reattach(stepId, runId, files, true);
+			return;
+		}
+		if (state.exit) {
+			// A tail read while the run was starting is stale: the log is complete now.
+			this.outputs.drop(stepId);
+			if (state.exit.shell) this.owner.applyShell(state.exit.shell);
+			const result = await this.owner.finishRun(stepId, runId, this.checkRemaining(stepId, segment, state.exit));
+			if (notice) this.owner.notices.push(`step ${stepId} ended while no cockpit was following it: ${result.status}${result.exitCode !== null ? ` (exit ${result.exitCode})` : ''}`);
+		} else if (state.alive) {
+			this.reattach(stepId, runId, files);
+			if (notice) this.owner.notices.push(`step ${stepId} is still running; following it again`);
+		} else {
+			await this.owner.finishRun(stepId, runId, {lost: state.pid ? 'the runner is gone and left no exit status (machine restarted?)' : 'the cockpit stopped before the command started'});
+			if (notice) this.owner.notices.push(`step ${stepId} was interrupted: its outcome cannot be known (the runner is gone without an exit status)`);
 		}
 	}
 
@@ -360,16 +418,33 @@ export class RunSupervisor {
 		return {exit, withheld: exit.shell?.withheld ?? []};
 	}
 
-	private reattach(stepId: string, runId: string, files: RunFiles): void {
-		const active: ActiveRun = {stepId, runId, cancelRequested: false, own: false};
+	/** `starting`: a run launched a moment ago (no pid file yet): followed from its start, its runner awaited until this resolves. */
+	private reattach(stepId: string, runId: string, files: RunFiles, starting = false): void {
+		// A cancel asked for before this process followed the run (a run adopted a moment after its launch)
+		// stops it as soon as its pid file names its runner.
+		const cancelRequested = Boolean(this.owner.state().steps[stepId]?.cancelRequestedAt);
+		const active: ActiveRun = {stepId, runId, cancelRequested, own: false};
 		this.active.set(stepId, active);
-		const follower = this.outputs.follow(stepId, runId, files.log, true);
+		const follower = this.outputs.follow(stepId, runId, files.log, !starting);
+		// Starting: the wait for its pid file ends when it comes (or after 10 s: the runner never started).
+		let started: () => void = () => undefined;
+		const startWait = starting ? new Promise<undefined>(resolve => {
+			const timer = setTimeout(() => resolve(undefined), 10_000);
+			timer.unref();
+			started = () => {
+				clearTimeout(timer);
+				resolve(undefined);
+			};
+		}) : undefined;
 		void (async () => {
 			const outcome = await awaitRunEnd(files, {
+				...(startWait ? {report: startWait} : {}),
 				stopped: () => this.owner.closed(),
 				pollMs: Math.max(this.owner.pollMs, 200),
 				onPid: (pid: PidFile) => {
 					active.pid = pid;
+					started();
+					if (active.cancelRequested) void this.stop(pid, active);
 				},
 			});
 			if (outcome.kind === 'detached') return;

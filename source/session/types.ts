@@ -1,4 +1,5 @@
 import type {Checklist} from '../checklist/model.js';
+import type {ProcedureFile} from '../engine/procedure-files.js';
 import type {StepStatus} from '../engine/types.js';
 import type {RecordEvent} from './events.js';
 
@@ -126,6 +127,22 @@ export interface RunOptions {
 	unclaimed?: boolean;
 }
 
+/** A rollback procedure to run detached (session/procedures.ts): its steps, from `from` on. */
+export interface ProcedureRequest {
+	rollbackId: string;
+	/** Every step of the procedure, in order (indexes are the rollback's). */
+	stepIds: string[];
+	from: number;
+	/** Values typed for placeholders / unset variables. */
+	vars?: Record<string, string>;
+	/** The step at `from` was started by the caller (runStep) as this run: the procedure awaits it, then goes on. */
+	launched?: {runId: string; at: string};
+	/** The session that records the rollback (default: this one). */
+	mainDir?: string;
+	/** Kept in the procedure file: a session that never saw the rollback start records it from there. */
+	record?: RollbackRecord;
+}
+
 /** What the cockpit knows about a running step's terminal. */
 export interface RunTerminal {
 	runId: string;
@@ -164,6 +181,11 @@ export interface SessionHandle {
 	carriedNames?(): string[];
 	/** Bounded in-memory tail of the step's latest run output (ANSI kept). */
 	outputTail(stepId: string): string;
+	/**
+	 * What a fresh screen of the step's run replays: the tail, preceded by the log from the last screen
+	 * reset before it when the tail holds none (absent: the tail).
+	 */
+	screenTail?(stepId: string): string;
 	subscribe(listener: (event: SessionEvent) => void): () => void;
 	runStep(stepId: string, options?: RunOptions): Promise<{status: StepStatus; exitCode: number | null}>;
 	cancel(stepId: string): Promise<void>;
@@ -175,6 +197,11 @@ export interface SessionHandle {
 	sendInput(stepId: string, data: string): Promise<boolean>;
 	/** Resizes the running step's terminal. */
 	resizeRun(stepId: string, cols: number, rows: number): Promise<boolean>;
+	/**
+	 * The real terminal is attached to the run (`!`): its PTY gets this size and keeps it (the pane's
+	 * resizes pass it by) until null gives it back to the pane's size.
+	 */
+	pinSize?(stepId: string, size: {cols: number; rows: number} | null): Promise<boolean>;
 	/** Manual marks: done / skipped / failed / pending. */
 	mark(stepId: string, status: StepStatus, note?: string): Promise<void>;
 	setCursor(cursor: SessionState['cursor']): void;
@@ -184,5 +211,12 @@ export interface SessionHandle {
 	 * human fields to the log entry (the commands a rollback will run, ...).
 	 */
 	apply(events: RecordEvent | RecordEvent[], audit?: Record<string, unknown>): Promise<void>;
+	/**
+	 * Starts a detached rollback procedure (engine/procedure.ts) for the steps from `request.from` on;
+	 * returns its id (in its procedure file). Absent where runs cannot outlive the process.
+	 */
+	startProcedure?(request: ProcedureRequest): Promise<string>;
+	/** Records the runs a rollback's procedure launched that this session does not know yet; its file. */
+	adoptProcedure?(rollbackId: string): Promise<ProcedureFile | undefined>;
 	close(): Promise<void>;
 }

@@ -213,6 +213,7 @@ export function createCoreSlice(deps: StoreDeps): StateCreator<CockpitState, [],
 		const started = (run: Promise<RunResult>) => {
 			run.then(result => {
 				if (result.status === 'no-terminal') get().showFlash('no terminal to hand over', 'error');
+				else if (result.interactive && result.status === 'running') get().showFlash('detached: the program goes on in its step — i types into it', 'info');
 				else if (result.interactive) get().showFlash(`exit code ${result.exitCode ?? '—'} (${result.status})`, result.status === 'done' ? 'info' : 'warn');
 			}, report);
 		};

@@ -189,8 +189,20 @@ export function startRollback(store: CockpitStore, deps: StoreDeps): () => void 
 	const stops: Array<() => void> = [];
 	let stopped = false;
 
+	// A rollback still running (detached) or waiting for a decision when the cockpit reopens: shown again.
+	const resume = () => {
+		if (stopped) return;
+		void runner.resume().then(
+			resumed => {
+				if (resumed && !stopped) store.getState().openOverlay('rollback');
+			},
+			error => store.getState().report(error, 'show the running rollback'),
+		);
+	};
+
 	// A separate runbook is loaded up front so `R` shows it at once.
 	const path = externalRunbookPath(deps.session.checklist, deps.options.rollbackFile);
+	if (!path) resume();
 	if (path) {
 		void (async () => {
 			try {
@@ -207,6 +219,7 @@ export function startRollback(store: CockpitStore, deps: StoreDeps): () => void 
 				const view = store.getState().rollback;
 				store.setState({rollback: {...view, externalLoading: false, externalError: `${path}: ${(error as Error).message}`}});
 			}
+			resume();
 		})();
 	}
 

@@ -76,7 +76,7 @@ export function createTerminalSlice(deps: StoreDeps): StateCreator<CockpitState,
 					}
 					const {cols, rows} = record.status === 'running' ? get().paneSize : record.terminal;
 					screen = new Screen(record.runId, cols, rows);
-					screen.write(deps.session.outputTail(stepId), redraw);
+					screen.write(deps.session.screenTail?.(stepId) ?? deps.session.outputTail(stepId), redraw);
 					screens.set(stepId, screen);
 					while (screens.size > MAX_SCREENS) {
 						const [oldest, old] = screens.entries().next().value!;

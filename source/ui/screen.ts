@@ -73,17 +73,20 @@ export class Screen {
 	 * repaints everything. SIGINT is the command's while suspended: see
 	 * isSuspended in commands/open.ts.
 	 */
-	async suspend<T>(work: () => Promise<T>, prompt = true): Promise<T> {
+	async suspend<T>(work: () => Promise<T>, prompt: boolean | ((result: T) => boolean) = true): Promise<T> {
 		this.suspended = true;
 		this.writer.pause();
 		this.write(RESET_ATTRS + DISABLE_PASTE + SHOW_CURSOR + LEAVE_ALT + CLEAR);
 		if (this.stdin.isTTY) this.stdin.setRawMode(false);
 		this.stdin.off('data', this.onData);
 		this.stdin.pause();
+		let ask = prompt !== false;
 		try {
-			return await work();
+			const result = await work();
+			if (typeof prompt === 'function') ask = prompt(result);
+			return result;
 		} finally {
-			if (prompt) await this.waitForEnter();
+			if (ask) await this.waitForEnter();
 			this.write(RESET_ATTRS + CLEAR);
 			if (this.stdin.isTTY) this.stdin.setRawMode(true);
 			this.write(ENTER_ALT + HIDE_CURSOR + ENABLE_PASTE + CLEAR);

@@ -12,6 +12,8 @@ import {assignedIn} from '../safety/analyze.js';
 import {openAudit, type AuditLog, type AuditType} from '../session/audit.js';
 import {whoAmI} from '../session/identity.js';
 import type {RecordEvent} from '../session/events.js';
+import type {ProcedureFile} from '../engine/procedure-files.js';
+import {procedureEvents, procedureRunning} from '../session/procedures.js';
 import type {RollbackRecord, SessionEvent, SessionHandle, SessionState, TriggerRecord} from '../session/types.js';
 import {fieldsOf, planOf, type PlanStep, type RollbackProcedure} from './rollback-plan.js';
 import {Throttle} from './throttle.js';
@@ -93,6 +95,11 @@ export interface RollbackRunnerDeps {
 }
 
 const OUTPUT_HZ = 20;
+/** How often a live cockpit reads the procedure file of a rollback that runs detached. */
+const FOLLOW_MS = 150;
+/** A procedure that left no file by then did not start. */
+const START_GRACE_MS = 15_000;
+const sleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms));
 
 function newRollbackId(now: Date): string {
 	return `rb-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${Math.random().toString(16).slice(2, 6)}`;
@@ -128,6 +135,15 @@ export class RollbackRunner {
 	private rollbackClaim: {release(): Promise<void>} | undefined;
 	/** A second `y` while the claim is asked for starts nothing. */
 	private claiming = false;
+	/** The rollback record as started (kept in the first procedure's file). */
+	private startRecord: RollbackRecord | undefined;
+	/** x pressed between two steps of a procedure: the next run is cancelled once recorded. */
+	private cancelPending = false;
+	/** The procedure process could not start once: this cockpit drives its rollbacks itself. */
+	private noProcedure = false;
+	/** Bumped to end a follow loop (a new procedure, stop()). */
+	private followGeneration = 0;
+	private stopped = false;
 
 	constructor(private readonly deps: RollbackRunnerDeps) {
 		try {
@@ -248,9 +264,11 @@ export class RollbackRunner {
 			steps: [],
 			...(trigger ? {trigger} : {}),
 		};
+		this.startRecord = rec;
 		// The record is queued right behind the first step's own state write (a
 		// microtask after runFrom hands the step to the engine), so the first
 		// command does not wait for an extra fsync; it lands milliseconds later.
+		// A cockpit killed before it lands: the procedure file holds it (procedures.ts).
 		queueMicrotask(() => {
 			void this.deps.session.apply({kind: 'rollback-started', rollback: rec}, {commands: view.plan.flatMap(p => p.commands).join('\n')}).catch(error => this.say(`could not record the rollback: ${(error as Error).message}`));
 		});
@@ -297,10 +315,20 @@ export class RollbackRunner {
 
 	/** x: cancels the rollback step that runs (it then fails: r/s/a; an endless one is done and the rollback moves on). */
 	cancelStep(): void {
-		const id = this.runningStepId;
-		if (!id || this.view().phase !== 'running') return;
+		const run = this.view().run;
+		if (!run || this.view().phase !== 'running') return;
+		const target = this.target ?? this.deps.session;
+		// The rollback's step whose run is going (recorded since the rollback started), else the one named last.
+		const going = run.steps.find(s => {
+			const record = target.getState().steps[s.id];
+			return record?.status === 'running' && (record.startedAt ?? '') >= run.startedAt;
+		})?.id;
+		const id = going ?? this.runningStepId;
+		if (!id) return;
 		this.cancelRequested = true;
-		(this.target ?? this.deps.session).cancel(id).catch(error => this.say((error as Error).message));
+		// Between two steps of a procedure (the next one launched, not yet recorded): cancelled once it is.
+		if (going) target.cancel(going).catch(error => this.say((error as Error).message));
+		else this.cancelPending = true;
 		const endless = this.procedureOfRun()?.steps.find(s => s.id === id)?.blocks.some(b => b.endless === true);
 		this.say(endless ? 'stopping the command that runs until cancelled — the rollback then moves on' : 'cancelling the rollback step…');
 	}
@@ -334,6 +362,8 @@ export class RollbackRunner {
 	}
 
 	stop(): void {
+		this.stopped = true;
+		this.followGeneration++;
 		this.unsubscribeTarget?.();
 		this.output.stop();
 		const ext = this.external?.session;
@@ -371,14 +401,15 @@ export class RollbackRunner {
 		claim?.release().catch(() => undefined);
 	}
 
-	private finish(outcome: RollbackRunView['outcome']): void {
+	private finish(outcome: RollbackRunView['outcome'], recorded = false): void {
 		this.releaseClaim();
 		const endedAt = new Date().toISOString();
 		this.setRun({outcome, endedAt});
 		this.patch({phase: 'finished'});
 		this.runningStepId = null;
+		this.followGeneration++;
 		const started = this.view().run?.startedAt;
-		void this.record(rollbackId => ({kind: 'rollback-ended', at: endedAt, rollbackId, outcome}), started ? {durationMs: Date.parse(endedAt) - Date.parse(started)} : undefined);
+		if (!recorded) void this.record(rollbackId => ({kind: 'rollback-ended', at: endedAt, rollbackId, outcome}), started ? {durationMs: Date.parse(endedAt) - Date.parse(started)} : undefined);
 		const text = outcome === 'done' ? 'rollback finished' : outcome === 'aborted' ? 'rollback aborted' : 'rollback failed';
 		this.p.flash(text, outcome === 'done' ? 'info' : 'error');
 	}
@@ -408,9 +439,38 @@ export class RollbackRunner {
 		let error: string | undefined;
 		const target = this.target ?? this.deps.session;
 		const vars = Object.fromEntries(Object.entries(this.view().values).filter(([, v]) => v !== ''));
+		let first: Promise<{status: StepStatus; exitCode: number | null}> | undefined;
+		if (shellOnly(step) && target.startProcedure && target.adoptProcedure && !this.noProcedure) {
+			// Shell steps run in a detached procedure (engine/procedure.ts), which goes on when the cockpit
+			// quits or dies; this cockpit follows its file and records what it did.
+			// The first step is launched right here (the first command must not wait for another Node process
+			// to start); the procedure awaits it, then launches the rest.
+			const record = this.startRecord;
+			this.startRecord = undefined;
+			let launched: {runId: string; at: string; done: Promise<{status: StepStatus; exitCode: number | null}>} | undefined;
+			try {
+				launched = await this.launchFirst(target, step.id, vars);
+				const procedureId = await target.startProcedure({rollbackId: run.id, stepIds: procedure.steps.map(s => s.id), from: index, launched: {runId: launched.runId, at: launched.at}, ...(Object.keys(vars).length > 0 ? {vars} : {}), mainDir: this.deps.session.dir, ...(record ? {record} : {})});
+				this.followProcedure(run.id, procedureId);
+				return;
+			} catch (e) {
+				if (!launched) {
+					this.runningStepId = null;
+					this.setStep(index, {status: 'failed', error: (e as Error).message});
+					this.patch({phase: 'failed'});
+					this.say(`${step.title}: ${(e as Error).message} — r retry · s skip · a abort`);
+					return;
+				}
+				// No procedure process (not built, no room for its spec): this cockpit drives the rollback, as
+				// before the procedure existed (it then stops with the cockpit).
+				this.noProcedure = true;
+				this.p.flash(`the rollback runs in this cockpit only: ${(e as Error).message}`, 'warn');
+				first = launched.done;
+			}
+		}
 		try {
 			// The panel showed every command and `y` confirmed them: dangerous ones included.
-			result = await target.runStep(step.id, {confirmed: true, ...(Object.keys(vars).length > 0 ? {vars} : {})});
+			result = await (first ?? target.runStep(step.id, {confirmed: true, ...(Object.keys(vars).length > 0 ? {vars} : {})}));
 		} catch (e) {
 			error = e instanceof Error ? e.message : String(e);
 			result = {status: 'failed', exitCode: null};
@@ -435,6 +495,177 @@ export class RollbackRunner {
 		this.say(`${step.title}: ${error ?? `${result.status}${result.exitCode !== null ? `, exit ${result.exitCode}` : ''}`} — r retry · s skip · a abort`);
 	}
 
+	// --- a procedure running detached -------------------------------------------
+
+	/**
+	 * Follows the rollback's procedure file until the procedure ends: adopts the runs it launches (they
+	 * show in the panes like any run), records the rollback's steps and end, mirrors them in the panel.
+	 * `procedureId` null: the one found (a reopened cockpit).
+	 */
+	private followProcedure(rollbackId: string, procedureId: string | null, resumed = false): void {
+		const generation = ++this.followGeneration;
+		const target = this.target ?? this.deps.session;
+		const began = Date.now();
+		const live = () => !this.stopped && generation === this.followGeneration && this.port !== undefined && this.view().run?.id === rollbackId;
+		void (async () => {
+			while (live()) {
+				const file = await target.adoptProcedure?.(rollbackId);
+				if (!live()) return;
+				const current = file && (procedureId === null || file.procedureId === procedureId) ? file : undefined;
+				if (current) {
+					const record = this.deps.session.getState().rollbacks.find(r => r.id === rollbackId);
+					if (record && !this.deps.session.readOnly) {
+						const events = procedureEvents(record, current, target.getState().steps);
+						if (events.length > 0) await this.deps.session.apply(events).catch(error => this.say(`could not record the rollback: ${(error as Error).message}`));
+					}
+					this.showProcedure(current, target);
+					const pending = this.runningStepId;
+					if (this.cancelPending && pending && target.getState().steps[pending]?.status === 'running') {
+						this.cancelPending = false;
+						target.cancel(pending).catch(error => this.say((error as Error).message));
+					}
+					const running = current.entries.some(e => target.getState().steps[e.stepId]?.status === 'running' && target.getState().steps[e.stepId]?.runId === e.runId);
+					if (!running && !procedureRunning(current)) {
+						this.procedureEnded(current, target, resumed);
+						return;
+					}
+				} else if (Date.now() - began > START_GRACE_MS) {
+					this.patch({phase: 'failed'});
+					this.say('the rollback procedure did not start — r retry · s skip · a abort');
+					return;
+				}
+				await sleep(FOLLOW_MS);
+			}
+		})().catch(error => this.p.report(error, 'follow the rollback'));
+	}
+
+	/** Starts the step as an ordinary run; resolves with its run once its runner is launched (run-start). */
+	private launchFirst(target: SessionHandle, stepId: string, vars: Record<string, string>): Promise<{runId: string; at: string; done: Promise<{status: StepStatus; exitCode: number | null}>}> {
+		return new Promise((resolve, reject) => {
+			const unsubscribe = target.subscribe(event => {
+				if (event.type !== 'run-start' || event.stepId !== stepId) return;
+				unsubscribe();
+				resolve({runId: event.runId, at: target.getState().steps[stepId]?.startedAt ?? new Date().toISOString(), done});
+			});
+			// The panel showed every command and `y` confirmed them: dangerous ones included.
+			const done = target.runStep(stepId, {confirmed: true, ...(Object.keys(vars).length > 0 ? {vars} : {})});
+			done.then(
+				() => undefined,
+				error => {
+					unsubscribe();
+					reject(error instanceof Error ? error : new Error(String(error)));
+				},
+			);
+		});
+	}
+
+	/** The panel's steps as the procedure's runs are recorded. */
+	private showProcedure(file: ProcedureFile, target: SessionHandle): void {
+		const run = this.view().run;
+		if (!run) return;
+		let index = run.index;
+		let runningStepId: string | null = null;
+		const steps = run.steps.map((s, i) => {
+			const entry = file.entries.find(e => e.index === i);
+			const record = entry ? target.getState().steps[entry.stepId] : undefined;
+			if (!entry || record?.runId !== entry.runId) return s;
+			index = Math.max(index, i);
+			if (record.status === 'running') runningStepId = entry.stepId;
+			const next: RollbackStepView = {...s, status: record.status, exitCode: record.exitCode, startedAt: entry.launchedAt, ...(record.endedAt ? {endedAt: record.endedAt} : {}), ...(record.error ? {error: record.error} : {})};
+			return next.status === s.status && next.exitCode === s.exitCode && next.endedAt === s.endedAt ? s : next;
+		});
+		// Between two runs (the next one launched, not yet recorded) the last one named stays: x waits for it.
+		this.runningStepId = runningStepId ?? this.runningStepId;
+		if (index !== run.index || steps.some((s, i) => s !== run.steps[i])) this.patch({run: {...run, index, steps}});
+	}
+
+	/** The procedure ended: done, or stopped where the engineer decides (or where the cockpit runs the step). */
+	private procedureEnded(file: ProcedureFile, target: SessionHandle, resumed: boolean): void {
+		this.runningStepId = null;
+		this.cancelPending = false;
+		const run = this.view().run;
+		if (!run) return;
+		if (file.state === 'done') {
+			this.finish('done', true);
+			return;
+		}
+		const lastEntry = file.entries.at(-1);
+		const lastRecord = lastEntry ? target.getState().steps[lastEntry.stepId] : undefined;
+		// A procedure process that died (killed, a reboot) stopped after its last run, or at it.
+		const stop = file.stoppedAt ?? {index: lastEntry && lastRecord?.runId === lastEntry.runId && lastRecord.status === 'done' ? lastEntry.index + 1 : (lastEntry?.index ?? file.from), stepId: '', reason: 'lost' as const};
+		const index = stop.index;
+		const step = this.procedureOfRun()?.steps[index];
+		this.setRun({index});
+		if (!step) {
+			this.finish('done');
+			return;
+		}
+		const endless = step.blocks.some(b => b.endless === true) && this.cancelRequested;
+		this.cancelRequested = false;
+		if (stop.reason === 'manual' || (stop.reason === 'cockpit' && !resumed) || (stop.reason === 'failed' && endless)) {
+			void this.runFrom(stop.reason === 'failed' ? index + 1 : index);
+			return;
+		}
+		const shown = this.view().run?.steps[index];
+		this.patch({phase: 'failed'});
+		const why =
+			stop.reason === 'cockpit'
+				? 'not run while the cockpit was away (it runs in the cockpit)'
+				: stop.reason === 'lost'
+					? 'the rollback procedure stopped without finishing it'
+					: `${shown?.error ?? `${shown?.status ?? 'failed'}${shown?.exitCode !== null && shown?.exitCode !== undefined ? `, exit ${shown.exitCode}` : ''}`}`;
+		this.say(`${step.title}: ${why} — r ${stop.reason === 'failed' ? 'retry' : 'run it'} · s skip · a abort`);
+	}
+
+	/**
+	 * A reopened cockpit: the session's latest rollback still running (its procedure goes on, or stopped
+	 * waiting for a decision) is shown in the panel again and followed. true when there is one.
+	 */
+	async resume(): Promise<boolean> {
+		// A follower only watches: the writer's cockpit drives the rollback.
+		if (!this.port || this.busy() || this.deps.session.readOnly) return false;
+		const record = this.deps.session.getState().rollbacks.at(-1);
+		if (!record || record.outcome !== 'running') return false;
+		const view = this.view();
+		const procedure = view.procedures.find(p => p.key === record.procedure || (p.source === 'file' && p.file === record.procedure));
+		if (!procedure) return false;
+		try {
+			this.target = procedure.source === 'file' ? await this.externalSession() : this.deps.session;
+		} catch {
+			return false;
+		}
+		this.watchTarget();
+		const target = this.target;
+		const steps: RollbackStepView[] = procedure.steps.map((s, i) => {
+			// Recorded for the rollback, else a run of the step since the rollback started (its first step, run by the cockpit).
+			const own = target.getState().steps[s.id];
+			const had = record.steps[i] ?? (own?.startedAt && own.startedAt >= record.startedAt ? {status: own.status, exitCode: own.exitCode, startedAt: own.startedAt, endedAt: own.endedAt} : undefined);
+			return had ? {id: s.id, title: s.title, status: had.status, exitCode: had.exitCode, ...(had.startedAt ? {startedAt: had.startedAt} : {}), ...(had.endedAt ? {endedAt: had.endedAt} : {})} : {id: s.id, title: s.title, status: 'pending', exitCode: null};
+		});
+		const settled = (i: number) => steps[i]?.status === 'done' || steps[i]?.status === 'skipped';
+		let index = 0;
+		while (index < steps.length && settled(index)) index++;
+		this.patch({run: {id: record.id, procedureKey: procedure.key, title: procedure.title, steps, index: Math.min(index, steps.length - 1), outcome: 'running', startedAt: record.startedAt, ...(record.trigger ? {trigger: record.trigger} : {})}, phase: 'running', message: null});
+		const file = await this.target.adoptProcedure?.(record.id);
+		if (file) {
+			this.followProcedure(record.id, null, true);
+			return true;
+		}
+		// Run in the cockpit only (no procedure): it stopped with the cockpit.
+		const step = procedure.steps[index];
+		if (!step) {
+			this.finish('done');
+			return true;
+		}
+		if (step.blocks.every(b => b.executor === null)) {
+			this.patch({phase: 'manual'});
+			return true;
+		}
+		this.patch({phase: 'failed'});
+		this.say(`${step.title}: the cockpit stopped during this rollback — r run it · s skip · a abort`);
+		return true;
+	}
+
 	private async externalSession(): Promise<SessionHandle> {
 		const ext = this.external;
 		if (!ext?.procedure.file) throw new Error('no rollback runbook loaded');
@@ -455,6 +686,12 @@ export class RollbackRunner {
 			this.output.poke();
 		});
 	}
+}
+
+/** Shell blocks only (and at least one): a step a detached procedure can run. */
+function shellOnly(step: RollbackProcedure['steps'][number]): boolean {
+	const runnable = step.blocks.filter(b => b.executor !== null);
+	return runnable.length > 0 && runnable.every(b => b.executor === 'shell');
 }
 
 /** Opens a runbook's session in the same state directory as the session dir (<stateDir>/sessions/<id>). */

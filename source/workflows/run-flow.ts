@@ -9,6 +9,7 @@ import type {StepStatus} from '../engine/types.js';
 import {preflight, type Preflight} from '../safety/analyze.js';
 import type {SessionHandle, SessionState} from '../session/types.js';
 import {nextFill, type FillForm} from './fill-form.js';
+import {loadPty} from '../engine/pty-load.js';
 
 /**
  * Hands the real terminal to a child process (the `!` and `o` keys): the UI
@@ -16,8 +17,25 @@ import {nextFill, type FillForm} from './fill-form.js';
  * store and the workflows only call it. Absent in tests without a terminal.
  */
 export interface TerminalControl {
-	/** prompt: wait for Enter before coming back (default true; a pager needs none). */
-	suspend<T>(work: () => Promise<T>, options?: {prompt?: boolean}): Promise<T>;
+	/** prompt: wait for Enter before coming back (default true; a pager needs none); a function decides once the work is done. */
+	suspend<T>(work: () => Promise<T>, options?: {prompt?: boolean | ((result: T) => boolean)}): Promise<T>;
+	/** The real terminal's size (a `!` run's PTY gets it). */
+	size?(): {cols: number; rows: number} | undefined;
+	/**
+	 * While suspended: the real terminal, raw, attached to a run held by its runner (keys to it, its
+	 * output to the screen) until the run ends or the leave chord detaches ('detached': the run goes on).
+	 */
+	attach?(target: AttachTarget): Promise<'ended' | 'detached'>;
+}
+
+/** A running `!` step as the terminal attaches to it. */
+export interface AttachTarget {
+	/** Its output from its first byte: every chunk so far, then each new one; returns the unsubscribe. */
+	output(write: (text: string) => void): () => void;
+	send(data: string): Promise<boolean>;
+	resize(cols: number, rows: number): Promise<boolean>;
+	/** Resolves when the run has ended (its output delivered). */
+	ended: Promise<unknown>;
 }
 
 export interface PendingRun extends FillForm {
@@ -109,8 +127,52 @@ export class RunFlow {
 		const vars = Object.keys(run.values).length > 0 ? run.values : undefined;
 		const go = () => this.deps.session.runStep(run.stepId, {confirmed: run.confirmed, vars, interactive: run.interactive || undefined, ...(run.unclaimed ? {unclaimed: true} : {})});
 		if (!run.interactive) return {...(await go()), interactive: false};
-		if (!this.deps.terminal) return {status: 'no-terminal'};
-		return {...(await this.deps.terminal.suspend(go)), interactive: true};
+		const terminal = this.deps.terminal;
+		if (!terminal) return {status: 'no-terminal'};
+		const size = terminal.size?.();
+		const session = this.deps.session;
+		if (terminal.attach && size && session.pinSize && loadPty().module) {
+			const attach = terminal.attach.bind(terminal);
+			return {...(await terminal.suspend(() => this.attached(run.stepId, {confirmed: run.confirmed, vars, size}, attach), {prompt: result => result.status !== 'running'})), interactive: true};
+		}
+		// No node-pty here: the command gets util-linux `script` on the real terminal, in this process.
+		return {...(await terminal.suspend(go)), interactive: true};
+	}
+
+	/**
+	 * A `!` run held by its runner: a detached run on a PTY of the terminal's size, the real terminal
+	 * attached to it. Ends with the run, or 'running' when the leave chord detached (the run goes on in
+	 * the pane, where `i` types into it again).
+	 */
+	private async attached(stepId: string, options: {confirmed: boolean; vars: Record<string, string> | undefined; size: {cols: number; rows: number}}, attach: NonNullable<TerminalControl['attach']>): Promise<{status: StepStatus; exitCode: number | null}> {
+		const session = this.deps.session;
+		const seen: string[] = [];
+		let sink: ((text: string) => void) | undefined;
+		const unsubscribe = session.subscribe(event => {
+			if (event.type !== 'output' || event.stepId !== stepId) return;
+			if (sink) sink(event.chunk);
+			else seen.push(event.chunk);
+		});
+		try {
+			await session.pinSize?.(stepId, options.size);
+			const running = session.runStep(stepId, {confirmed: options.confirmed, vars: options.vars, interactive: true, terminal: options.size});
+			const how = await attach({
+				output: write => {
+					for (const chunk of seen.splice(0)) write(chunk);
+					sink = write;
+					return () => (sink = undefined);
+				},
+				send: data => session.sendInput(stepId, data),
+				resize: (cols, rows) => session.pinSize!(stepId, {cols, rows}),
+				ended: running.catch(() => undefined),
+			});
+			if (how === 'ended') return await running;
+			void running.catch(() => undefined);
+			return {status: 'running', exitCode: null};
+		} finally {
+			unsubscribe();
+			await session.pinSize?.(stepId, null).catch(() => false);
+		}
 	}
 }
 

@@ -37,7 +37,8 @@ export function workspace(...names: string[]): Workspace {
 				for (const [id, r] of Object.entries(s.getState().steps)) if (r.status === 'running') await s.cancel(id).catch(() => undefined);
 				await s.close().catch(() => undefined);
 			}
-			rmSync(dir, {recursive: true, force: true});
+			// A runner or rollback procedure may still be writing its last file (exit, procedure file) for a moment.
+			rmSync(dir, {recursive: true, force: true, maxRetries: 10, retryDelay: 100});
 		},
 	};
 }

@@ -31,7 +31,8 @@ describe('terminal runs in the detail pane', () => {
 		expect(terminal).toEqual(r!.store.getState().paneSize);
 		expect(terminal.cols).toBeGreaterThan(20);
 		session.output(id, 'step 1/3\rstep 3/3\r\n\x1b[32mgreen\x1b[0m\r\n');
-		const frame = await r!.waitFor(f => f.includes('step 3/3') && f.includes('green'), 'the screen');
+		// The plain tail shows first while the headless terminal loads (lazily): wait for the screen itself.
+		const frame = await r!.waitFor(f => f.includes('step 3/3') && f.includes('green') && f.includes('─ output · terminal'), 'the screen');
 		expect(frame).not.toContain('step 1/3');
 		expect(frame).toContain('─ output · terminal');
 	});
