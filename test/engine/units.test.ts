@@ -62,6 +62,24 @@ describe('log follower', () => {
 	});
 });
 
+describe('waiting for a run to end', () => {
+	it('returns as soon as the runner reports and leaves no poll timer behind (the process can exit at once)', () => {
+		const dir = mkdtempSync(join(tmpdir(), 'dc-await-'));
+		dirs.push(dir);
+		// In a process of its own: no other timers there. A poll of a minute, the report after the first poll has begun.
+		const script = `
+			import {awaitRunEnd} from ${JSON.stringify(join(import.meta.dirname, '..', '..', 'dist', 'engine', 'await-run.js'))};
+			const d = ${JSON.stringify(dir)};
+			const exit = {exitCode: 0, signal: null, startedAt: '', endedAt: '', durationMs: 0, block: 0};
+			const report = new Promise(resolve => setImmediate(() => setImmediate(() => resolve({exit}))));
+			const outcome = await awaitRunEnd({log: d + '/r.log', pid: d + '/r.pid.json', exit: d + '/r.exit.json'}, {report, pollMs: 60000});
+			console.log(JSON.stringify({kind: outcome.kind, left: process.getActiveResourcesInfo().filter(r => r === 'Timeout').length}));
+		`;
+		const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {encoding: 'utf8'});
+		expect(JSON.parse(out)).toEqual({kind: 'exit', left: 0});
+	});
+});
+
 describe('process identity', () => {
 	it('tells a live process from a dead one and from a reused pid', () => {
 		const me = identify(process.pid);
