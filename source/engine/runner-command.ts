@@ -15,3 +15,10 @@ export function runRunnerFromBundle(file: string): void {
 export function runnerArgv(runnerPath: () => string): string[] {
 	return bundleFile ? [bundleFile, RUNNER_FLAG] : [runnerPath()];
 }
+
+/**
+ * Set in the environment of a runner started ahead of its run (launch.ts,
+ * prestartRunner): its stdin is empty until the caller says go on the report
+ * channel, or the channel ends.
+ */
+export const RUNNER_WAIT_ENV = 'DEPLOYCOCKPIT_RUNNER_WAIT';
