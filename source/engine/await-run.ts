@@ -87,8 +87,9 @@ export async function awaitRunEnd(files: RunFiles, options: AwaitOptions = {}): 
 		if (options.stopped?.()) return {kind: 'detached'};
 		if (got.report) return {kind: 'exit', exit: got.report.exit, change: got.report.change};
 		const state = await runState(files);
-		// The report may have come while the files were read (a full disk may hold the pid file back).
-		if (got.report) return {kind: 'exit', exit: got.report.exit, change: got.report.change};
+		// A report wins, also one that came while the files were read (a full disk may hold the pid file back).
+		const report = got.report as RunnerReport | undefined;
+		if (report) return {kind: 'exit', exit: report.exit, change: report.change};
 		if (state.pid && !pidSeen) {
 			pidSeen = true;
 			options.onPid?.(state.pid);
