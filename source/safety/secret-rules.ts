@@ -5,6 +5,8 @@
 // is a regex source with a named head `(?<h>...)`, kept, and a value
 // `(?<v>...)`, masked.
 
+import type {Trigger} from './trigger-scan.js';
+
 export const MASK = '****';
 
 /** `secrets:` in the frontmatter and the user config. */
@@ -18,8 +20,8 @@ export interface SecretRuleSpec {
 const MYSQL_CLIENTS = 'mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlshow|mysqlpump|mysqlsh|mariadb|mariadb-dump';
 
 /**
- * Each rule runs only when one of its triggers (plain substrings, found with
- * a fast `includes`) is in the text: on ordinary output most rules are
+ * Each rule runs only when one of its triggers (plain substrings, found by
+ * their rarest character: trigger-scan.ts) is in the text: on ordinary output most rules are
  * skipped. A trigger must be in every text the rule can match, so triggers
  * are case-free characters (`://`, `=`, ` -`) or the exact spelling of names
  * that are case-sensitive themselves (token prefixes). Few distinct triggers
@@ -31,6 +33,8 @@ interface RuleSpec {
 	exact?: boolean;
 	/** null: always run. */
 	triggers: string[] | null;
+	/** Triggers matched in any ASCII case (a word the rule's regex reads case-insensitively). */
+	caseless?: string[];
 }
 
 /** An option after whitespace (`curl -u`, `mysql -p`, `redis-cli -a`): every command-shaped rule needs one. */
@@ -40,7 +44,7 @@ const SPECS: RuleSpec[] = [
 	// postgres://user:pw@host, redis://:pw@host
 	{source: String.raw`(?<h>\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]*:)(?<v>[^\s@'"]+)(?=@)`, triggers: ['://']},
 	{source: String.raw`(?<h>\b(?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:bearer|basic|token|digest|bot)?\s*)(?<v>[^\s'",;]+)`, triggers: [':', '=']},
-	{source: String.raw`(?<h>\bbearer\s+)(?<v>[A-Za-z0-9._~+/=-]{8,})`, triggers: null},
+	{source: String.raw`(?<h>\bbearer\s+)(?<v>[A-Za-z0-9._~+/=-]{8,})`, triggers: [], caseless: ['bearer']},
 	{source: String.raw`(?<h>\b(?:x-api-key|api-key|x-auth-token|private-token|x-vault-token|set-cookie|cookie)["']?\s*:\s*["']?)(?<v>[^\s'",;]+)`, triggers: [':']},
 	// password=..., "token": "...", --password=..., SENTRY_DSN=..., REDISCLI_AUTH=...
 	{
@@ -65,7 +69,8 @@ const SPECS: RuleSpec[] = [
 	// Token shapes: GitHub, AWS access key ids, Slack, JWTs.
 	{source: String.raw`(?<h>)(?<v>\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}))`, exact: true, triggers: ['_']},
 	{source: String.raw`(?<h>)(?<v>\b(?:AKIA|ASIA)[A-Z0-9]{16}\b)`, exact: true, triggers: ['AKIA', 'ASIA']},
-	{source: String.raw`(?<h>)(?<v>\bxox[abposre]-[A-Za-z0-9-]{10,})`, exact: true, triggers: ['xox']},
+	// (the whole prefix with its dash: looked for by the dash, not by an x that a line of x is full of)
+	{source: String.raw`(?<h>)(?<v>\bxox[abposre]-[A-Za-z0-9-]{10,})`, exact: true, triggers: [...'abposre'].map(c => `xox${c}-`)},
 	{source: String.raw`(?<h>)(?<v>\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)`, exact: true, triggers: ['eyJ']},
 	// Webhook URLs: the path is the secret.
 	{source: String.raw`(?<h>\bhooks\.slack\.com\/(?:services|workflows|triggers)\/)(?<v>[^\s'"<>]+)`, triggers: ['.com/', '.COM/']},
@@ -78,10 +83,14 @@ const SPECS: RuleSpec[] = [
 
 export interface SecretRule {
 	re: RegExp;
-	triggers: string[] | null;
+	/** null: always run. */
+	triggers: Trigger[] | null;
 }
 
-export const RULES: SecretRule[] = SPECS.map(s => ({re: new RegExp(s.source, s.exact ? 'g' : 'gi'), triggers: s.triggers}));
+export const RULES: SecretRule[] = SPECS.map(s => ({
+	re: new RegExp(s.source, s.exact ? 'g' : 'gi'),
+	triggers: s.triggers === null ? null : [...s.triggers.map(text => ({text})), ...(s.caseless ?? []).map(text => ({text, caseless: true}))],
+}));
 
 /** A PEM private key block, whole (also with `\n` written as `\\n` in JSON). */
 export const PEM_BLOCK = /(-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----)[\s\S]*?(-----END \2PRIVATE KEY-----)/g;
