@@ -124,8 +124,10 @@ async function main(): Promise<void> {
 	const startedAt = new Date();
 	const log = new LogSink(spec.files.log);
 	// bash names errors inside a block's functions "environment: line N:"; the line is right, the name is not.
+	// (Output holding it comes back from the masker as text, never as bytes: see `rewrites`.)
 	const named = spec.name ? (text: string) => text.replace(/(^|\n)environment: line (\d+): /g, (_m, before: string, line: string) => `${before}${spec.name}: line ${line}: `) : (text: string) => text;
-	const masker = new LineMasker(createStreamMasker(spec.env), text => log.write(named(text)));
+	const streamMasker = createStreamMasker(spec.env, spec.name ? {rewrites: ['environment: line ']} : {});
+	const masker = new LineMasker(streamMasker, text => log.write(typeof text === 'string' ? named(text) : text));
 
 	let cwd = spec.cwd;
 	if (!existsSync(cwd) || !statSync(cwd).isDirectory()) {

@@ -6,6 +6,7 @@
 // whose id is its pid (node-pty calls setsid; the pipe child is detached).
 import {spawn} from 'node:child_process';
 import {constants} from 'node:os';
+import {Socket} from 'node:net';
 import type {Readable} from 'node:stream';
 import {openDumpFifo} from './dump-fifo.js';
 import {loadPty} from './pty-load.js';
@@ -24,6 +25,7 @@ export interface ShellProcess {
 	readonly fallback?: string;
 	/** Bytes from the wrapper's private dump channel. */
 	onDumps(listener: (chunk: Buffer) => void): void;
+	/** Output as it arrives; a Buffer chunk is only valid during the call (the pipe's read buffer is reused). */
 	onOutput(listener: (chunk: Buffer | string) => void): void;
 	readonly exited: Promise<ShellExit>;
 	/** The output side is closed (every process holding it ended). */
@@ -114,9 +116,11 @@ function pipeShell(options: ShellOptions, fallback?: string): ShellProcess {
 	});
 	const channel = child.stdio[3] as Readable | null;
 	channel?.on('error', () => undefined);
+	const listeners: Array<(chunk: Buffer) => void> = [];
+	const output = child.stdout ? readReused(child.stdout, chunk => listeners.forEach(l => l(chunk))) : undefined;
 	const outputClosed = new Promise<void>(resolve => {
-		if (!child.stdout) return resolve();
-		child.stdout.once('close', () => resolve());
+		if (!output) return resolve();
+		output.once('close', () => resolve());
 	});
 	const exited = new Promise<ShellExit>(resolve => {
 		child.on('exit', (code, signal) => resolve({code, signal}));
@@ -127,7 +131,7 @@ function pipeShell(options: ShellOptions, fallback?: string): ShellProcess {
 		terminal: false,
 		...(fallback ? {fallback} : {}),
 		onDumps: listener => channel?.on('data', listener),
-		onOutput: listener => child.stdout?.on('data', listener),
+		onOutput: listener => void listeners.push(listener),
 		exited,
 		outputClosed,
 		input: () => undefined,
@@ -135,4 +139,40 @@ function pipeShell(options: ShellOptions, fallback?: string): ShellProcess {
 		size: () => options.terminal ?? {cols: 80, rows: 24},
 		dispose: () => undefined,
 	};
+}
+
+/** Bytes per read of the output pipe. */
+const READ_BYTES = 64 * 1024;
+
+/**
+ * Reads the output pipe into one reused buffer (net.Socket's `onread`)
+ * instead of a new Buffer per read. A flood then makes no garbage: with a
+ * fresh buffer per read, 100 MB of output piled up ~60 MB of buffers outside
+ * the JS heap before V8's external-memory GC let them go (the runner's peak
+ * RSS). Node keeps a child's pipe in `_handle` (undocumented, there since
+ * Node 12); without it the stream's own data events are used.
+ */
+function readReused(stream: Readable, onChunk: (chunk: Buffer) => void): Readable {
+	const handle = (stream as Readable & {_handle?: object})._handle;
+	if (!handle) {
+		stream.on('data', (chunk: Buffer) => onChunk(chunk));
+		return stream;
+	}
+	// The child's own stream object stays unread (Node may still resume it when the child exits).
+	stream.on('error', () => undefined);
+	const socket = new Socket({
+		handle,
+		readable: true,
+		writable: false,
+		onread: {
+			buffer: Buffer.allocUnsafe(READ_BYTES),
+			callback: (bytes: number, buffer: Uint8Array) => {
+				onChunk(Buffer.from(buffer.buffer, buffer.byteOffset, bytes));
+				return true;
+			},
+		},
+	} as ConstructorParameters<typeof Socket>[0]);
+	socket.on('error', () => undefined);
+	socket.resume();
+	return socket;
 }
