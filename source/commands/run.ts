@@ -10,6 +10,7 @@ import type {StepStatus} from '../engine/types.js';
 import {teamConfig, teamFlags, teamHelp, type TeamConfig} from '../team/config.js';
 import {discardPrestartedRunner, prestartRunner} from '../engine/launch.js';
 import {parseFileCommand} from './args.js';
+import {stdoutWriter} from './stdout-writer.js';
 
 const help = `Usage: deploycockpit run FILE --step ID [options]
 
@@ -200,8 +201,9 @@ async function runSteps(session: SessionHandle, steps: Step[], options: {vars: R
 		void session.cancel(current);
 	};
 	process.on('SIGINT', onSigint);
+	const print = stdoutWriter();
 	const unsubscribe = session.subscribe(event => {
-		if (event.type === 'output' && event.stepId === current) process.stdout.write(event.chunk);
+		if (event.type === 'output' && event.stepId === current) print(event.bytes ?? event.chunk);
 	});
 	const keys = forwardTerminal(session, () => current);
 	try {
