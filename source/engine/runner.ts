@@ -174,21 +174,22 @@ async function main(): Promise<void> {
 	let lastData = 0;
 	// A PTY hands output over in ~1 KiB pieces: they are masked and written in batches (up to 64 KiB,
 	// or whatever arrived before the event loop turns), which more than halves a flood's time.
-	let batch: string[] = [];
+	// (Pipe output comes in reads of up to 64 KiB, in a reused buffer: it goes to the masker at once.)
+	let batch: Buffer[] = [];
 	let batchLength = 0;
 	let batchQueued = false;
 	const flushBatch = () => {
 		batchQueued = false;
 		if (batch.length === 0) return;
-		const text = batch.join('');
+		const bytes = batch.length === 1 ? batch[0]! : Buffer.concat(batch, batchLength);
 		batch = [];
 		batchLength = 0;
-		masker.write(text);
+		masker.write(bytes);
 	};
 	shell.onOutput(chunk => {
 		lastData++;
-		if (typeof chunk !== 'string') return masker.write(chunk);
-		batch.push(chunk);
+		if (!shell.terminal) return masker.write(chunk);
+		batch.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
 		batchLength += chunk.length;
 		if (batchLength >= 65536) flushBatch();
 		else if (!batchQueued) {

@@ -68,7 +68,8 @@ function ptyShell(pty: NonNullable<ReturnType<typeof loadPty>['module']>, fifo: 
 	let term: ReturnType<typeof pty.spawn> | undefined;
 	let error: Error | undefined;
 	try {
-		term = pty.spawn('bash', options.args, {name: 'xterm-256color', cols, rows, cwd: options.cwd, env});
+		// Bytes, not text: output goes to the masker's byte path (encoding null; node-pty then hands over Buffers).
+		term = pty.spawn('bash', options.args, {name: 'xterm-256color', cols, rows, cwd: options.cwd, env, encoding: null});
 	} catch (caught) {
 		error = caught instanceof Error ? caught : new Error(String(caught));
 	}
@@ -90,7 +91,7 @@ function ptyShell(pty: NonNullable<ReturnType<typeof loadPty>['module']>, fifo: 
 		pid: term?.pid,
 		terminal: true,
 		onDumps: listener => fifo.stream.on('data', listener),
-		onOutput: listener => term?.onData(listener),
+		onOutput: listener => term?.onData(data => listener(data as unknown as Buffer)),
 		exited,
 		outputClosed,
 		input: data => term?.write(data.toString('utf8')),
