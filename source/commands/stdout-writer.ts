@@ -11,6 +11,10 @@ import {writeSync} from 'node:fs';
 export function stdoutWriter(): (text: string | Buffer) => void {
 	let queued = false;
 	let gone = false;
+	// Queued writes fail later, on the stream: a reader that went away must not end `run` either.
+	process.stdout.on('error', () => {
+		gone = true;
+	});
 	return text => {
 		if (gone || text.length === 0) return;
 		if (queued || process.stdout.writableLength > 0) {

@@ -62,4 +62,18 @@ describe('a flood through `run` (pipes)', () => {
 		// Nothing under the state directory holds the secret.
 		for (const file of filesUnder(b.stateDir)) expect(readFileSync(file, 'utf8'), file).not.toContain(SECRET);
 	});
+
+	it('a reader of its stdout that goes away (`| head -1`) does not stop `run`: the step ends and is recorded', {timeout: 120_000}, () => {
+		const b = sandbox('carry.md');
+		cleanups.push(b.cleanup);
+		writeFileSync(b.file, CHECKLIST);
+		const env = {...process.env, DEPLOYCOCKPIT_STATE_DIR: b.stateDir};
+		const piped = spawnSync('bash', ['-c', `"${process.execPath}" "${bin}" run "${b.file}" --step steps/clean | head -1; echo "run=\${PIPESTATUS[0]}"`], {env, cwd: b.dir, encoding: 'utf8'});
+		expect(piped.stdout, piped.stderr).toBe('1\nrun=0\n');
+		expect(piped.stderr).not.toContain('EPIPE');
+		const status = spawnSync(process.execPath, [bin, 'status', b.file, '--json'], {env, encoding: 'utf8'});
+		const steps = (JSON.parse(status.stdout) as {steps: Array<{id: string; status: string; exitCode: number | null}>}).steps;
+		expect(steps.find(s => s.id === 'steps/clean')).toMatchObject({status: 'done', exitCode: 0});
+		expect(logOf(b.stateDir, 'steps-clean')).toBe(Array.from({length: LINES}, (_, i) => `${i + 1}\n`).join(''));
+	});
 });
