@@ -107,7 +107,11 @@ function rulesFor(text: string): RegExp[] {
 		if (found === undefined) seen.set(t, (found = hasTrigger(text, t)));
 		return found;
 	};
-	for (const rule of RULES) if (rule.triggers === null || rule.triggers.some(has)) out.push(rule.re);
+	for (const rule of RULES) {
+		if (rule.triggers !== null && !rule.triggers.some(has)) continue;
+		if (rule.requires && !rule.requires.test(text)) continue;
+		out.push(rule.re);
+	}
 	if (userRegex) out.push(userRegex);
 	return out;
 }

@@ -35,6 +35,12 @@ interface RuleSpec {
 	triggers: string[] | null;
 	/** Triggers matched in any ASCII case (a word the rule's regex reads case-insensitively). */
 	caseless?: string[];
+	/**
+	 * Words (any case) one of which every match holds: checked, with one
+	 * regex, after a trigger was found. For a rule whose triggers are in most
+	 * lines (`=`, `:`) and whose regex cannot skip ahead (it starts with `[\w-]*`).
+	 */
+	requires?: string[];
 }
 
 /** An option after whitespace (`curl -u`, `mysql -p`, `redis-cli -a`): every command-shaped rule needs one. */
@@ -50,6 +56,8 @@ const SPECS: RuleSpec[] = [
 	{
 		source: String.raw`(?<h>(?<!\$\{)\b[\w-]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|routing[_-]?key|integration[_-]?key|credentials?|webhook(?:[_-]?url)?|dsn|auth|_session|_cookie|_pass)\b["']?\s*(?:=|:(?!\/\/))\s*["']?)(?<v>[^\s'",;&)}\]]+)`,
 		triggers: ['=', ':'],
+		// (every name above holds one of these; log lines full of `=` and `:` mostly hold none)
+		requires: ['pass', 'pwd', 'secret', 'token', 'key', 'credential', 'webhook', 'dsn', 'auth', '_session', '_cookie'],
 	},
 	// ALTER USER app PASSWORD 'pw', CREATE USER x IDENTIFIED BY 'pw'
 	// (one rule each: a regex that starts with a word is scanned much faster than an alternation)
@@ -85,11 +93,14 @@ export interface SecretRule {
 	re: RegExp;
 	/** null: always run. */
 	triggers: Trigger[] | null;
+	/** One of these words (any case) must be in the text too (RuleSpec.requires). */
+	requires?: RegExp;
 }
 
 export const RULES: SecretRule[] = SPECS.map(s => ({
 	re: new RegExp(s.source, s.exact ? 'g' : 'gi'),
 	triggers: s.triggers === null ? null : [...s.triggers.map(text => ({text})), ...(s.caseless ?? []).map(text => ({text, caseless: true}))],
+	...(s.requires ? {requires: new RegExp(s.requires.join('|'), 'i')} : {}),
 }));
 
 /** A PEM private key block, whole (also with `\n` written as `\\n` in JSON). */

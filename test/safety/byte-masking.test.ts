@@ -141,6 +141,21 @@ describe('stream masker, bytes in', () => {
 	});
 });
 
+describe('a rule that also needs a word (`password=`-style values)', () => {
+	it('masks every spelling and case of the names it reads, and leaves lines without one untouched', () => {
+		const names = ['PassWord', 'db_passwd', 'MYSQL_PWD', 'client-Secret', 'GH_TOKEN', 'api_key', 'Access-Key', 'PRIVATE_KEY', 'routing_key', 'integrationKey', 'credentials', 'Webhook_Url', 'SENTRY_DSN', 'x_auth', 'app_session', 'user_cookie', 'smtp_pass'];
+		for (const name of names) {
+			for (const sep of ['=', ': ', '="']) {
+				const line = `${name}${sep}v4lue-${name.length}-zz\n`;
+				const {out} = feed(createStreamMasker({}), Buffer.from(`plain\n${line}`), []);
+				expect(out, line).not.toContain(`v4lue-${name.length}-zz`);
+			}
+		}
+		const log = 'ts=2026-11-27T10:00:00Z level=info msg="request done" path=/api/v1/users status=200\n';
+		expect(feed(createStreamMasker({}), Buffer.from(log), []).out).toBe(log);
+	});
+});
+
 describe('trigger scan', () => {
 	it('finds triggers by their rarest character, in text and bytes, and says no when absent', () => {
 		const scan = new TriggerScan([{text: 'xoxb-'}, {text: 'PRIVATE KEY'}, {text: 'bearer', caseless: true}, {text: 'wörd-€'}]);
