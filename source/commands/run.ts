@@ -8,7 +8,9 @@ import {openSession, TakeOverRefused} from '../session/open.js';
 import type {SessionHandle, SessionState} from '../session/types.js';
 import type {StepStatus} from '../engine/types.js';
 import {teamConfig, teamFlags, teamFrontmatter, teamHelp, type TeamConfig} from '../team/config.js';
+import {discardPrestartedRunner, prestartRunner} from '../engine/launch.js';
 import {parseFileCommand} from './args.js';
+import {stdoutWriter} from './stdout-writer.js';
 
 const help = `Usage: deploycockpit run FILE --step ID [options]
 
@@ -55,8 +57,9 @@ function sectionSteps(checklist: Checklist, sectionId: string): Step[] | undefin
 	return checklist.steps.filter(s => s.section !== null && inside.has(s.section));
 }
 
+type Flags = {step?: string; section?: string; var?: string[]; yes?: boolean; 'dry-run'?: boolean; timeout?: string; new?: boolean; 'take-over'?: boolean; team?: string; session?: string; as?: string; offline?: boolean};
+
 export async function run(argv: string[]): Promise<number> {
-	type Flags = {step?: string; section?: string; var?: string[]; yes?: boolean; 'dry-run'?: boolean; timeout?: string; new?: boolean; 'take-over'?: boolean; team?: string; session?: string; as?: string; offline?: boolean};
 	const parsed = parseFileCommand<Flags>(
 		'run',
 		argv,
@@ -76,6 +79,16 @@ export async function run(argv: string[]): Promise<number> {
 	if (typeof parsed === 'number') return parsed;
 	const {file, values} = parsed;
 	if (!values.step === !values.section) return fail('give --step ID or --section ID');
+	// The detached runner starts loading now, while the session opens; one that gets no run exits (launch.ts).
+	if (!values['dry-run']) prestartRunner();
+	try {
+		return await runParsed(file, values);
+	} finally {
+		discardPrestartedRunner();
+	}
+}
+
+async function runParsed(file: string, values: Flags): Promise<number> {
 	let team: TeamConfig | undefined;
 	try {
 		team = teamConfig(values, process.env, teamFrontmatter(file));
@@ -188,8 +201,9 @@ async function runSteps(session: SessionHandle, steps: Step[], options: {vars: R
 		void session.cancel(current);
 	};
 	process.on('SIGINT', onSigint);
+	const print = stdoutWriter();
 	const unsubscribe = session.subscribe(event => {
-		if (event.type === 'output' && event.stepId === current) process.stdout.write(event.chunk);
+		if (event.type === 'output' && event.stepId === current) print(event.bytes ?? event.chunk);
 	});
 	const keys = forwardTerminal(session, () => current);
 	try {

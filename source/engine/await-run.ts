@@ -29,7 +29,34 @@ export interface AwaitOptions {
 	onPid?: (pid: PidFile) => void;
 }
 
-const sleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms));
+/**
+ * Sleeps that end early when `early` settles: the timer is cleared then, so a
+ * run that ended does not keep the process alive for the rest of a poll. One
+ * listener on `early` for all of them (a long run sleeps many times).
+ */
+function sleeper(early?: Promise<unknown>): (ms: number) => Promise<void> {
+	let settled = false;
+	let wake: (() => void) | undefined;
+	const done = () => {
+		settled = true;
+		wake?.();
+	};
+	early?.then(done, done);
+	return ms =>
+		new Promise<void>(resolve => {
+			// Settled: plain polls (a report channel that closed without a report).
+			if (settled) return void setTimeout(resolve, ms);
+			const timer = setTimeout(() => {
+				wake = undefined;
+				resolve();
+			}, ms);
+			wake = () => {
+				clearTimeout(timer);
+				wake = undefined;
+				resolve();
+			};
+		});
+}
 
 /** The runner is alive, or it already left its result? */
 export async function runState(files: RunFiles): Promise<{exit?: ExitFile; pid?: PidFile; alive: boolean}> {
@@ -54,17 +81,21 @@ export async function awaitRunEnd(files: RunFiles, options: AwaitOptions = {}): 
 		got.report = r;
 		got.done = true;
 	});
+	const sleep = sleeper(options.report);
 	let pidSeen = false;
 	for (;;) {
 		if (options.stopped?.()) return {kind: 'detached'};
 		if (got.report) return {kind: 'exit', exit: got.report.exit, change: got.report.change};
 		const state = await runState(files);
+		// A report wins, also one that came while the files were read (a full disk may hold the pid file back).
+		const report = got.report as RunnerReport | undefined;
+		if (report) return {kind: 'exit', exit: report.exit, change: report.change};
 		if (state.pid && !pidSeen) {
 			pidSeen = true;
 			options.onPid?.(state.pid);
 		}
 		if (state.exit) {
-			if (!got.done) await Promise.race([options.report, sleep(200)]);
+			if (!got.done) await sleep(200);
 			return {kind: 'exit', exit: state.exit, change: (got as {report?: RunnerReport}).report?.change};
 		}
 		if (state.pid && !state.alive) return {kind: 'lost', reason: 'the runner process is gone and left no exit status'};
@@ -73,6 +104,6 @@ export async function awaitRunEnd(files: RunFiles, options: AwaitOptions = {}): 
 		if (!state.pid && (got.done || (!options.report && Date.now() - began > startGraceMs))) {
 			if (Date.now() - began > 1000 || got.done) return {kind: 'lost', reason: 'the runner never started'};
 		}
-		await Promise.race([sleep(pollMs), options.report ?? sleep(pollMs)]);
+		await sleep(pollMs);
 	}
 }

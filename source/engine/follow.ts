@@ -2,9 +2,11 @@
 // for one it reattached to: fs.watch for promptness, a poll as the fallback
 // (watch events get lost on some filesystems), reading only the new bytes in
 // bounded slices and yielding between slices so a flood cannot starve the
-// event loop (keys stay responsive).
-import {watch, type FSWatcher} from 'node:fs';
-import {open, type FileHandle} from 'node:fs/promises';
+// event loop (keys stay responsive). Slices are read synchronously into one
+// buffer (a read of the page cache takes microseconds; a promise read per
+// slice cost more than the copy) and are 64 KiB, so each slice's text is an
+// ordinary young object, not one of V8's large objects that only a full GC frees.
+import {closeSync, openSync, readSync, watch, type FSWatcher} from 'node:fs';
 import {StringDecoder} from 'node:string_decoder';
 
 export interface FollowOptions {
@@ -13,12 +15,34 @@ export interface FollowOptions {
 	pollMs?: number;
 	/** Bytes per read. */
 	sliceBytes?: number;
+	/**
+	 * Called with each slice as bytes instead of `onText`: no text is made
+	 * unless `text()` is called. Slices end at a whole UTF-8 character. Both
+	 * are valid only during the call (the read buffer is reused): `text()`
+	 * called later throws rather than decode what the next read wrote there.
+	 */
+	onBytes?: (bytes: Buffer, text: () => string) => void;
+}
+
+/** Length of `bytes` without a UTF-8 character cut off at its end. */
+export function wholeCharacters(bytes: Buffer): number {
+	const end = bytes.length;
+	// A character is at most 4 bytes: look at the last three for the start of one that is not complete.
+	for (let back = 1; back <= Math.min(3, end); back++) {
+		const byte = bytes[end - back]!;
+		if (byte < 0x80) return end;
+		if (byte >= 0xc0) {
+			const size = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : 2;
+			return size > back ? end - back : end;
+		}
+	}
+	return end;
 }
 
 const yieldToLoop = () => new Promise<void>(resolve => setImmediate(resolve));
 
 export class LogFollower {
-	private handle: FileHandle | undefined;
+	private fd: number | undefined;
 	private watcher: FSWatcher | undefined;
 	private timer: NodeJS.Timeout | undefined;
 	private position: number;
@@ -26,8 +50,13 @@ export class LogFollower {
 	private chain: Promise<void> = Promise.resolve();
 	private queued = false;
 	private stopped = false;
+	/** finish(): the file is complete, a cut character at its end is read as it is. */
+	private stopping = false;
 	private readonly buffer: Buffer;
 	private readonly pollMs: number;
+	private readonly onBytes: FollowOptions['onBytes'];
+	/** Counts reads into the buffer: a slice's text() is valid for its read only. */
+	private reads = 0;
 
 	constructor(
 		readonly path: string,
@@ -36,7 +65,8 @@ export class LogFollower {
 	) {
 		this.position = options.from ?? 0;
 		this.pollMs = options.pollMs ?? 200;
-		this.buffer = Buffer.allocUnsafe(options.sliceBytes ?? 256 * 1024);
+		this.buffer = Buffer.allocUnsafe(options.sliceBytes ?? 64 * 1024);
+		this.onBytes = options.onBytes;
 	}
 
 	get offset(): number {
@@ -66,6 +96,7 @@ export class LogFollower {
 	async finish(): Promise<void> {
 		if (!this.stopped) {
 			this.queued = false;
+			this.stopping = true;
 			await this.kick();
 		}
 		const rest = this.decoder.end();
@@ -80,15 +111,15 @@ export class LogFollower {
 		this.watcher?.close();
 		this.watcher = undefined;
 		await this.chain;
-		const handle = this.handle;
-		this.handle = undefined;
-		await handle?.close().catch(() => undefined);
+		const fd = this.fd;
+		this.fd = undefined;
+		if (fd !== undefined) closeSync(fd);
 	}
 
-	private async ensureOpen(): Promise<boolean> {
-		if (this.handle) return true;
+	private ensureOpen(): boolean {
+		if (this.fd !== undefined) return true;
 		try {
-			this.handle = await open(this.path, 'r');
+			this.fd = openSync(this.path, 'r');
 		} catch {
 			return false;
 		}
@@ -103,16 +134,36 @@ export class LogFollower {
 		return true;
 	}
 
+	private emitBytes(bytes: Buffer): void {
+		const read = ++this.reads;
+		let text: string | undefined;
+		this.onBytes!(bytes, () => {
+			if (text === undefined) {
+				if (read !== this.reads) throw new Error('a followed slice was read after the next one replaced it');
+				text = bytes.toString('utf8');
+			}
+			return text;
+		});
+	}
+
 	private async drain(): Promise<void> {
-		if (!(await this.ensureOpen())) return;
+		if (!this.ensureOpen()) return;
 		for (;;) {
-			const handle = this.handle;
-			if (!handle || this.stopped) return;
-			const {bytesRead} = await handle.read(this.buffer, 0, this.buffer.length, this.position);
+			const fd = this.fd;
+			if (fd === undefined || this.stopped) return;
+			const bytesRead = readSync(fd, this.buffer, 0, this.buffer.length, this.position);
 			if (bytesRead === 0) return;
-			this.position += bytesRead;
-			const text = this.decoder.write(this.buffer.subarray(0, bytesRead));
-			if (text) this.onText(text);
+			if (this.onBytes) {
+				// The end of a character not yet written is read again with the rest of it (at the end of the file: as it is).
+				const whole = this.stopping ? bytesRead : wholeCharacters(this.buffer.subarray(0, bytesRead));
+				if (whole === 0) return;
+				this.position += whole;
+				this.emitBytes(this.buffer.subarray(0, whole));
+			} else {
+				this.position += bytesRead;
+				const text = this.decoder.write(this.buffer.subarray(0, bytesRead));
+				if (text) this.onText(text);
+			}
 			await yieldToLoop();
 		}
 	}

@@ -51,7 +51,7 @@ export async function runInteractive(spec: RunnerSpec, output: NodeJS.WritableSt
 		log.write('deploycockpit: interactive run (`!`); util-linux `script` is not installed, so its output went to the terminal only\n');
 		child = spawn('bash', bashArgs, {cwd: spec.cwd, env, stdio: ['inherit', 'inherit', 'inherit', 'pipe']});
 	}
-	const masker = new LineMasker(createStreamMasker(spec.env), text => log.write(text.replace(/\r\n/g, '\n')));
+	const masker = new LineMasker(createStreamMasker(spec.env), text => log.write(String(text).replace(/\r\n/g, '\n')));
 	child.stdout?.on('data', (chunk: Buffer) => {
 		try {
 			output.write(chunk);

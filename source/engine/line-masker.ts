@@ -1,26 +1,28 @@
 // Masks a byte stream on the fly with the safety part's stream masker
 // (line-buffered, so a secret split across chunks is still caught) and lets
 // a held-back partial line (a prompt, progress dots) through after a short
-// quiet period.
-import {StringDecoder} from 'node:string_decoder';
+// quiet period. Bytes are handed to the masker as bytes: lines that need no
+// masking come back as the same bytes (written without decoding), others as
+// masked text.
 import type {StreamMasker} from '../safety/mask.js';
 
 export class LineMasker {
-	private readonly decoder = new StringDecoder('utf8');
 	private timer: NodeJS.Timeout | undefined;
 	private holding = false;
 
 	constructor(
 		private readonly masker: StreamMasker,
-		private readonly out: (text: string) => void,
+		private readonly out: (text: string | Buffer) => void,
 		/** How long a partial line (a prompt) is held for more text. */
 		public idleMs = 100,
 	) {}
 
 	write(chunk: Buffer | string): void {
-		const text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
-		const ready = this.masker.write(text);
-		if (ready) this.out(ready);
+		if (typeof chunk !== 'string') this.masker.writeBytes(chunk, this.out);
+		else {
+			const ready = this.masker.write(chunk);
+			if (ready) this.out(ready);
+		}
 		this.holding = true;
 		this.arm();
 	}
@@ -28,8 +30,7 @@ export class LineMasker {
 	flush(): void {
 		if (this.timer) clearTimeout(this.timer);
 		this.timer = undefined;
-		const rest = this.decoder.end();
-		const last = (rest ? this.masker.write(rest) : '') + this.masker.end();
+		const last = this.masker.end();
 		this.holding = false;
 		if (last) this.out(last);
 	}

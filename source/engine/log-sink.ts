@@ -26,9 +26,10 @@ export class LogSink {
 		return this.failedAt > 0;
 	}
 
-	write(text: string): void {
-		if (!text) return;
-		const data = Buffer.from(text, 'utf8');
+	/** Text is written as UTF-8; bytes as they are (output that needed no masking). */
+	write(text: string | Buffer): void {
+		if (text.length === 0) return;
+		const data = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
 		if (this.failedAt > 0 && this.now() - this.failedAt < RETRY_MS) {
 			this.lost += data.length;
 			return;

@@ -22,3 +22,10 @@ export const PROCEDURE_FLAG = '--procedure';
 export function procedureArgv(procedurePath: () => string): string[] {
 	return bundleFile ? [bundleFile, PROCEDURE_FLAG] : [procedurePath()];
 }
+
+/**
+ * Set in the environment of a runner started ahead of its run (launch.ts,
+ * prestartRunner): its stdin is empty until the caller says go on the report
+ * channel, or the channel ends.
+ */
+export const RUNNER_WAIT_ENV = 'DEPLOYCOCKPIT_RUNNER_WAIT';

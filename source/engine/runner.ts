@@ -11,7 +11,7 @@
 // counted, and the pid and exit files are retried until they are written.
 // A sql/redis/promql block runs here too, without bash (runner-executors.ts).
 // Kept lean on purpose (no UI, no markdown): it may be bundled on its own.
-import {existsSync, statSync, writeSync, closeSync} from 'node:fs';
+import {appendFileSync, closeSync, existsSync, fstatSync, read, readSync, statSync, writeSync} from 'node:fs';
 import {constants} from 'node:os';
 import {basename, dirname} from 'node:path';
 import {addSecretRules, createMasker, createStreamMasker} from '../safety/mask.js';
@@ -23,6 +23,7 @@ import {fallbackNotice} from './pty-load.js';
 import {startShell, type ShellProcess} from './shell-process.js';
 import {identify, stopGroup} from './proc.js';
 import type {ExitFile, PidFile, RunnerReport, RunnerSpec} from './run-files.js';
+import {RUNNER_WAIT_ENV} from './runner-command.js';
 import {blockEnv, diffDumps, failureOf, parseDumps, wrapperScript, type ShellChange} from './shell-state.js';
 import {persistableChange} from './persistable.js';
 import {TypedLines} from './typed-lines.js';
@@ -32,6 +33,48 @@ async function readStdin(): Promise<string> {
 	for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
 	return Buffer.concat(chunks).toString('utf8');
 }
+
+/**
+ * A runner started ahead of its run waits until the caller says go on the
+ * report channel (fd 3) or the channel ends (the caller is gone or has no run
+ * for it), then reads its stdin, an unnamed file the caller filled before
+ * saying go, from the start. Undefined when the file holds no whole spec.
+ */
+async function readWaitedSpec(): Promise<RunnerSpec | undefined> {
+	const byte = Buffer.alloc(1);
+	for (;;) {
+		try {
+			await new Promise<number>((resolve, reject) => read(3, byte, 0, 1, null, (error, n) => (error ? reject(error) : resolve(n))));
+			break;
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') break;
+			await wait(5);
+		}
+	}
+	const size = fstatSync(0).size;
+	if (size === 0) return undefined;
+	const data = Buffer.alloc(size);
+	for (let at = 0; at < size; ) {
+		const n = readSync(0, data, at, size - at, at);
+		if (n === 0) return undefined;
+		at += n;
+	}
+	try {
+		return JSON.parse(data.toString('utf8')) as RunnerSpec;
+	} catch {
+		return undefined;
+	}
+}
+
+/** The spec from stdin; a prestarted runner (RUNNER_WAIT_ENV) waits for it first. */
+async function readSpec(): Promise<{spec: RunnerSpec | undefined; waited: boolean}> {
+	if (!process.env[RUNNER_WAIT_ENV]) return {spec: JSON.parse(await readStdin()) as RunnerSpec, waited: false};
+	delete process.env[RUNNER_WAIT_ENV];
+	return {spec: await readWaitedSpec(), waited: true};
+}
+
+/** Where a fatal error of the runner is told besides stderr: its log, when stderr is not already that (a prestarted runner). */
+let errorLog: string | undefined;
 
 function report(message: RunnerReport): void {
 	try {
@@ -73,7 +116,10 @@ async function main(): Promise<void> {
 	// No controlling terminal after setsid, but a SIGHUP may still be sent by hand.
 	for (const signal of ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGPIPE'] as const) process.on(signal, () => undefined);
 
-	const spec = JSON.parse(await readStdin()) as RunnerSpec;
+	const {spec, waited} = await readSpec();
+	// No run was handed over: nothing was touched, nothing is left.
+	if (!spec) return;
+	if (waited) errorLog = spec.files.log;
 	// Before any masker exists: the user's secret names also decide what of the shell state is persisted.
 	addSecretRules(spec.secrets);
 	// A sql/redis/promql block: no bash. Its executor (pg, ioredis) is loaded for these runs only.
@@ -81,8 +127,10 @@ async function main(): Promise<void> {
 	const startedAt = new Date();
 	const log = new LogSink(spec.files.log);
 	// bash names errors inside a block's functions "environment: line N:"; the line is right, the name is not.
+	// (Output holding it comes back from the masker as text, never as bytes: see `rewrites`.)
 	const named = spec.name ? (text: string) => text.replace(/(^|\n)environment: line (\d+): /g, (_m, before: string, line: string) => `${before}${spec.name}: line ${line}: `) : (text: string) => text;
-	const masker = new LineMasker(createStreamMasker(spec.env), text => log.write(named(text)));
+	const streamMasker = createStreamMasker(spec.env, spec.name ? {rewrites: ['environment: line ']} : {});
+	const masker = new LineMasker(streamMasker, text => log.write(typeof text === 'string' ? named(text) : text));
 
 	let cwd = spec.cwd;
 	if (!existsSync(cwd) || !statSync(cwd).isDirectory()) {
@@ -129,21 +177,22 @@ async function main(): Promise<void> {
 	let lastData = 0;
 	// A PTY hands output over in ~1 KiB pieces: they are masked and written in batches (up to 64 KiB,
 	// or whatever arrived before the event loop turns), which more than halves a flood's time.
-	let batch: string[] = [];
+	// (Pipe output comes in reads of up to 64 KiB, in a reused buffer: it goes to the masker at once.)
+	let batch: Buffer[] = [];
 	let batchLength = 0;
 	let batchQueued = false;
 	const flushBatch = () => {
 		batchQueued = false;
 		if (batch.length === 0) return;
-		const text = batch.join('');
+		const bytes = batch.length === 1 ? batch[0]! : Buffer.concat(batch, batchLength);
 		batch = [];
 		batchLength = 0;
-		masker.write(text);
+		masker.write(bytes);
 	};
 	shell.onOutput(chunk => {
 		lastData++;
-		if (typeof chunk !== 'string') return masker.write(chunk);
-		batch.push(chunk);
+		if (!shell.terminal) return masker.write(chunk);
+		batch.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
 		batchLength += chunk.length;
 		if (batchLength >= 65536) flushBatch();
 		else if (!batchQueued) {
@@ -251,8 +300,10 @@ async function main(): Promise<void> {
 main().then(
 	() => process.exit(0),
 	error => {
+		const message = `deploycockpit runner: ${error instanceof Error ? error.message : String(error)}\n`;
 		try {
-			process.stderr.write(`deploycockpit runner: ${error instanceof Error ? error.message : String(error)}\n`);
+			process.stderr.write(message);
+			if (errorLog) appendFileSync(errorLog, message, {mode: 0o600});
 		} catch {
 			// nowhere to report
 		}

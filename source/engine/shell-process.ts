@@ -7,6 +7,7 @@
 import {spawn} from 'node:child_process';
 import {closeSync, constants, openSync} from 'node:fs';
 import {constants as osConstants} from 'node:os';
+import {Socket} from 'node:net';
 import type {Readable} from 'node:stream';
 import {openDumpFifo} from './dump-fifo.js';
 import {loadPty} from './pty-load.js';
@@ -25,6 +26,7 @@ export interface ShellProcess {
 	readonly fallback?: string;
 	/** Bytes from the wrapper's private dump channel. */
 	onDumps(listener: (chunk: Buffer) => void): void;
+	/** Output as it arrives; a Buffer chunk is only valid during the call (the pipe's read buffer is reused). */
 	onOutput(listener: (chunk: Buffer | string) => void): void;
 	readonly exited: Promise<ShellExit>;
 	/** The output side is closed (every process holding it ended). */
@@ -67,7 +69,8 @@ function ptyShell(pty: NonNullable<ReturnType<typeof loadPty>['module']>, fifo: 
 	let term: ReturnType<typeof pty.spawn> | undefined;
 	let error: Error | undefined;
 	try {
-		term = pty.spawn('bash', options.args, {name: 'xterm-256color', cols, rows, cwd: options.cwd, env});
+		// Bytes, not text: output goes to the masker's byte path (encoding null; node-pty then hands over Buffers).
+		term = pty.spawn('bash', options.args, {name: 'xterm-256color', cols, rows, cwd: options.cwd, env, encoding: null});
 	} catch (caught) {
 		error = caught instanceof Error ? caught : new Error(String(caught));
 	}
@@ -90,7 +93,7 @@ function ptyShell(pty: NonNullable<ReturnType<typeof loadPty>['module']>, fifo: 
 		pid: term?.pid,
 		terminal: true,
 		onDumps: listener => fifo.stream.on('data', listener),
-		onOutput: listener => term?.onData(listener),
+		onOutput: listener => term?.onData(data => listener(data as unknown as Buffer)),
 		exited,
 		outputClosed,
 		input: data => term?.write(data.toString('utf8')),
@@ -201,9 +204,11 @@ function pipeShell(options: ShellOptions, fallback?: string): ShellProcess {
 	});
 	const channel = child.stdio[3] as Readable | null;
 	channel?.on('error', () => undefined);
+	const listeners: Array<(chunk: Buffer) => void> = [];
+	const output = child.stdout ? readReused(child.stdout, chunk => listeners.forEach(l => l(chunk))) : undefined;
 	const outputClosed = new Promise<void>(resolve => {
-		if (!child.stdout) return resolve();
-		child.stdout.once('close', () => resolve());
+		if (!output) return resolve();
+		output.once('close', () => resolve());
 	});
 	const exited = new Promise<ShellExit>(resolve => {
 		child.on('exit', (code, signal) => resolve({code, signal}));
@@ -214,7 +219,7 @@ function pipeShell(options: ShellOptions, fallback?: string): ShellProcess {
 		terminal: false,
 		...(fallback ? {fallback} : {}),
 		onDumps: listener => channel?.on('data', listener),
-		onOutput: listener => child.stdout?.on('data', listener),
+		onOutput: listener => void listeners.push(listener),
 		exited,
 		outputClosed,
 		input: () => undefined,
@@ -222,4 +227,52 @@ function pipeShell(options: ShellOptions, fallback?: string): ShellProcess {
 		size: () => options.terminal ?? {cols: 80, rows: 24},
 		dispose: () => undefined,
 	};
+}
+
+/** Bytes per read of the output pipe. */
+const READ_BYTES = 64 * 1024;
+/**
+ * A flood arrives in the writer's units (4 KiB from stdio), each woken for
+ * and read alone: 25,000 rounds of poll, read and write for 100 MB. After a
+ * read of at least a unit that did not fill half the buffer the runner
+ * sleeps a fifth of a millisecond, so the next read takes what the writer
+ * wrote meanwhile (and the CPU goes to the writer). A trickle of lines never
+ * waits.
+ */
+const FLOOD_READ = 4096;
+const FLOOD_PAUSE_MS = 0.2;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Reads the output pipe into one reused buffer (net.Socket's `onread`)
+ * instead of a new Buffer per read. A flood then makes no garbage: with a
+ * fresh buffer per read, 100 MB of output piled up ~60 MB of buffers outside
+ * the JS heap before V8's external-memory GC let them go (the runner's peak
+ * RSS). Node keeps a child's pipe in `_handle` (undocumented, there since
+ * Node 12); without it the stream's own data events are used.
+ */
+function readReused(stream: Readable, onChunk: (chunk: Buffer) => void): Readable {
+	const handle = (stream as Readable & {_handle?: object})._handle;
+	if (!handle) {
+		stream.on('data', (chunk: Buffer) => onChunk(chunk));
+		return stream;
+	}
+	// The child's own stream object stays unread (Node may still resume it when the child exits).
+	stream.on('error', () => undefined);
+	const socket = new Socket({
+		handle,
+		readable: true,
+		writable: false,
+		onread: {
+			buffer: Buffer.allocUnsafe(READ_BYTES),
+			callback: (bytes: number, buffer: Uint8Array) => {
+				onChunk(Buffer.from(buffer.buffer, buffer.byteOffset, bytes));
+				if (bytes >= FLOOD_READ && bytes < READ_BYTES / 2) Atomics.wait(pause, 0, 0, FLOOD_PAUSE_MS);
+				return true;
+			},
+		},
+	} as ConstructorParameters<typeof Socket>[0]);
+	socket.on('error', () => undefined);
+	socket.resume();
+	return socket;
 }

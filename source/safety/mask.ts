@@ -16,6 +16,8 @@ import {
 	RULES,
 	type SecretRuleSpec,
 } from './secret-rules.js';
+import {ByteLines} from './byte-lines.js';
+import {hasTrigger, type Trigger} from './trigger-scan.js';
 
 export {MASK, type SecretRuleSpec} from './secret-rules.js';
 
@@ -99,15 +101,29 @@ let userRegex: RegExp | null = null;
 function rulesFor(text: string): RegExp[] {
 	const out: RegExp[] = [];
 	// Several rules share a trigger: each distinct one is looked for once.
-	const seen = new Map<string, boolean>();
-	const has = (t: string) => {
+	const seen = new Map<Trigger, boolean>();
+	const has = (t: Trigger) => {
 		let found = seen.get(t);
-		if (found === undefined) seen.set(t, (found = text.includes(t)));
+		if (found === undefined) seen.set(t, (found = hasTrigger(text, t)));
 		return found;
 	};
-	for (const rule of RULES) if (rule.triggers === null || rule.triggers.some(has)) out.push(rule.re);
+	for (const rule of RULES) {
+		if (rule.triggers !== null && !rule.triggers.some(has)) continue;
+		if (rule.requires && !rule.requires.test(text)) continue;
+		out.push(rule.re);
+	}
 	if (userRegex) out.push(userRegex);
 	return out;
+}
+
+/**
+ * Everything whose presence in a text makes masking do something: the rules'
+ * triggers, a PEM key's `PRIVATE KEY`, the secret values. Undefined when some
+ * rule has no trigger (the user's patterns): then every text is masked.
+ */
+function maskTriggers(values: string[]): Trigger[] | undefined {
+	if (userRegex || RULES.some(r => r.triggers === null)) return undefined;
+	return [...RULES.flatMap(r => r.triggers!), {text: 'PRIVATE KEY'}, ...values.map(text => ({text}))];
 }
 
 function escapeRegex(text: string): string {
@@ -121,10 +137,21 @@ function valuesRegex(values: string[]): RegExp | null {
 
 /** Masks secret env values, token shapes, URL passwords, authorization headers, credential flags and `password=` values. */
 export function createMasker(env: Record<string, string | undefined> = {}, extraSecrets: string[] = []): Masker {
+	return carryingMasker(env, extraSecrets).mask;
+}
+
+/** What a masker carries from one text to the next (see maskEdges and maskPem). */
+interface Carry {
+	rest: string | null;
+	inPem: boolean;
+}
+
+/** A masker and what it carries between texts (the stream masker's fast path must see that). */
+function carryingMasker(env: Record<string, string | undefined>, extraSecrets: string[]): {mask: Masker; carry: Carry; values: string[]} {
 	const values = [...new Set([...secretValues(env), ...extraSecrets.filter(v => v.length >= 4)])].sort((a, b) => b.length - a.length);
 	const literal = valuesRegex(values);
-	const carry: {rest: string | null; inPem: boolean} = {rest: null, inPem: false};
-	return (text: string) => {
+	const carry: Carry = {rest: null, inPem: false};
+	const mask = (text: string) => {
 		if (!text) return text;
 		// `includes` first: the regex of all values is only run on a text that holds one.
 		let out = literal && values.some(v => text.includes(v)) ? text.replace(literal, MASK) : text;
@@ -133,6 +160,7 @@ export function createMasker(env: Record<string, string | undefined> = {}, extra
 		for (const re of rulesFor(out)) out = out.replace(re, replaceRule);
 		return out;
 	};
+	return {mask, carry, values};
 }
 
 /** Keeps the part of a match that names the secret (`password=`, `https://hooks.slack.com/services/`) and masks the value. */
@@ -217,6 +245,12 @@ export interface StreamMasker {
 	/** Feed a chunk; returns the masked text that is safe to emit now (may be ''). */
 	write(chunk: string): string;
 	/**
+	 * Feed raw output (UTF-8); `emit` gets what is safe to pass on now, in
+	 * order: bytes where nothing needed masking (no decoding, no copy; valid
+	 * only during the call), masked text where something did.
+	 */
+	writeBytes(chunk: Buffer, emit: (out: string | Buffer) => void): void;
+	/**
 	 * Emit what a quiet stream has been holding (a prompt, progress dots),
 	 * except a tail that could be the start of a secret value.
 	 */
@@ -235,14 +269,15 @@ const PATTERN_OVERLAP = 1024;
  * whitespace is cut where no secret value and no rule match straddles the cut
  * (an overlap of the longest secret, at least 1 KiB, is kept back to see it).
  */
-export function createStreamMasker(env: Record<string, string | undefined> = {}, options: {maxPending?: number; extraSecrets?: string[]} = {}): StreamMasker {
-	const mask = createMasker(env, options.extraSecrets);
-	const secrets = [...new Set([...secretValues(env), ...(options.extraSecrets ?? []).filter(v => v.length >= 4)])];
+export function createStreamMasker(env: Record<string, string | undefined> = {}, options: StreamMaskerOptions = {}): StreamMasker {
+	const {mask, carry, values: secrets} = carryingMasker(env, options.extraSecrets ?? []);
 	const literal = valuesRegex(secrets);
 	const longest = secrets.reduce((n, s) => Math.max(n, s.length), 0);
 	const maxPending = options.maxPending ?? 64 * 1024;
 	const overlap = Math.max(longest, PATTERN_OVERLAP);
 	let pending = '';
+	const triggers = maskTriggers(secrets);
+	const bytes = new ByteLines(triggers && [...triggers, ...(options.rewrites ?? []).map(text => ({text}))], secrets, Math.max(PATTERN_OVERLAP, ...secrets.map(v => Buffer.byteLength(v))));
 
 	/** Moves a cut back to the start of any secret or rule match that straddles it. */
 	const outsideMatches = (text: string, cut: number): number => {
@@ -286,9 +321,9 @@ export function createStreamMasker(env: Record<string, string | undefined> = {},
 		return 0;
 	};
 
-	return {
+	const stream: StreamMasker = {
 		write(chunk: string): string {
-			const text = pending + chunk;
+			const text = pending + bytes.takeText() + chunk;
 			// \r ends a line too: progress bars redraw with it.
 			const cut = Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r')) + 1;
 			let out = cut > 0 ? mask(text.slice(0, cut)) : '';
@@ -306,7 +341,22 @@ export function createStreamMasker(env: Record<string, string | undefined> = {},
 			}
 			return out;
 		},
+		writeBytes(chunk: Buffer, emit: (out: string | Buffer) => void): void {
+			// Text held (a long line, a cut), a secret cut in two or a PEM block open: the text way.
+			if (pending || carry.rest !== null || carry.inPem || !bytes.fast) {
+				const out = stream.write(bytes.decode(chunk));
+				if (out) emit(out);
+				return;
+			}
+			const held = bytes.lines(chunk, mask, emit);
+			// A line longer than maxPending: held as text from here, cut like any long line.
+			if (held >= maxPending) {
+				const out = stream.write('');
+				if (out) emit(out);
+			}
+		},
 		flushIdle(): string {
+			pending += bytes.takeText();
 			if (!pending) return '';
 			// Hold back only a tail that could be the beginning of a secret value, so a
 			// prompt's typed echo shows at once (holding `longest - 1` characters kept it back until Enter).
@@ -320,9 +370,20 @@ export function createStreamMasker(env: Record<string, string | undefined> = {},
 			return mask(head);
 		},
 		end(): string {
-			const rest = pending;
+			const rest = pending + bytes.takeText() + bytes.endText();
 			pending = '';
 			return rest ? mask(rest) : '';
 		},
 	};
+	return stream;
+}
+
+export interface StreamMaskerOptions {
+	maxPending?: number;
+	extraSecrets?: string[];
+	/**
+	 * Texts the caller rewrites in what it is given (the runner's `environment:
+	 * line N:`): output holding one is handed over as text, never as bytes.
+	 */
+	rewrites?: string[];
 }

@@ -5,6 +5,8 @@
 // is a regex source with a named head `(?<h>...)`, kept, and a value
 // `(?<v>...)`, masked.
 
+import type {Trigger} from './trigger-scan.js';
+
 export const MASK = '****';
 
 /** `secrets:` in the frontmatter and the user config. */
@@ -18,8 +20,8 @@ export interface SecretRuleSpec {
 const MYSQL_CLIENTS = 'mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlshow|mysqlpump|mysqlsh|mariadb|mariadb-dump';
 
 /**
- * Each rule runs only when one of its triggers (plain substrings, found with
- * a fast `includes`) is in the text: on ordinary output most rules are
+ * Each rule runs only when one of its triggers (plain substrings, found by
+ * their rarest character: trigger-scan.ts) is in the text: on ordinary output most rules are
  * skipped. A trigger must be in every text the rule can match, so triggers
  * are case-free characters (`://`, `=`, ` -`) or the exact spelling of names
  * that are case-sensitive themselves (token prefixes). Few distinct triggers
@@ -31,6 +33,14 @@ interface RuleSpec {
 	exact?: boolean;
 	/** null: always run. */
 	triggers: string[] | null;
+	/** Triggers matched in any ASCII case (a word the rule's regex reads case-insensitively). */
+	caseless?: string[];
+	/**
+	 * Words (any case) one of which every match holds: checked, with one
+	 * regex, after a trigger was found. For a rule whose triggers are in most
+	 * lines (`=`, `:`) and whose regex cannot skip ahead (it starts with `[\w-]*`).
+	 */
+	requires?: string[];
 }
 
 /** An option after whitespace (`curl -u`, `mysql -p`, `redis-cli -a`): every command-shaped rule needs one. */
@@ -40,12 +50,14 @@ const SPECS: RuleSpec[] = [
 	// postgres://user:pw@host, redis://:pw@host
 	{source: String.raw`(?<h>\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]*:)(?<v>[^\s@'"]+)(?=@)`, triggers: ['://']},
 	{source: String.raw`(?<h>\b(?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:bearer|basic|token|digest|bot)?\s*)(?<v>[^\s'",;]+)`, triggers: [':', '=']},
-	{source: String.raw`(?<h>\bbearer\s+)(?<v>[A-Za-z0-9._~+/=-]{8,})`, triggers: null},
+	{source: String.raw`(?<h>\bbearer\s+)(?<v>[A-Za-z0-9._~+/=-]{8,})`, triggers: [], caseless: ['bearer']},
 	{source: String.raw`(?<h>\b(?:x-api-key|api-key|x-auth-token|private-token|x-vault-token|set-cookie|cookie)["']?\s*:\s*["']?)(?<v>[^\s'",;]+)`, triggers: [':']},
 	// password=..., "token": "...", --password=..., SENTRY_DSN=..., REDISCLI_AUTH=...
 	{
 		source: String.raw`(?<h>(?<!\$\{)\b[\w-]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|routing[_-]?key|integration[_-]?key|credentials?|webhook(?:[_-]?url)?|dsn|auth|_session|_cookie|_pass)\b["']?\s*(?:=|:(?!\/\/))\s*["']?)(?<v>[^\s'",;&)}\]]+)`,
 		triggers: ['=', ':'],
+		// (every name above holds one of these; log lines full of `=` and `:` mostly hold none)
+		requires: ['pass', 'pwd', 'secret', 'token', 'key', 'credential', 'webhook', 'dsn', 'auth', '_session', '_cookie'],
 	},
 	// ALTER USER app PASSWORD 'pw', CREATE USER x IDENTIFIED BY 'pw'
 	// (one rule each: a regex that starts with a word is scanned much faster than an alternation)
@@ -65,7 +77,8 @@ const SPECS: RuleSpec[] = [
 	// Token shapes: GitHub, AWS access key ids, Slack, JWTs.
 	{source: String.raw`(?<h>)(?<v>\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}))`, exact: true, triggers: ['_']},
 	{source: String.raw`(?<h>)(?<v>\b(?:AKIA|ASIA)[A-Z0-9]{16}\b)`, exact: true, triggers: ['AKIA', 'ASIA']},
-	{source: String.raw`(?<h>)(?<v>\bxox[abposre]-[A-Za-z0-9-]{10,})`, exact: true, triggers: ['xox']},
+	// (the whole prefix with its dash: looked for by the dash, not by an x that a line of x is full of)
+	{source: String.raw`(?<h>)(?<v>\bxox[abposre]-[A-Za-z0-9-]{10,})`, exact: true, triggers: [...'abposre'].map(c => `xox${c}-`)},
 	{source: String.raw`(?<h>)(?<v>\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)`, exact: true, triggers: ['eyJ']},
 	// Webhook URLs: the path is the secret.
 	{source: String.raw`(?<h>\bhooks\.slack\.com\/(?:services|workflows|triggers)\/)(?<v>[^\s'"<>]+)`, triggers: ['.com/', '.COM/']},
@@ -78,10 +91,17 @@ const SPECS: RuleSpec[] = [
 
 export interface SecretRule {
 	re: RegExp;
-	triggers: string[] | null;
+	/** null: always run. */
+	triggers: Trigger[] | null;
+	/** One of these words (any case) must be in the text too (RuleSpec.requires). */
+	requires?: RegExp;
 }
 
-export const RULES: SecretRule[] = SPECS.map(s => ({re: new RegExp(s.source, s.exact ? 'g' : 'gi'), triggers: s.triggers}));
+export const RULES: SecretRule[] = SPECS.map(s => ({
+	re: new RegExp(s.source, s.exact ? 'g' : 'gi'),
+	triggers: s.triggers === null ? null : [...s.triggers.map(text => ({text})), ...(s.caseless ?? []).map(text => ({text, caseless: true}))],
+	...(s.requires ? {requires: new RegExp(s.requires.join('|'), 'i')} : {}),
+}));
 
 /** A PEM private key block, whole (also with `\n` written as `\\n` in JSON). */
 export const PEM_BLOCK = /(-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----)[\s\S]*?(-----END \2PRIVATE KEY-----)/g;

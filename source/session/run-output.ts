@@ -1,13 +1,30 @@
 // The output side of a session's runs: each step's bounded tail and the log
 // follower that fills it and tells the listeners. Keyed by step id (one run
 // per step at a time); the RunSupervisor owns one and says when to follow.
+// Followed output stays bytes until someone wants text: the tail keeps the
+// end as bytes, and an output event decodes its chunk only when a listener
+// reads it (`run` prints the bytes; a flood makes no text at all there).
+import {ByteTail} from '../engine/byte-tail.js';
 import {LogFollower} from '../engine/follow.js';
 import {BoundedTail, defaultTailLimits} from '../engine/tail.js';
 import {fileSize, lastScreenReset, readLogEnd, screenStartBefore} from './log-end.js';
 import type {SessionEvent, SessionState} from './types.js';
 
+/** An output event whose text is decoded from its bytes on first read (during the event only). */
+function outputEvent(stepId: string, runId: string, bytes: Buffer, text: () => string): SessionEvent {
+	return {
+		type: 'output',
+		stepId,
+		runId,
+		bytes,
+		get chunk() {
+			return text();
+		},
+	};
+}
+
 export class RunOutputs {
-	private readonly tails = new Map<string, BoundedTail>();
+	private readonly tails = new Map<string, BoundedTail | ByteTail>();
 	private readonly followers = new Map<string, LogFollower>();
 
 	constructor(
@@ -56,24 +73,24 @@ export class RunOutputs {
 	/** Tails the log into the step's bounded buffer and to the listeners. */
 	follow(stepId: string, runId: string, logPath: string, fromTail = false): LogFollower {
 		this.followers.get(stepId)?.stop();
-		const tail = new BoundedTail();
-		this.tails.set(stepId, tail);
 		let from = 0;
+		let start = '';
 		if (fromTail) {
 			// Reattached: show the end of what was printed while away, then follow.
 			const size = fileSize(logPath);
-			from = Math.max(0, size - defaultTailLimits.maxChars);
-			tail.push(readLogEnd(logPath, defaultTailLimits.maxChars, size));
+			start = readLogEnd(logPath, defaultTailLimits.maxChars, size);
 			from = size;
 		}
-		const follower = new LogFollower(
-			logPath,
-			text => {
-				tail.push(text);
-				this.emit({type: 'output', stepId, runId, chunk: text});
+		const tail = new ByteTail(defaultTailLimits, start);
+		this.tails.set(stepId, tail);
+		const follower = new LogFollower(logPath, () => undefined, {
+			from,
+			pollMs: Math.max(this.pollMs, 100),
+			onBytes: (bytes, text) => {
+				tail.push(bytes);
+				this.emit(outputEvent(stepId, runId, bytes, text));
 			},
-			{from, pollMs: Math.max(this.pollMs, 100)},
-		).start();
+		}).start();
 		this.followers.set(stepId, follower);
 		return follower;
 	}

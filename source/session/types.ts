@@ -99,7 +99,12 @@ export interface SessionState {
 
 export type SessionEvent =
 	| {type: 'state'; state: SessionState}
-	| {type: 'output'; stepId: string; runId: string; chunk: string}
+	/**
+	 * New output of a run. `bytes` (followed logs) is the chunk as read, valid
+	 * only while the event is handled (the read buffer is reused); `chunk` is
+	 * its text, decoded when first read, and must be read then too.
+	 */
+	| {type: 'output'; stepId: string; runId: string; chunk: string; bytes?: Buffer}
 	| {type: 'run-start'; stepId: string; runId: string}
 	| {type: 'run-end'; stepId: string; runId: string; status: StepStatus; exitCode: number | null}
 	/** This process lost the writer lock (another took the session over): it is read-only from now on. */

@@ -3,6 +3,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {execFileSync} from 'node:child_process';
 import {afterEach, describe, expect, it} from 'vitest';
+import {ByteTail} from '../../source/engine/byte-tail.js';
 import {LogFollower} from '../../source/engine/follow.js';
 import {applyChange, diffDumps, parseDumps} from '../../source/engine/shell-state.js';
 import {BoundedTail} from '../../source/engine/tail.js';
@@ -43,6 +44,67 @@ describe('bounded tail', () => {
 		for (let i = 0; i < 10_000; i++) many.push('ab');
 		expect(many.text()).toBe('ab'.repeat(50));
 	});
+
+	it('is always an end of all the output pushed, within both limits, whenever it is read', () => {
+		let seed = 7;
+		const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+		for (let round = 0; round < 300; round++) {
+			const limits = {maxChars: 20 + Math.floor(random() * 200), maxLines: 1 + Math.floor(random() * 10)};
+			const tail = new BoundedTail(limits);
+			let all = '';
+			for (let i = 0; i < 50; i++) {
+				const text = Array.from({length: Math.floor(random() * 30)}, () => 'ab\n '[Math.floor(random() * 4)]).join('');
+				tail.push(text);
+				all += text;
+				if (random() < 0.3) {
+					const got = tail.text();
+					expect(all.endsWith(got)).toBe(true);
+					expect(got.length).toBeLessThanOrEqual(limits.maxChars);
+					expect(got.split('\n').length - 1).toBeLessThanOrEqual(limits.maxLines);
+					// When the last maxLines lines fit the size limit, they are exactly what is kept.
+					const ends = [...all.matchAll(/\n/g)].map(m => m.index);
+					const lastLines = ends.length > limits.maxLines ? all.slice(ends[ends.length - limits.maxLines - 1]! + 1) : all;
+					if (lastLines.length <= limits.maxChars) expect(got).toBe(lastLines);
+				}
+			}
+		}
+	});
+});
+
+describe('byte tail (a followed log\'s end, kept as bytes)', () => {
+	it('reads like a BoundedTail of the same output, across growth and wrap-around, with multi-byte text', () => {
+		let seed = 11;
+		const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+		const pieces = ['a', 'b', '\n', ' ', '€', 'ü', '日本'];
+		for (let round = 0; round < 200; round++) {
+			const limits = {maxChars: 64 + Math.floor(random() * 300), maxLines: 1 + Math.floor(random() * 12)};
+			const tail = new ByteTail(limits);
+			let all = '';
+			for (let i = 0; i < 60; i++) {
+				const text = Array.from({length: Math.floor(random() * 40)}, () => pieces[Math.floor(random() * pieces.length)]).join('');
+				tail.push(Buffer.from(text));
+				all += text;
+				if (random() < 0.3) {
+					const got = tail.text();
+					expect(all.endsWith(got), `round ${round}`).toBe(true);
+					expect(Buffer.byteLength(got)).toBeLessThanOrEqual(limits.maxChars);
+					expect(got.split('\n').length - 1).toBeLessThanOrEqual(limits.maxLines);
+					// What fits is all kept: the last maxLines lines when their bytes fit the ring.
+					const ends = [...all.matchAll(/\n/g)].map(m => m.index);
+					const lastLines = ends.length > limits.maxLines ? all.slice(ends[ends.length - limits.maxLines - 1]! + 1) : all;
+					if (Buffer.byteLength(all) <= limits.maxChars) expect(got).toBe(lastLines);
+				}
+			}
+		}
+	});
+
+	it('starts with the text it is given (a reattached run\'s log end) and copies what it is pushed', () => {
+		const tail = new ByteTail({maxChars: 1000, maxLines: 100}, 'before\n');
+		const reused = Buffer.from('after\n');
+		tail.push(reused);
+		reused.write('XXXXX\n');
+		expect(tail.text()).toBe('before\nafter\n');
+	});
 });
 
 describe('log follower', () => {
@@ -59,6 +121,57 @@ describe('log follower', () => {
 		appendFileSync(path, Buffer.concat([euro.subarray(1), Buffer.from(' end\n')]));
 		await follower.finish();
 		expect(seen).toBe('new € end\n');
+	});
+
+	it('as bytes: slices end at whole characters, text is decoded on demand and only during the call', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'dc-follow-'));
+		dirs.push(dir);
+		const path = join(dir, 'x.log');
+		const euro = Buffer.from('€');
+		writeFileSync(path, Buffer.concat([Buffer.from('a '), euro.subarray(0, 2)]));
+		const slices: string[] = [];
+		const decoded: Array<() => string> = [];
+		const undecoded: Array<() => string> = [];
+		const follower = new LogFollower(path, () => undefined, {
+			pollMs: 20,
+			sliceBytes: 4,
+			onBytes: (bytes, text) => {
+				slices.push(bytes.toString('hex'));
+				if (slices.length % 2 === 1) {
+					expect(text()).toBe(bytes.toString('utf8'));
+					decoded.push(text);
+				} else undecoded.push(text);
+			},
+		}).start();
+		await until(() => slices.length === 1);
+		// The cut euro sign waits for its last byte.
+		expect(slices).toEqual([Buffer.from('a ').toString('hex')]);
+		appendFileSync(path, Buffer.concat([euro.subarray(2), Buffer.from(' b\n')]));
+		await follower.finish();
+		expect(Buffer.from(slices.join(''), 'hex').toString('utf8')).toBe('a € b\n');
+		for (const slice of slices) expect(Buffer.from(slice, 'hex').toString('utf8')).not.toContain('\ufffd');
+		// A text() kept past its call gives its text if it was decoded then, else throws (its bytes were reused).
+		expect(decoded[0]!()).toBe('a ');
+		expect(undecoded.length).toBeGreaterThan(0);
+		expect(() => undecoded[0]!()).toThrow(/read after/);
+	});
+});
+
+describe('waiting for a run to end', () => {
+	it('returns as soon as the runner reports and leaves no poll timer behind (the process can exit at once)', () => {
+		const dir = mkdtempSync(join(tmpdir(), 'dc-await-'));
+		dirs.push(dir);
+		// In a process of its own: no other timers there. A poll of a minute, the report after the first poll has begun.
+		const script = `
+			import {awaitRunEnd} from ${JSON.stringify(join(import.meta.dirname, '..', '..', 'dist', 'engine', 'await-run.js'))};
+			const d = ${JSON.stringify(dir)};
+			const exit = {exitCode: 0, signal: null, startedAt: '', endedAt: '', durationMs: 0, block: 0};
+			const report = new Promise(resolve => setImmediate(() => setImmediate(() => resolve({exit}))));
+			const outcome = await awaitRunEnd({log: d + '/r.log', pid: d + '/r.pid.json', exit: d + '/r.exit.json'}, {report, pollMs: 60000});
+			console.log(JSON.stringify({kind: outcome.kind, left: process.getActiveResourcesInfo().filter(r => r === 'Timeout').length}));
+		`;
+		const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {encoding: 'utf8'});
+		expect(JSON.parse(out)).toEqual({kind: 'exit', left: 0});
 	});
 });
 
