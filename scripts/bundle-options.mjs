@@ -1,6 +1,9 @@
-// esbuild settings shared by the program's bundle (scripts/bundle.mjs) and
-// the bench's bundled minimal Ink app, so that baseline is built the same way.
-//  - ESM output: yoga-layout and Ink's reconciler use top-level await.
+// esbuild settings. commonOptions: a plain one-file ESM bundle, the bench's
+// bundled minimal Ink app (its baseline, kept as any Ink app would be bundled)
+// and the base of the program's. programOptions: what the program's file
+// adds on top, the app part as a classic script for V8's code cache.
+//  - ESM output (commonOptions): yoga-layout and Ink's reconciler use
+//    top-level await.
 //  - the createRequire banner: CommonJS dependencies (pg, ioredis, yaml,
 //    React) call require() for Node's built-ins and for each other.
 //  - NODE_ENV=production: React's production build; the development one is
@@ -18,8 +21,19 @@
 //  - yoga's wasm (a base64 data: URL) is decoded in place instead of being
 //    fetched: Emscripten's loader calls fetch() on it whenever fetch exists,
 //    which loads Node's undici (tens of ms) just to read a string it holds.
-//  - minified: V8 compiles the whole file on every start (Node 20 has no
-//    compile cache), and that time grows with its size.
+//  - minified: V8 compiles the whole file on every start when there is no
+//    code cache yet, and that time grows with its size.
+// programOptions, the app part of dist/deploycockpit.mjs (scripts/bundle.mjs
+// wraps it in scripts/launcher.mjs):
+//  - CommonJS-style output wrapped as `(function (require, __dcUrl) {…})`:
+//    a classic script, which node:vm compiles with a V8 code cache on Node 20
+//    as on 22/24. The launcher hands in require and its own import.meta.url
+//    (import.meta.url is defined as __dcUrl).
+//  - no top-level await: yoga-layout becomes scripts/stubs/yoga-deferred.mjs
+//    (loads the wasm asynchronously, source/ui/yoga-ready.ts awaits it), and
+//    Ink's reconciler loses its two DEV-only awaits (the devtools import,
+//    which the stub above makes fail anyway, and reading its package.json for
+//    the devtools).
 import {builtinModules} from 'node:module';
 import {readFile} from 'node:fs/promises';
 import {join} from 'node:path';
@@ -69,5 +83,41 @@ export function commonOptions(root) {
 		external: ['pg-native', 'node-pty', 'cpu-features'],
 		define: {'process.env.NODE_ENV': '"production"'},
 		banner: {js: ["import {createRequire as __dcCreateRequire} from 'node:module';", 'const require = __dcCreateRequire(import.meta.url);'].join('\n')},
+	};
+}
+
+/** The program's app part: commonOptions as a classic script (see the top). */
+export function programOptions(root) {
+	const common = commonOptions(root);
+	const yogaDeferred = {
+		name: 'yoga-deferred',
+		setup(b) {
+			const shim = join(root, 'scripts', 'stubs', 'yoga-deferred.mjs');
+			b.onResolve({filter: /^yoga-layout$/}, args => (args.importer === shim ? undefined : {path: shim}));
+		},
+	};
+	const inkNoTopLevelAwait = {
+		name: 'ink-no-top-level-await',
+		setup(b) {
+			b.onLoad({filter: /[\\/]ink[\\/]build[\\/]reconciler\.js$/}, async args => {
+				const text = await readFile(args.path, 'utf8');
+				const devtools = "await import('./devtools.js');";
+				const packageJson = '? await loadPackageJson()';
+				// Another Ink release: stop here rather than ship a file that cannot load.
+				if (!text.includes(devtools) || !text.includes(packageJson)) throw new Error('ink-no-top-level-await: Ink\'s reconciler changed; update scripts/bundle-options.mjs');
+				const contents = text
+					.replace(devtools, "throw Object.assign(new Error(\"Cannot find package 'react-devtools-core' (not part of the deploycockpit bundle)\"), {code: 'ERR_MODULE_NOT_FOUND'});")
+					.replace(packageJson, '? {name: undefined, version: undefined}');
+				return {contents, loader: 'js'};
+			});
+		},
+	};
+	return {
+		...common,
+		format: 'cjs',
+		plugins: [yogaDeferred, inkNoTopLevelAwait, ...common.plugins],
+		define: {...common.define, 'import.meta.url': '__dcUrl'},
+		banner: {js: '(function (require, __dcUrl) {'},
+		footer: {js: '})'},
 	};
 }

@@ -52,7 +52,7 @@ beforeAll(() => {
 	copyFileSync(bundle, copy);
 	writeFileSync(join(dir, 'drill.md'), checklist);
 	const {NODE_PATH: _path, NODE_OPTIONS: _options, ...rest} = process.env as Record<string, string>;
-	env = {...rest, DEPLOYCOCKPIT_STATE_DIR: join(dir, 'state'), DEPLOYCOCKPIT_CONFIG_DIR: join(dir, 'config')};
+	env = {...rest, DEPLOYCOCKPIT_STATE_DIR: join(dir, 'state'), DEPLOYCOCKPIT_CONFIG_DIR: join(dir, 'config'), XDG_CACHE_HOME: join(dir, 'cache')};
 });
 afterAll(() => {
 	if (dir) rmSync(dir, {recursive: true, force: true});
