@@ -34,9 +34,18 @@
 //    Ink's reconciler loses its two DEV-only awaits (the devtools import,
 //    which the stub above makes fail anyway, and reading its package.json for
 //    the devtools).
+//  - two hot paths of the first frame, changed so that they give the same
+//    result with less work (hotPathPatches below; test/build/hot-paths.test.ts
+//    compares them with the originals): string-width measures text made of
+//    printable ASCII and of single-width symbols (box drawing, arrows, the
+//    cockpit's glyphs) without the emoji regular expression, whose first use
+//    compiles a very large automaton (tens of ms); ansi-tokenize writes no
+//    style change between two cells with the same styles without computing
+//    the (empty) difference for each of the frame's ~5,000 cells.
 import {builtinModules} from 'node:module';
 import {readFile} from 'node:fs/promises';
 import {join} from 'node:path';
+import {pathToFileURL} from 'node:url';
 
 const builtins = new Set(builtinModules.flatMap(name => [name, `node:${name}`]));
 
@@ -86,6 +95,72 @@ export function commonOptions(root) {
 	};
 }
 
+const STRING_WIDTH_ASCII = 'if (/^[\\u0020-\\u007E]*$/.test(string)) {';
+const STRING_WIDTH_RGI = 'const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;';
+const STRING_WIDTH_RGI_USE = 'rgiEmojiRegex.test(segment)';
+const STYLED_DIFF = 'ret += ansiCodesToString(diffAnsiCodes(chars[i - 1].styles, char.styles));';
+
+/**
+ * The code points (in Latin-1 and the symbol blocks U+2000-U+2BFF) that the
+ * given string-width measures as 1 on their own and that always form a
+ * grapheme of their own (a grapheme base, not a spacing mark; these blocks
+ * hold no prepend or Hangul characters), as a regular expression character
+ * class body. A string of only these and printable ASCII is one grapheme per
+ * code point, so its width is its length.
+ */
+export function narrowSymbols(stringWidth) {
+	const ranges = [];
+	for (const [from, to] of [[0xa0, 0xff], [0x2000, 0x2bff]]) {
+		for (let cp = from; cp <= to; cp++) {
+			const ch = String.fromCodePoint(cp);
+			if (stringWidth(ch) !== 1 || !/^\p{Grapheme_Base}$/u.test(ch) || /^\p{Mc}$/u.test(ch)) continue;
+			const last = ranges.at(-1);
+			if (last && last[1] === cp - 1) last[1] = cp;
+			else ranges.push([cp, cp]);
+		}
+	}
+	const hex = cp => `\\u${cp.toString(16).padStart(4, '0')}`;
+	return ranges.map(([a, b]) => (a === b ? hex(a) : `${hex(a)}-${hex(b)}`)).join('');
+}
+
+/** string-width's source with the narrow fast path and a lazily built emoji expression. */
+export function patchStringWidth(text, narrow) {
+	if (!text.includes(STRING_WIDTH_ASCII) || !text.includes(STRING_WIDTH_RGI) || !text.includes(STRING_WIDTH_RGI_USE)) return undefined;
+	return text
+		.replace(STRING_WIDTH_ASCII, `if (/^[\\u0020-\\u007E]*$/.test(string) || (ambiguousIsNarrow && /^[\\u0020-\\u007E${narrow}]*$/.test(string))) {`)
+		.replace(STRING_WIDTH_RGI, 'let rgiEmojiRegex;')
+		.replace(STRING_WIDTH_RGI_USE, '(rgiEmojiRegex ??= /^\\p{RGI_Emoji}$/v).test(segment)');
+}
+
+/** ansi-tokenize's styledChars.js: no difference computed between equal style lists. */
+export function patchStyledChars(text) {
+	if (!text.includes(STYLED_DIFF)) return undefined;
+	const same = 'const __dcSameStyles = (a, b) => a === b || (a.length === b.length && a.every((code, i) => code.code === b[i].code && code.endCode === b[i].endCode));\n';
+	return same + text.replace(STYLED_DIFF, 'if (!__dcSameStyles(chars[i - 1].styles, char.styles)) ret += ansiCodesToString(diffAnsiCodes(chars[i - 1].styles, char.styles));');
+}
+
+/** Both patches as an esbuild plugin; a dependency that changed is bundled as it is, with a warning. */
+export const hotPathPatches = {
+	name: 'hot-path-patches',
+	setup(b) {
+		b.onLoad({filter: /[\\/]string-width[\\/]index\.js$/}, async args => {
+			const text = await readFile(args.path, 'utf8');
+			// Only the release with the ASCII fast path (Ink's nested older copy has none).
+			if (!text.includes(STRING_WIDTH_ASCII)) return undefined;
+			const {default: stringWidth} = await import(pathToFileURL(args.path).href);
+			const patched = patchStringWidth(text, narrowSymbols(stringWidth));
+			if (!patched) return {contents: text, loader: 'js', warnings: [{text: 'hot-path-patches: string-width changed, left as is'}]};
+			return {contents: patched, loader: 'js'};
+		});
+		b.onLoad({filter: /[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]styledChars\.js$/}, async args => {
+			const text = await readFile(args.path, 'utf8');
+			const patched = patchStyledChars(text);
+			if (!patched) return {contents: text, loader: 'js', warnings: [{text: 'hot-path-patches: ansi-tokenize changed, left as is'}]};
+			return {contents: patched, loader: 'js'};
+		});
+	},
+};
+
 /** The program's app part: commonOptions as a classic script (see the top). */
 export function programOptions(root) {
 	const common = commonOptions(root);
@@ -115,7 +190,7 @@ export function programOptions(root) {
 	return {
 		...common,
 		format: 'cjs',
-		plugins: [yogaDeferred, inkNoTopLevelAwait, ...common.plugins],
+		plugins: [yogaDeferred, inkNoTopLevelAwait, hotPathPatches, ...common.plugins],
 		define: {...common.define, 'import.meta.url': '__dcUrl'},
 		banner: {js: '(function (require, __dcUrl) {'},
 		footer: {js: '})'},
