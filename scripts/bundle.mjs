@@ -3,8 +3,8 @@
 // dist/deploycockpit.mjs, which runs alone with nothing but Node >= 20 beside
 // it (copy it to a bastion). tsc still type-checks and writes the per-file
 // dist/ the tests import. The esbuild settings and why: bundle-options.mjs.
-// The file is an ES module: scripts/launcher.mjs, then the program as a
-// string the launcher compiles with a V8 code cache (see there why).
+// The file is an ES module: scripts/launcher.mjs, then the program in a
+// comment the launcher compiles with a V8 code cache (see there why).
 // The file also carries what it would otherwise read from beside itself
 // (source/bundled.ts): the version, the built-in themes, the parser's stamp.
 import {createHash} from 'node:crypto';
@@ -45,19 +45,18 @@ const result = await build({
 const app = result.outputFiles[0].text;
 const launcher = readFileSync(join(root, 'scripts', 'launcher.mjs'), 'utf8');
 const buildHash = createHash('sha256').update(app).digest('hex');
-writeFileSync(
-	outfile,
-	[
-		'#!/usr/bin/env node',
-		`// deploycockpit ${pkg.version} (MIT), the whole program in one file: node deploycockpit.mjs --help`,
-		launcher.trimEnd(),
-		'',
-		// The few non-ASCII characters esbuild leaves (in regular expressions) are
-		// escaped in the literal, so the file itself is ASCII.
-		`launch(import.meta.url, ${JSON.stringify(buildHash)}, ${JSON.stringify(app).replace(/[\u007f-\uffff]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)});`,
-		'',
-	].join('\n'),
-);
+// The program inside a block comment (see scripts/launcher.mjs for why and how it is escaped).
+const packed = app
+	.replaceAll('\x01', '\x01\x01')
+	.replace(/[\u007f-\uffff]/g, c => `\x01u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+	.replaceAll('*/', '*\x01/');
+const head = ['#!/usr/bin/env node', `// deploycockpit ${pkg.version} (MIT), the whole program in one file: node deploycockpit.mjs --help`, launcher.trimEnd(), ''].join('\n');
+// The offset is a fixed-width string, so writing it does not move what it points at.
+const call = offset => `launch(import.meta.url, ${JSON.stringify(buildHash)}, ${JSON.stringify(String(offset).padStart(10, '0'))});\n/*`;
+const offset = head.length + call(0).length;
+const text = `${head}${call(offset)}${packed}*/\n`;
+if (!/^[\x00-\x7f]*$/.test(text)) throw new Error('bundle: the file is not ASCII');
+writeFileSync(outfile, text);
 chmodSync(outfile, 0o755);
 // What is in the file and how big (esbuild's analyzer reads it); not shipped.
 writeFileSync(outfile.replace(/\.mjs$/, '.meta.json'), JSON.stringify(result.metafile));

@@ -1,4 +1,4 @@
-// The single file's V8 code cache (scripts/launcher.mjs): real processes of
+// The single file's packing and V8 code cache (scripts/launcher.mjs): real processes of
 // a copy of dist/deploycockpit.mjs, each test with a cache directory of its
 // own (XDG_CACHE_HOME). What is checked is what a user would meet: the cache
 // is written, a good one is used as it is, a damaged one or one of another
@@ -12,6 +12,8 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+// @ts-expect-error a plain .mjs build script without types
+import {unpack} from '../../scripts/launcher.mjs';
 
 const bundle = fileURLToPath(new URL('../../dist/deploycockpit.mjs', import.meta.url));
 const MAGIC = 'deploycockpit code cache 1\n';
@@ -82,6 +84,19 @@ afterEach(() => {
 });
 
 describe('the single file compiles itself with a V8 code cache', {timeout: 120_000}, () => {
+	it('is ASCII, and the program packed in its comment comes back exactly (the build hash is of the program)', () => {
+		const text = readFileSync(bundle, 'latin1');
+		expect(/^[\x00-\x7f]*$/.test(text)).toBe(true);
+		const [, hash, offset] = /launch\(import\.meta\.url, "([0-9a-f]{64})", "(\d{10})"\);\n\/\*/.exec(text)!;
+		const app = unpack(bundle, Number(offset)) as string;
+		expect(createHash('sha256').update(app).digest('hex')).toBe(hash);
+		// What the packing escapes is really there: the comment's end, control characters, non-ASCII.
+		expect(app).toContain('*/');
+		expect(app).toContain('\x01');
+		expect(/[^\x00-\x7f]/.test(app)).toBe(true);
+		expect(app.startsWith('(function (require, __dcUrl) {')).toBe(true);
+	});
+
 	it('writes a cache per command in a directory of the user\'s own, then uses it as it is', () => {
 		const first = outlineOk();
 		expect(first).toContain('Say hello');
