@@ -51,10 +51,8 @@ const packed = app
 	.replace(/[\u007f-\uffff]/g, c => `\x01u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 	.replaceAll('*/', '*\x01/');
 const head = ['#!/usr/bin/env node', `// deploycockpit ${pkg.version} (MIT), the whole program in one file: node deploycockpit.mjs --help`, launcher.trimEnd(), ''].join('\n');
-// The offset is a fixed-width string, so writing it does not move what it points at.
-const call = offset => `launch(import.meta.url, ${JSON.stringify(buildHash)}, ${JSON.stringify(String(offset).padStart(10, '0'))});\n/*`;
-const offset = head.length + call(0).length;
-const text = `${head}${call(offset)}${packed}*/\n`;
+if (head.includes(buildHash)) throw new Error('bundle: the launcher text holds the build hash');
+const text = `${head}launch(import.meta.url, ${JSON.stringify(buildHash)});\n/*${packed}*/\n`;
 if (!/^[\x00-\x7f]*$/.test(text)) throw new Error('bundle: the file is not ASCII');
 writeFileSync(outfile, text);
 chmodSync(outfile, 0o755);

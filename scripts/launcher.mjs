@@ -1,8 +1,10 @@
 // The head of dist/deploycockpit.mjs. scripts/bundle.mjs writes this file's
-// text, then one call `launch(import.meta.url, BUILD_HASH, OFFSET)`, then the
-// whole program (source/main.ts and its dependencies, built by programOptions
-// in bundle-options.mjs) inside one block comment from OFFSET to the end: the
-// file stays one file to copy. The launcher reads that part back from its own
+// text, then one call `launch(import.meta.url, BUILD_HASH)`, then the whole
+// program (source/main.ts and its dependencies, built by programOptions in
+// bundle-options.mjs) in one block comment that opens right after that call
+// and ends the file: the file stays one file to copy. The launcher finds the
+// comment after the first occurrence of the build hash (the call), so an edit
+// above it does not move it. The launcher reads that part back from its own
 // file. A comment, not a string literal: V8 skips a comment quickly but copies
 // and internalises a 1.5 MB literal (~10 ms more on every start). The file is
 // ASCII and the comment cannot end early: in the program text \x01 escapes
@@ -99,10 +101,11 @@ function writeCache(dir, path, prefix, data) {
 	}
 }
 
-/** The program text of this file, from `offset` to the closing comment. */
-export function unpack(file, offset) {
+/** The program text of this file: the comment after the call that names `buildHash`. */
+export function unpack(file, buildHash) {
 	const text = readFileSync(file, 'latin1');
-	const packed = text.slice(offset, text.lastIndexOf('*/'));
+	const start = text.indexOf('/*', text.indexOf(`"${buildHash}")`)) + 2;
+	const packed = text.slice(start, text.lastIndexOf('*/'));
 	// A few dozen escapes in 1.5 MB: indexOf finds them faster than a regular expression.
 	let app = '';
 	let at = 0;
@@ -114,9 +117,9 @@ export function unpack(file, offset) {
 	return app + packed.slice(at);
 }
 
-export function launch(url, buildHash, offset) {
+export function launch(url, buildHash) {
 	const file = fileURLToPath(url);
-	const app = unpack(file, Number(offset));
+	const app = unpack(file, buildHash);
 	const kind = process.env.DEPLOYCOCKPIT_CODE_CACHE === '0' ? undefined : startKind(file, process.argv.slice(2));
 	let dir;
 	let path;
