@@ -1,5 +1,7 @@
 // The bench's bundled baseline: the minimal Ink app (fixtures/minimal-ink.mjs)
-// built into one file with the same esbuild settings as the program.
+// built into one ESM file with the program's base esbuild settings
+// (commonOptions: minified, production React, lazy built-ins), as any Ink app
+// would be bundled; not with the program's own launcher and code cache.
 import {join, dirname} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {build} from 'esbuild';

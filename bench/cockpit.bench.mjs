@@ -1,10 +1,13 @@
 // Cockpit figures on a 500-step checklist, each under a real pty (util-linux
 // `script`) of 120×40:
 //  - time to first frame, against the smallest Ink app (unbundled, and
-//    bundled with the program's esbuild settings) and `node -e 0` started
+//    bundled with the program's base esbuild settings) and `node -e 0` started
 //    the same way (whole processes, medians), reopening an unchanged file
-//    (parsed-model cache hit) and with the cache dropped; the per-file build
-//    (before the bundle) as a reference; resident memory at the first frame;
+//    (parsed-model cache hit) and with the cache dropped, without the code
+//    cache (scripts/launcher.mjs) as a first start after an install (the
+//    bundled baseline is a plain ESM bundle, without launcher or code cache);
+//    the per-file build (before the bundle) as a reference; resident memory
+//    at the first frame;
 //  - a 5,000-step checklist: first frame and key-to-frame latency;
 //  - key-to-frame latency (p50/p99) while a step floods output, against the
 //    same keys with nothing running;
@@ -190,7 +193,10 @@ async function timeToFirstFrame(rows, file, dir, runs) {
 	await firstFrame([process.execPath, perFile, file], TITLE, perFileEnv, cacheWritten(join(perFileEnv.DEPLOYCOCKPIT_STATE_DIR, 'cache')));
 	await firstFrame(ink, 'minimal ink ready', env);
 	await firstFrame(inkB, 'minimal ink ready', env);
-	const t = {cockpit: [], cold: [], perFile: [], ink: [], inkB: [], node: []};
+	// The program's V8 code cache (scripts/launcher.mjs) is written by the
+	// warm-up; `noCache` starts without it, as the first start after an install.
+	const noCacheEnv = {...env, DEPLOYCOCKPIT_CODE_CACHE: '0'};
+	const t = {cockpit: [], cold: [], noCache: [], perFile: [], ink: [], inkB: [], node: []};
 	const rss = {cockpit: [], ink: [], inkB: []};
 	// The warm-up wrote the parsed-model cache, so `cockpit` is a reopen of
 	// an unchanged file; `cold` drops the cache first (a first open, or an
@@ -199,6 +205,7 @@ async function timeToFirstFrame(rows, file, dir, runs) {
 		t.cockpit.push(await firstFrame([process.execPath, bin, file], TITLE, env, undefined, rss.cockpit));
 		rmSync(cache, {recursive: true, force: true});
 		t.cold.push(await firstFrame([process.execPath, bin, file], TITLE, env, cacheWritten(cache)));
+		t.noCache.push(await firstFrame([process.execPath, bin, file], TITLE, noCacheEnv));
 		t.perFile.push(await firstFrame([process.execPath, perFile, file], TITLE, perFileEnv));
 		t.ink.push(await firstFrame(ink, 'minimal ink ready', env, undefined, rss.ink));
 		t.inkB.push(await firstFrame(inkB, 'minimal ink ready', env, undefined, rss.inkB));
@@ -220,6 +227,14 @@ async function timeToFirstFrame(rows, file, dir, runs) {
 		baseline: 'minimal Ink app, unbundled',
 		baselineValue: round(m.ink),
 		note: `${x(m.cold, m.ink)}× the unbundled minimal Ink app (target ≤ 0.9×); parses; the cache is written after the frame`,
+	});
+	rows.push({
+		name: 'time to first frame, 500 steps, reopened, without the code cache (first start after an install)',
+		value: round(m.noCache),
+		unit: 'ms',
+		baseline: 'the same with the code cache',
+		baselineValue: round(m.cockpit),
+		note: `${x(m.noCache, m.ink)}× the unbundled minimal Ink app, ${x(m.noCache, m.inkB)}× the bundled one; DEPLOYCOCKPIT_CODE_CACHE=0`,
 	});
 	rows.push({
 		name: 'minimal Ink app bundled with the same esbuild settings',

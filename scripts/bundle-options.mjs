@@ -1,6 +1,9 @@
-// esbuild settings shared by the program's bundle (scripts/bundle.mjs) and
-// the bench's bundled minimal Ink app, so that baseline is built the same way.
-//  - ESM output: yoga-layout and Ink's reconciler use top-level await.
+// esbuild settings. commonOptions: a plain one-file ESM bundle, the bench's
+// bundled minimal Ink app (its baseline, kept as any Ink app would be bundled)
+// and the base of the program's. programOptions: what the program's file
+// adds on top, the app part as a classic script for V8's code cache.
+//  - ESM output (commonOptions): yoga-layout and Ink's reconciler use
+//    top-level await.
 //  - the createRequire banner: CommonJS dependencies (pg, ioredis, yaml,
 //    React) call require() for Node's built-ins and for each other.
 //  - NODE_ENV=production: React's production build; the development one is
@@ -18,11 +21,31 @@
 //  - yoga's wasm (a base64 data: URL) is decoded in place instead of being
 //    fetched: Emscripten's loader calls fetch() on it whenever fetch exists,
 //    which loads Node's undici (tens of ms) just to read a string it holds.
-//  - minified: V8 compiles the whole file on every start (Node 20 has no
-//    compile cache), and that time grows with its size.
+//  - minified: V8 compiles the whole file on every start when there is no
+//    code cache yet, and that time grows with its size.
+// programOptions, the app part of dist/deploycockpit.mjs (scripts/bundle.mjs
+// wraps it in scripts/launcher.mjs):
+//  - CommonJS-style output wrapped as `(function (require, __dcUrl) {…})`:
+//    a classic script, which node:vm compiles with a V8 code cache on Node 20
+//    as on 22/24. The launcher hands in require and its own import.meta.url
+//    (import.meta.url is defined as __dcUrl).
+//  - no top-level await: yoga-layout becomes scripts/stubs/yoga-deferred.mjs
+//    (loads the wasm asynchronously, source/ui/yoga-ready.ts awaits it), and
+//    Ink's reconciler loses its two DEV-only awaits (the devtools import,
+//    which the stub above makes fail anyway, and reading its package.json for
+//    the devtools).
+//  - two hot paths of the first frame, changed so that they give the same
+//    result with less work (hotPathPatches below; test/build/hot-paths.test.ts
+//    compares them with the originals): string-width measures text made of
+//    printable ASCII and of single-width symbols (box drawing, arrows, the
+//    cockpit's glyphs) without the emoji regular expression, whose first use
+//    compiles a very large automaton (tens of ms); ansi-tokenize writes no
+//    style change between two cells with the same styles without computing
+//    the (empty) difference for each of the frame's ~5,000 cells.
 import {builtinModules} from 'node:module';
 import {readFile} from 'node:fs/promises';
 import {join} from 'node:path';
+import {pathToFileURL} from 'node:url';
 
 const builtins = new Set(builtinModules.flatMap(name => [name, `node:${name}`]));
 
@@ -69,5 +92,107 @@ export function commonOptions(root) {
 		external: ['pg-native', 'node-pty', 'cpu-features'],
 		define: {'process.env.NODE_ENV': '"production"'},
 		banner: {js: ["import {createRequire as __dcCreateRequire} from 'node:module';", 'const require = __dcCreateRequire(import.meta.url);'].join('\n')},
+	};
+}
+
+const STRING_WIDTH_ASCII = 'if (/^[\\u0020-\\u007E]*$/.test(string)) {';
+const STRING_WIDTH_RGI = 'const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;';
+const STRING_WIDTH_RGI_USE = 'rgiEmojiRegex.test(segment)';
+const STYLED_DIFF = 'ret += ansiCodesToString(diffAnsiCodes(chars[i - 1].styles, char.styles));';
+
+/**
+ * The code points (in Latin-1 and the symbol blocks U+2000-U+2BFF) that the
+ * given string-width measures as 1 on their own and that always form a
+ * grapheme of their own (a grapheme base, not a spacing mark; these blocks
+ * hold no prepend or Hangul characters), as a regular expression character
+ * class body. A string of only these and printable ASCII is one grapheme per
+ * code point, so its width is its length.
+ */
+export function narrowSymbols(stringWidth) {
+	const ranges = [];
+	for (const [from, to] of [[0xa0, 0xff], [0x2000, 0x2bff]]) {
+		for (let cp = from; cp <= to; cp++) {
+			const ch = String.fromCodePoint(cp);
+			if (stringWidth(ch) !== 1 || !/^\p{Grapheme_Base}$/u.test(ch) || /^\p{Mc}$/u.test(ch)) continue;
+			const last = ranges.at(-1);
+			if (last && last[1] === cp - 1) last[1] = cp;
+			else ranges.push([cp, cp]);
+		}
+	}
+	const hex = cp => `\\u${cp.toString(16).padStart(4, '0')}`;
+	return ranges.map(([a, b]) => (a === b ? hex(a) : `${hex(a)}-${hex(b)}`)).join('');
+}
+
+/** string-width's source with the narrow fast path and a lazily built emoji expression. */
+export function patchStringWidth(text, narrow) {
+	if (!text.includes(STRING_WIDTH_ASCII) || !text.includes(STRING_WIDTH_RGI) || !text.includes(STRING_WIDTH_RGI_USE)) return undefined;
+	return text
+		.replace(STRING_WIDTH_ASCII, `if (/^[\\u0020-\\u007E]*$/.test(string) || (ambiguousIsNarrow && /^[\\u0020-\\u007E${narrow}]*$/.test(string))) {`)
+		.replace(STRING_WIDTH_RGI, 'let rgiEmojiRegex;')
+		.replace(STRING_WIDTH_RGI_USE, '(rgiEmojiRegex ??= /^\\p{RGI_Emoji}$/v).test(segment)');
+}
+
+/** ansi-tokenize's styledChars.js: no difference computed between equal style lists. */
+export function patchStyledChars(text) {
+	if (!text.includes(STYLED_DIFF)) return undefined;
+	const same = 'const __dcSameStyles = (a, b) => a === b || (a.length === b.length && a.every((code, i) => code.code === b[i].code && code.endCode === b[i].endCode));\n';
+	return same + text.replace(STYLED_DIFF, 'if (!__dcSameStyles(chars[i - 1].styles, char.styles)) ret += ansiCodesToString(diffAnsiCodes(chars[i - 1].styles, char.styles));');
+}
+
+/** Both patches as an esbuild plugin; a dependency that changed is bundled as it is, with a warning. */
+export const hotPathPatches = {
+	name: 'hot-path-patches',
+	setup(b) {
+		b.onLoad({filter: /[\\/]string-width[\\/]index\.js$/}, async args => {
+			const text = await readFile(args.path, 'utf8');
+			// Only the release with the ASCII fast path (Ink's nested older copy has none).
+			if (!text.includes(STRING_WIDTH_ASCII)) return undefined;
+			const {default: stringWidth} = await import(pathToFileURL(args.path).href);
+			const patched = patchStringWidth(text, narrowSymbols(stringWidth));
+			if (!patched) return {contents: text, loader: 'js', warnings: [{text: 'hot-path-patches: string-width changed, left as is'}]};
+			return {contents: patched, loader: 'js'};
+		});
+		b.onLoad({filter: /[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]styledChars\.js$/}, async args => {
+			const text = await readFile(args.path, 'utf8');
+			const patched = patchStyledChars(text);
+			if (!patched) return {contents: text, loader: 'js', warnings: [{text: 'hot-path-patches: ansi-tokenize changed, left as is'}]};
+			return {contents: patched, loader: 'js'};
+		});
+	},
+};
+
+/** The program's app part: commonOptions as a classic script (see the top). */
+export function programOptions(root) {
+	const common = commonOptions(root);
+	const yogaDeferred = {
+		name: 'yoga-deferred',
+		setup(b) {
+			const shim = join(root, 'scripts', 'stubs', 'yoga-deferred.mjs');
+			b.onResolve({filter: /^yoga-layout$/}, args => (args.importer === shim ? undefined : {path: shim}));
+		},
+	};
+	const inkNoTopLevelAwait = {
+		name: 'ink-no-top-level-await',
+		setup(b) {
+			b.onLoad({filter: /[\\/]ink[\\/]build[\\/]reconciler\.js$/}, async args => {
+				const text = await readFile(args.path, 'utf8');
+				const devtools = "await import('./devtools.js');";
+				const packageJson = '? await loadPackageJson()';
+				// Another Ink release: stop here rather than ship a file that cannot load.
+				if (!text.includes(devtools) || !text.includes(packageJson)) throw new Error('ink-no-top-level-await: Ink\'s reconciler changed; update scripts/bundle-options.mjs');
+				const contents = text
+					.replace(devtools, "throw Object.assign(new Error(\"Cannot find package 'react-devtools-core' (not part of the deploycockpit bundle)\"), {code: 'ERR_MODULE_NOT_FOUND'});")
+					.replace(packageJson, '? {name: undefined, version: undefined}');
+				return {contents, loader: 'js'};
+			});
+		},
+	};
+	return {
+		...common,
+		format: 'cjs',
+		plugins: [yogaDeferred, inkNoTopLevelAwait, hotPathPatches, ...common.plugins],
+		define: {...common.define, 'import.meta.url': '__dcUrl'},
+		banner: {js: '(function (require, __dcUrl) {'},
+		footer: {js: '})'},
 	};
 }

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// `npm run bundle`: source/ and its dependencies as one ESM file,
+// `npm run bundle`: source/ and its dependencies as one file,
 // dist/deploycockpit.mjs, which runs alone with nothing but Node >= 20 beside
 // it (copy it to a bastion). tsc still type-checks and writes the per-file
 // dist/ the tests import. The esbuild settings and why: bundle-options.mjs.
+// The file is an ES module: scripts/launcher.mjs, then the program in a
+// comment the launcher compiles with a V8 code cache (see there why).
 // The file also carries what it would otherwise read from beside itself
 // (source/bundled.ts): the version, the built-in themes, the parser's stamp.
 import {createHash} from 'node:crypto';
@@ -10,7 +12,7 @@ import {chmodSync, readdirSync, readFileSync, statSync, writeFileSync} from 'nod
 import {dirname, join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {build} from 'esbuild';
-import {commonOptions} from './bundle-options.mjs';
+import {programOptions} from './bundle-options.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // `node scripts/bundle.mjs OUT.mjs` writes elsewhere (to compare builds).
@@ -28,18 +30,31 @@ for (const name of readdirSync(join(root, 'source', 'checklist')).sort()) {
 	parser.update(name).update(readFileSync(join(root, 'source', 'checklist', name)));
 }
 
-const common = commonOptions(root);
+const options = programOptions(root);
 const result = await build({
-	...common,
+	...options,
 	entryPoints: [join(root, 'source', 'main.ts')],
 	outfile,
+	write: false,
 	metafile: true,
 	define: {
-		...common.define,
+		...options.define,
 		__DEPLOYCOCKPIT_BUNDLED__: JSON.stringify({version: pkg.version, themes, parserStamp: `bundle:${parser.digest('hex')}`}),
 	},
-	banner: {js: ['#!/usr/bin/env node', `// deploycockpit ${pkg.version} (MIT), the whole program in one file: node deploycockpit.mjs --help`, common.banner.js].join('\n')},
 });
+const app = result.outputFiles[0].text;
+const launcher = readFileSync(join(root, 'scripts', 'launcher.mjs'), 'utf8');
+const buildHash = createHash('sha256').update(app).digest('hex');
+// The program inside a block comment (see scripts/launcher.mjs for why and how it is escaped).
+const packed = app
+	.replaceAll('\x01', '\x01\x01')
+	.replace(/[\u007f-\uffff]/g, c => `\x01u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+	.replaceAll('*/', '*\x01/');
+const head = ['#!/usr/bin/env node', `// deploycockpit ${pkg.version} (MIT), the whole program in one file: node deploycockpit.mjs --help`, launcher.trimEnd(), ''].join('\n');
+if (head.includes(buildHash)) throw new Error('bundle: the launcher text holds the build hash');
+const text = `${head}launch(import.meta.url, ${JSON.stringify(buildHash)});\n/*${packed}*/\n`;
+if (!/^[\x00-\x7f]*$/.test(text)) throw new Error('bundle: the file is not ASCII');
+writeFileSync(outfile, text);
 chmodSync(outfile, 0o755);
 // What is in the file and how big (esbuild's analyzer reads it); not shipped.
 writeFileSync(outfile.replace(/\.mjs$/, '.meta.json'), JSON.stringify(result.metafile));

@@ -1,20 +1,27 @@
 // The entry of the single-file program (dist/deploycockpit.mjs, built by
 // scripts/bundle.mjs). Everything else is imported dynamically, which esbuild
 // turns into lazily initialised parts of the one file: in runner mode only
-// the runner's modules run, never Ink, React or the cockpit.
+// the runner's modules run, never Ink, React or the cockpit. The bundle is a
+// classic script (scripts/launcher.mjs compiles it with a V8 code cache), so
+// there is no top-level await here.
 import {fileURLToPath} from 'node:url';
 import {PROCEDURE_FLAG, RUNNER_FLAG, runRunnerFromBundle} from './engine/runner-command.js';
 
 const self = fileURLToPath(import.meta.url);
-// Runner mode only when this very file is started with the flag alone (as
-// launch.ts does), never through the bin with a user's arguments.
-if (process.argv[1] === self && process.argv[2] === RUNNER_FLAG && process.argv.length === 3) {
-	await import('./engine/runner.js');
-} else if (process.argv[1] === self && process.argv[2] === PROCEDURE_FLAG && process.argv.length === 3) {
-	// A rollback procedure (procedure.ts): it launches its steps' runners from this same file.
-	runRunnerFromBundle(self);
-	await import('./engine/procedure.js');
-} else {
+
+async function start(): Promise<void> {
+	// Runner mode only when this very file is started with the flag alone (as
+	// launch.ts does), never through the bin with a user's arguments.
+	if (process.argv[1] === self && process.argv[2] === RUNNER_FLAG && process.argv.length === 3) {
+		await import('./engine/runner.js');
+		return;
+	}
+	if (process.argv[1] === self && process.argv[2] === PROCEDURE_FLAG && process.argv.length === 3) {
+		// A rollback procedure (procedure.ts): it launches its steps' runners from this same file.
+		runRunnerFromBundle(self);
+		await import('./engine/procedure.js');
+		return;
+	}
 	// chalk reads FORCE_COLOR when it is first imported and ignores NO_COLOR,
 	// so the mapping has to happen before anything loads Ink.
 	if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') process.env.FORCE_COLOR = '0';
@@ -22,3 +29,5 @@ if (process.argv[1] === self && process.argv[2] === RUNNER_FLAG && process.argv.
 	const {main} = await import('./cli.js');
 	process.exitCode = await main(process.argv.slice(2));
 }
+
+void start();

@@ -6,6 +6,7 @@
 import {parseArgs} from 'node:util';
 import type {SessionHandle} from '../session/types.js';
 import type {OpenOptions} from '../store/options.js';
+import {startupDone} from '../startup.js';
 import {teamConfig, teamFlags, teamFrontmatter} from '../team/config.js';
 
 export const openUsage = `Usage: deploycockpit [open] FILE [options]
@@ -110,7 +111,11 @@ async function loadUi() {
 	const saved = env.NODE_ENV;
 	if (saved === undefined) env.NODE_ENV = 'production';
 	try {
-		return await Promise.all([import('ink'), import('react'), import('../ui/screen.js'), import('../ui/app.js'), import('../store/index.js')]);
+		const [modules] = await Promise.all([
+			Promise.all([import('ink'), import('react'), import('../ui/screen.js'), import('../ui/app.js'), import('../store/index.js')]),
+			import('../ui/yoga-ready.js').then(m => m.yogaReady()),
+		]);
+		return modules;
 	} finally {
 		if (saved === undefined) delete env.NODE_ENV;
 	}
@@ -231,6 +236,7 @@ async function runCockpit(
 	setImmediate(() => {
 		if (!finished) stopEngines = store.startEngines(cockpit, deps);
 		afterFirstFrame().catch(() => {});
+		startupDone();
 	});
 	const code = await quit;
 	await finish(code);

@@ -52,7 +52,7 @@ beforeAll(() => {
 	copyFileSync(bundle, copy);
 	writeFileSync(join(dir, 'drill.md'), checklist);
 	const {NODE_PATH: _path, NODE_OPTIONS: _options, ...rest} = process.env as Record<string, string>;
-	env = {...rest, DEPLOYCOCKPIT_STATE_DIR: join(dir, 'state'), DEPLOYCOCKPIT_CONFIG_DIR: join(dir, 'config')};
+	env = {...rest, DEPLOYCOCKPIT_STATE_DIR: join(dir, 'state'), DEPLOYCOCKPIT_CONFIG_DIR: join(dir, 'config'), XDG_CACHE_HOME: join(dir, 'cache')};
 });
 afterAll(() => {
 	if (dir) rmSync(dir, {recursive: true, force: true});
@@ -123,6 +123,10 @@ describe('the single bundled file, alone in an empty directory', {timeout: 120_0
 			const first = await term.waitFor(s => s.includes('Bastion drill') && s.includes('Say goodbye'), 'first frame');
 			expect(first).toContain('Who runs me');
 			expect(term.alternateOn()).toBe(true);
+			// Once the first frame is up, the launcher keeps the cockpit's code cache (scripts/launcher.mjs).
+			const codeCache = join(dir, 'cache', 'deploycockpit', 'code-cache');
+			for (let i = 0; i < 200 && !(existsSync(codeCache) && readdirSync(codeCache).some(n => n.startsWith('open-'))); i++) await new Promise(r => setTimeout(r, 100));
+			expect(readdirSync(codeCache).filter(n => n.startsWith('open-'))).toHaveLength(1);
 			term.send('j');
 			await term.waitFor(s => selected(s).includes('Say goodbye'), 'second step selected');
 			term.send('Enter');
