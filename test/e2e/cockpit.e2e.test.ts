@@ -54,7 +54,7 @@ afterEach(() => {
 	term?.kill();
 	second?.kill();
 	second = undefined;
-	rmSync(stateDir, {recursive: true, force: true});
+	rmSync(stateDir, {recursive: true, force: true, maxRetries: 10, retryDelay: 100});
 });
 
 describe.skipIf(gate.skip)('cockpit in a real terminal', {timeout: 180_000}, () => {

@@ -54,7 +54,7 @@ describe.skipIf(gate.skip || !pgAvailability().available)('sql steps in a real t
 	afterEach(() => term?.kill());
 	afterAll(async () => {
 		await pg?.stop();
-		if (dir) rmSync(dir, {recursive: true, force: true});
+		if (dir) rmSync(dir, {recursive: true, force: true, maxRetries: 10, retryDelay: 100});
 	});
 
 	const active = async (text: string) => {

@@ -35,7 +35,7 @@ beforeEach(() => {
 });
 afterEach(() => {
 	term?.kill();
-	rmSync(stateDir, {recursive: true, force: true});
+	rmSync(stateDir, {recursive: true, force: true, maxRetries: 10, retryDelay: 100});
 });
 
 describe.skipIf(gate.skip)('! and failures in a real terminal', {timeout: 120_000}, () => {

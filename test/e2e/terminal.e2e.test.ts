@@ -114,7 +114,7 @@ beforeEach(() => {
 afterEach(() => {
 	term?.kill();
 	stopRunners(stateDir);
-	rmSync(dir, {recursive: true, force: true});
+	rmSync(dir, {recursive: true, force: true, maxRetries: 10, retryDelay: 100});
 });
 
 /** Runs left waiting for input outlive the cockpit by design: end them (their runner and process group). */

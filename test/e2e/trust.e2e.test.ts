@@ -77,7 +77,7 @@ beforeEach(() => {
 });
 afterEach(() => {
 	term?.kill();
-	rmSync(stateDir, {recursive: true, force: true});
+	rmSync(stateDir, {recursive: true, force: true, maxRetries: 10, retryDelay: 100});
 });
 
 describe.skipIf(gate.skip)('trust what you see (tmux)', {timeout: 180_000}, () => {
