@@ -10,7 +10,7 @@ import type {ProcessIdentity} from './proc.js';
 import type {RunnerSpec} from './run-files.js';
 import type {CarriedShell} from './shell-state.js';
 
-/** A step of the procedure: run it here, or stop for the cockpit (a manual step; a step with sql/redis/promql blocks). */
+/** A step of the procedure: run it here, or stop for the cockpit (a manual step; a step mixing shell and sql/redis/promql blocks, or with several of the latter). */
 export type ProcedureStepMode = 'run' | 'manual' | 'cockpit';
 
 /** What differs between one step's runner spec and the next: env, prelude, cwd and carried come from the carried shell. */

@@ -3,7 +3,9 @@
 // runner). It launches the procedure's steps one after another as ordinary
 // detached runs (launch.ts → runner.ts, their usual log/pid/exit files) and
 // stops at the first one that does not end with exit 0, at a manual step and
-// at a step with sql/redis/promql blocks: what happens next (retry, skip,
+// at a step it has no spec for (one mixing shell and sql/redis/promql blocks,
+// or with several of the latter; a step of one such block is an ordinary
+// run, its write confirmation given at y in the cockpit): what happens next (retry, skip,
 // abort, Space, an in-cockpit run) is the engineer's decision in a cockpit.
 // It writes only its procedure file (procedure-files.ts), before each launch
 // and after each end; the session turns that file and the runs' exit files

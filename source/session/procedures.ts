@@ -46,7 +46,7 @@ export async function startProcedure(host: ProcedureHost, request: ProcedureRequ
 			continue;
 		}
 		const runnable = step.blocks.filter(b => b.executor !== null);
-		const run = host.supervisor.specFor(step, newRunId(stepId), {...(request.vars ? {vars: request.vars} : {}), confirmed: true});
+		const run = host.supervisor.specFor(step, newRunId(stepId), {...(request.vars ? {vars: request.vars} : {}), confirmed: request.confirmed === true});
 		steps.push({index, stepId, mode: run ? 'run' : runnable.length === 0 ? 'manual' : 'cockpit', ...(run ? {run} : {})});
 	}
 	const procedureId = randomBytes(6).toString('hex');

@@ -152,7 +152,7 @@ export class RunSupervisor {
 		const first = segments(runnable)[0];
 		if (first && !(first.kind === 'shell' && scriptRun(options))) {
 			try {
-				const spec = first.kind === 'shell' ? this.shellSpec(first.blocks, scripts.slice(0, first.blocks.length), files, active.runId, options) : this.executorSpec(first.block, scripts[0]!, files, active, options);
+				const spec = first.kind === 'shell' ? this.shellSpec(first.blocks, scripts.slice(0, first.blocks.length), files, active.runId, options) : this.executorSpec(first.block, scripts[0]!, files, active.runId, options);
 				active.launched = launchRunner(spec);
 			} catch {
 				// runDetached tries again and reports the error as the step's
@@ -254,7 +254,7 @@ export class RunSupervisor {
 				}
 				last = outcome.exit;
 			} else {
-				const outcome = await this.runDetached(this.executorSpec(part.block, scripts[index]!, files, active, options), active);
+				const outcome = await this.runDetached(this.executorSpec(part.block, scripts[index]!, files, active.runId, options), active);
 				index += 1;
 				if (outcome.kind === 'detached') return {detached: true};
 				if (outcome.kind === 'lost') return {lost: outcome.reason};
@@ -270,17 +270,24 @@ export class RunSupervisor {
 	}
 
 	/**
-	 * The runner spec of a shell-only step run by another process (a rollback procedure: procedures.ts),
-	 * without what the carried shell gives (env, prelude, cwd): that process works those out step by step.
+	 * The runner spec of a step run by another process (a rollback procedure: procedures.ts): a shell-only
+	 * step, or a step whose one runnable block is sql/redis/promql (its write confirmation is the caller's,
+	 * given before the procedure started). Without what the carried shell gives (env, prelude, cwd): that
+	 * process works those out step by step. Undefined for a step that mixes kinds or has several such blocks.
 	 */
 	specFor(step: Step, runId: string, options: RunOptions): ProcedureRunSpec | undefined {
 		const runnable = step.blocks.filter(b => b.executor !== null);
-		if (runnable.length === 0 || runnable.some(b => b.executor !== 'shell')) return undefined;
+		const shellOnly = runnable.length > 0 && runnable.every(b => b.executor === 'shell');
+		const oneExecutor = runnable.length === 1 && runnable[0]!.executor !== 'shell';
+		if (!shellOnly && !oneExecutor) return undefined;
 		const given = options.vars ?? {};
 		for (const [name, value] of Object.entries(given)) {
 			if (VALID_NAME.test(name) && !step.placeholders.includes(name)) this.owner.givenVars[name] = value;
 		}
-		const {env: _env, prelude: _prelude, cwd: _cwd, carried: _carried, ...rest} = this.shellSpec(runnable, runnable.map(b => fillPlaceholders(b.code, given)), runFiles(this.runsDir, runId), runId, options);
+		const filled = runnable.map(b => fillPlaceholders(b.code, given));
+		const files = runFiles(this.runsDir, runId);
+		const full = shellOnly ? this.shellSpec(runnable, filled, files, runId, options) : this.executorSpec(runnable[0]!, filled[0]!, files, runId, options);
+		const {env: _env, prelude: _prelude, cwd: _cwd, carried: _carried, ...rest} = full;
 		return rest;
 	}
 
@@ -334,9 +341,9 @@ export class RunSupervisor {
 	}
 
 	/** A sql/redis/promql block for the runner: its connection settings travel in env, like a shell run's secrets. */
-	private executorSpec(block: Block, code: string, files: RunFiles, active: ActiveRun, options: RunOptions): RunnerSpec {
+	private executorSpec(block: Block, code: string, files: RunFiles, runId: string, options: RunOptions): RunnerSpec {
 		return {
-			runId: active.runId,
+			runId,
 			files,
 			scripts: [],
 			prelude: '',

@@ -140,6 +140,8 @@ export interface ProcedureRequest {
 	from: number;
 	/** Values typed for placeholders / unset variables. */
 	vars?: Record<string, string>;
+	/** The cockpit's plan showed every command and `y` confirmed them: sql/redis/promql writes may run. */
+	confirmed?: boolean;
 	/** The step at `from` was started by the caller (runStep) as this run: the procedure awaits it, then goes on. */
 	launched?: {runId: string; at: string};
 	/** The session that records the rollback (default: this one). */

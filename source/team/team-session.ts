@@ -4,7 +4,8 @@
 // cockpit when the link is down. Everything else passes through.
 import type {RecordEvent} from '../session/events.js';
 import type {RecordLog} from '../session/record-log.js';
-import type {RunOptions, RunTerminal, SessionEvent, SessionHandle, SessionState} from '../session/types.js';
+import type {ProcedureFile} from '../engine/procedure-files.js';
+import type {ProcedureRequest, RunOptions, RunTerminal, SessionEvent, SessionHandle, SessionState} from '../session/types.js';
 import {BoundedTail} from '../engine/tail.js';
 import type {StepStatus} from '../engine/types.js';
 import {claimRollback, ClaimRefused, claimStep, type Claim} from './claims.js';
@@ -38,6 +39,12 @@ export class TeamSession implements SessionHandle {
 	/** Output of other members' runs seen live (their logs are on their machines). */
 	private readonly remoteTails = new Map<string, {runId: string; tail: BoundedTail}>();
 	private readonly offOutput: () => void;
+	// The optional SessionHandle methods exist here only where the local session has them (their absence
+	// is what callers test: no procedure → a cockpit-driven rollback; no pinSize → no attached `!` run).
+	readonly screenTail?: (stepId: string) => string;
+	readonly pinSize?: (stepId: string, size: {cols: number; rows: number} | null) => Promise<boolean>;
+	readonly startProcedure?: (request: ProcedureRequest) => Promise<string>;
+	readonly adoptProcedure?: (rollbackId: string) => Promise<ProcedureFile | undefined>;
 
 	constructor(
 		private readonly inner: SessionHandle,
@@ -50,6 +57,21 @@ export class TeamSession implements SessionHandle {
 		private readonly headless: boolean,
 	) {
 		member.onLink = downSince => this.emit({type: 'team-link', downSince});
+		const {screenTail, pinSize, startProcedure, adoptProcedure} = inner;
+		if (screenTail) {
+			// Another member's run: what came over the link, as outputTail gives it.
+			this.screenTail = stepId => (this.inner.getState().steps[stepId]?.origin ? this.outputTail(stepId) : screenTail.call(inner, stepId));
+		}
+		if (pinSize) this.pinSize = (stepId, size) => (this.inner.getState().steps[stepId]?.origin ? Promise.resolve(false) : pinSize.call(inner, stepId, size));
+		if (startProcedure) {
+			// The procedure's runs go on without runStep: a step that differs from the team's text must not be among them.
+			this.startProcedure = request => {
+				const differing = request.stepIds.slice(request.from).filter(id => this.differing.includes(id));
+				if (differing.length > 0) return Promise.reject(new Error(`steps differ from the team's checklist: ${differing.join(', ')}`));
+				return startProcedure.call(inner, request);
+			};
+		}
+		if (adoptProcedure) this.adoptProcedure = rollbackId => adoptProcedure.call(inner, rollbackId);
 		member.onFatal = error => {
 			this.inner.notices.push(error.message);
 			this.emit({type: 'write-failed', what: 'audit', message: `team: ${error.message}`});

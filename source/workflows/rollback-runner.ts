@@ -440,8 +440,8 @@ export class RollbackRunner {
 		const target = this.target ?? this.deps.session;
 		const vars = Object.fromEntries(Object.entries(this.view().values).filter(([, v]) => v !== ''));
 		let first: Promise<{status: StepStatus; exitCode: number | null}> | undefined;
-		if (shellOnly(step) && target.startProcedure && target.adoptProcedure && !this.noProcedure) {
-			// Shell steps run in a detached procedure (engine/procedure.ts), which goes on when the cockpit
+		if (detachable(step) && target.startProcedure && target.adoptProcedure && !this.noProcedure) {
+			// Shell steps (and steps of one sql/redis/promql block) run in a detached procedure (engine/procedure.ts), which goes on when the cockpit
 			// quits or dies; this cockpit follows its file and records what it did.
 			// The first step is launched right here (the first command must not wait for another Node process
 			// to start); the procedure awaits it, then launches the rest.
@@ -450,7 +450,7 @@ export class RollbackRunner {
 			let launched: {runId: string; at: string; done: Promise<{status: StepStatus; exitCode: number | null}>} | undefined;
 			try {
 				launched = await this.launchFirst(target, step.id, vars);
-				const procedureId = await target.startProcedure({rollbackId: run.id, stepIds: procedure.steps.map(s => s.id), from: index, launched: {runId: launched.runId, at: launched.at}, ...(Object.keys(vars).length > 0 ? {vars} : {}), mainDir: this.deps.session.dir, ...(record ? {record} : {})});
+				const procedureId = await target.startProcedure({rollbackId: run.id, stepIds: procedure.steps.map(s => s.id), from: index, confirmed: true, launched: {runId: launched.runId, at: launched.at}, ...(Object.keys(vars).length > 0 ? {vars} : {}), mainDir: this.deps.session.dir, ...(record ? {record} : {})});
 				this.followProcedure(run.id, procedureId);
 				return;
 			} catch (e) {
@@ -689,9 +689,10 @@ export class RollbackRunner {
 }
 
 /** Shell blocks only (and at least one): a step a detached procedure can run. */
-function shellOnly(step: RollbackProcedure['steps'][number]): boolean {
+/** A step the detached procedure can run: shell blocks only, or one sql/redis/promql block (supervisor.specFor). */
+function detachable(step: RollbackProcedure['steps'][number]): boolean {
 	const runnable = step.blocks.filter(b => b.executor !== null);
-	return runnable.length > 0 && runnable.every(b => b.executor === 'shell');
+	return runnable.length > 0 && (runnable.every(b => b.executor === 'shell') || runnable.length === 1);
 }
 
 /** Opens a runbook's session in the same state directory as the session dir (<stateDir>/sessions/<id>). */

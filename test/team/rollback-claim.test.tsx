@@ -2,6 +2,8 @@
 // real Redis on a loopback port) press R → y at the same instant; one
 // rollback runs (its commands' side effects are counted), the other member is
 // told whose rollback runs and nothing starts there.
+import {existsSync} from 'node:fs';
+import {join} from 'node:path';
 import {afterEach, beforeAll, afterAll, describe, expect, it} from 'vitest';
 import {redisAvailability, startRedis, type RedisServer} from '../helpers/redis.js';
 import {renderCockpit, type Rendered} from '../ui/render-cockpit.js';
@@ -62,5 +64,21 @@ describe.runIf(available)('team mode: the rollback is claimed once', {timeout: 6
 		await loser.r.press('y');
 		await until(() => effects.lines().length === 4, 20_000);
 		expect(effects.lines().slice(2)).toEqual([`route-back ${loser === ana ? 'ana' : 'bo'}`, `scale-down ${loser === ana ? 'ana' : 'bo'}`]);
+	});
+
+	it('a team-mode rollback runs in a detached procedure (TeamSession forwards its methods)', async () => {
+		root = makeRoot();
+		const session = await joinInProcess(root.root, 'ana', 'rollback-window.md', {url: redis.url, session: 'checkout-rollback-detached'});
+		opened.push({session, r: await renderCockpit(session)});
+		expect(typeof session.startProcedure).toBe('function');
+		expect(typeof session.adoptProcedure).toBe('function');
+		expect(typeof session.screenTail).toBe('function');
+		const {r} = opened[0]!;
+		await r.press('R');
+		await waitFrame(r, f => f.includes('Route traffic back to v8') && f.includes('y'), 'the rollback plan');
+		await r.press('y');
+		const done = await until(() => session.getState().rollbacks.find(rb => rb.outcome === 'done'), 20_000);
+		expect(existsSync(join(session.dir, 'runs', `${done.id}.procedure.json`))).toBe(true);
+		expect(sideEffects(root.root).lines()).toEqual(['route-back ana', 'scale-down ana']);
 	});
 });
