@@ -9,6 +9,11 @@
 // tails) are the RunSupervisor's (supervisor.ts, issue 17): it reports every
 // start, segment and end back here through RunOwner, and this file only
 // delegates to it (see docs/sessions.md, "Events, the lease and the supervisor").
+//
+// Over the ~400-line mark (505) for a reason: it is the one writer of the
+// records — commit/persist/log, the lease, the follower's watch and the
+// procedure reconciling all go through the same reducer and lock. The next
+// cut is the procedure part (startProcedure/adoptProcedure) into procedures.ts.
 import {watch, type FSWatcher} from 'node:fs';
 import {stat} from 'node:fs/promises';
 import {hostname} from 'node:os';

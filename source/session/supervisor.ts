@@ -6,6 +6,10 @@
 // (one run per step at a time) and run id. It holds no records: every start,
 // segment and end goes back to the owning Session through RunOwner, which
 // reduces, saves and logs it (session.ts imports this file, never the other way).
+//
+// Over the ~400-line mark (~480): launch, follow, cancel and reattach share
+// the ActiveRun bookkeeping; splitting them apart would pass that map around.
+// The spec builders (shellSpec/executorSpec/specFor) are the next to move out.
 import {openSync, closeSync} from 'node:fs';
 import {hostname} from 'node:os';
 import {basename} from 'node:path';

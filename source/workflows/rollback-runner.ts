@@ -6,6 +6,11 @@
 // frontmatter `rollback:` path) is opened as a session of its own, where its
 // steps' runs and statuses live. A plain class built where the cockpit is
 // assembled; what it shows goes through a RollbackPort (the store's panel).
+//
+// Over the ~400-line mark (~700) since rollbacks outlive the cockpit: following
+// a detached procedure (followProcedure, showProcedure, procedureEnded,
+// resume) shares the panel state with the in-cockpit driving; it is the next
+// part to move into a file of its own behind a small port.
 import type {Checklist} from '../checklist/model.js';
 import type {StepStatus} from '../engine/types.js';
 import {assignedIn} from '../safety/analyze.js';
