@@ -204,12 +204,19 @@ export class RunSupervisor {
 		const record = this.owner.state().steps[stepId];
 		if (this.owner.readOnly() || record?.status !== 'running' || !record.runId || !data) return false;
 		// A sql/redis/promql run has no terminal: Ctrl-C (`run` forwards raw keys) cancels it, as on a terminal.
-		if (this.active.get(stepId)?.pid?.executor) {
+		// Its kind is the checklist's (the pid file, read a moment after the launch, may not be in yet).
+		if (this.active.get(stepId)?.pid?.executor || this.executorSegment(stepId, record.segment ?? 0)) {
 			if (!data.includes('\x03')) return false;
 			void this.cancel(stepId).catch(() => undefined);
 			return true;
 		}
 		return this.inputs.send(stepId, record.runId, record.segment ?? 0, data);
+	}
+
+	/** The step's segment is a sql/redis/promql block (not shell). */
+	private executorSegment(stepId: string, segment: number): boolean {
+		const step = this.owner.checklist.steps.find(s => s.id === stepId);
+		return step ? segments(step.blocks.filter(b => b.executor)).at(segment)?.kind === 'other' : false;
 	}
 
 	async resizeRun(stepId: string, cols: number, rows: number): Promise<boolean> {

@@ -168,6 +168,26 @@ describe.skipIf(!pgAvailability().available || !redisAvailability().available)('
 		expect(await redis.client.get('exec:after:blpop')).toBe('done');
 	}, 45_000);
 
+	it('Ctrl-C typed the moment a sql run starts (its pid file not read yet) still cancels it', async () => {
+		const {file, stateDir, env} = box();
+		const session = await open(file, stateDir, env);
+		const started = new Promise<void>(resolve => {
+			const off = session.subscribe(event => {
+				if (event.type === 'run-start' && event.stepId === LONG) {
+					off();
+					resolve();
+				}
+			});
+		});
+		const running = session.runStep(LONG);
+		await started;
+		// `run` on a terminal forwards raw keys: the kind of run is known from the checklist, not from a file read later.
+		expect(await session.sendInput(LONG, '\x03')).toBe(true);
+		const result = await running;
+		expect(result.status).toBe('cancelled');
+		await until(async () => !(await active('long_read')), 10_000);
+	}, 45_000);
+
 	it('cancel from the cockpit reaches the runner: pg_sleep(30) leaves pg_stat_activity and the step is cancelled', async () => {
 		const {file, stateDir, env} = box();
 		const session = await open(file, stateDir, env);
