@@ -71,6 +71,8 @@ interface ActiveRun {
 	pid?: PidFile;
 	/** The runner pid a cancel was already sent to (a cancel and the pid file's arrival may both send it). */
 	stopped?: number;
+	/** That cancel until the run's process group is gone: the end is recorded after it (no process left behind). */
+	stopping?: Promise<void>;
 	/** Started by this process (run), as opposed to reattached. */
 	own: boolean;
 	/** The first shell segment's runner, spawned as soon as the run was recorded. */
@@ -179,6 +181,8 @@ export class RunSupervisor {
 		}
 		await follower.finish();
 		this.outputs.forget(stepId);
+		// bash may end (and its runner record the exit) while a cancel still stops what it left in its group.
+		await active.stopping;
 		const result = await this.owner.finishRun(stepId, runId, outcome, startedAt);
 		this.active.delete(stepId);
 		return result;
@@ -387,8 +391,12 @@ export class RunSupervisor {
 	/** Signals a runner's cancel once: a cancel and the pid file's arrival (or `x` pressed twice) may both ask for it. */
 	private async stop(pid: PidFile, active: ActiveRun | undefined): Promise<void> {
 		if (active?.stopped === pid.runner.pid) return;
-		if (active) active.stopped = pid.runner.pid;
-		await stopRun(pid, this.owner.graceMs);
+		const stopping = stopRun(pid, this.owner.graceMs).then(() => undefined);
+		if (active) {
+			active.stopped = pid.runner.pid;
+			active.stopping = stopping;
+		}
+		await stopping;
 	}
 
 	async reconcile(): Promise<void> {
@@ -468,6 +476,7 @@ export class RunSupervisor {
 			if (outcome.kind === 'detached') return;
 			await follower.finish();
 			this.outputs.forget(stepId);
+			await active.stopping;
 			if (this.owner.readOnly() || this.owner.closed()) return;
 			if (outcome.kind === 'exit') {
 				const record = this.owner.state().steps[stepId];
