@@ -15,9 +15,9 @@ export default tseslint.config(
 		},
 	},
 	{
-		// CommonJS on purpose (the single-executable launcher, scripts/sea-launcher.cjs).
+		// CommonJS on purpose: the launcher (scripts/launcher-core.cjs), the installed command and the single-executable launcher.
 		files: ['**/*.cjs'],
-		languageOptions: {sourceType: 'commonjs', globals: {require: 'readonly', module: 'writable'}},
+		languageOptions: {sourceType: 'commonjs', globals: {require: 'readonly', module: 'writable', __filename: 'readonly', __dirname: 'readonly'}},
 		rules: {'@typescript-eslint/no-require-imports': 'off'},
 	},
 );

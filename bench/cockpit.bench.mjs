@@ -4,7 +4,7 @@
 //    bundled with the program's base esbuild settings) and `node -e 0` started
 //    the same way (whole processes, medians), reopening an unchanged file
 //    (parsed-model cache hit) and with the cache dropped, without the code
-//    cache (scripts/launcher.mjs) as a first start after an install (the
+//    cache (scripts/launcher-core.cjs) as a first start after an install (the
 //    bundled baseline is a plain ESM bundle, without launcher or code cache);
 //    the per-file build (before the bundle) as a reference; resident memory
 //    at the first frame;
@@ -24,7 +24,7 @@ import {bundleMinimalInk} from './bundle-ink.mjs';
 import {ms, programRssKiB, spawnPty} from './pty.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = join(root, 'bin', 'deploycockpit.js');
+const bin = join(root, 'bin', 'deploycockpit.cjs');
 const perFile = join(root, 'bench', 'fixtures', 'per-file-cli.mjs');
 const minimalInk = join(root, 'bench', 'fixtures', 'minimal-ink.mjs');
 const TITLE = 'Generated rollout (500 steps)';
@@ -193,7 +193,7 @@ async function timeToFirstFrame(rows, file, dir, runs) {
 	await firstFrame([process.execPath, perFile, file], TITLE, perFileEnv, cacheWritten(join(perFileEnv.DEPLOYCOCKPIT_STATE_DIR, 'cache')));
 	await firstFrame(ink, 'minimal ink ready', env);
 	await firstFrame(inkB, 'minimal ink ready', env);
-	// The program's V8 code cache (scripts/launcher.mjs) is written by the
+	// The program's V8 code cache (scripts/launcher-core.cjs) is written by the
 	// warm-up; `noCache` starts without it, as the first start after an install.
 	const noCacheEnv = {...env, DEPLOYCOCKPIT_CODE_CACHE: '0'};
 	const t = {cockpit: [], cold: [], noCache: [], perFile: [], ink: [], inkB: [], node: []};

@@ -2,7 +2,8 @@
 // `node -e 0` and plain `bash -c`, and a 100 MB output flood (time, peak RSS)
 // against `bash -c 'CMD > file'`. Whole processes, medians of several runs,
 // baselines measured in the same run. The runner is the bundle in runner mode
-// (`node dist/deploycockpit.mjs --runner`), as launch.ts starts it.
+// through the launcher (`node scripts/launcher-core.cjs dist/deploycockpit.mjs
+// --runner`), as the installed command starts it.
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join, dirname} from 'node:path';
@@ -10,8 +11,10 @@ import {fileURLToPath} from 'node:url';
 import {median, timeProcess} from './lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = join(root, 'bin', 'deploycockpit.js');
+const bin = join(root, 'bin', 'deploycockpit.cjs');
 const bundle = join(root, 'dist', 'deploycockpit.mjs');
+// How the installed command starts its runners (scripts/launcher-core.cjs).
+const core = join(root, 'scripts', 'launcher-core.cjs');
 const FLOOD = "head -c 100000000 /dev/zero | tr '\\0' 'x' | fold -w 100";
 
 const checklist = `# Bench
@@ -54,7 +57,7 @@ export default async function ({runs}) {
 			nodeBare.push(timeProcess(process.execPath, ['-e', '0'], {env: runnerEnv}).ms);
 			const log = join(dir, `true-${i}.log`);
 			const spec = {runId: `t${i}`, files: {log, pid: `${log}.pid.json`, exit: `${log}.exit.json`}, scripts: ['true'], prelude: '', cwd: dir, env: {PATH: process.env.PATH}, carried: [], graceMs: 2000};
-			runnerAlone.push(timeProcess(process.execPath, [bundle, '--runner'], {input: JSON.stringify(spec), stdio: ['pipe', 'ignore', 'pipe'], env: runnerEnv}).ms);
+			runnerAlone.push(timeProcess(process.execPath, [core, bundle, '--runner'], {input: JSON.stringify(spec), stdio: ['pipe', 'ignore', 'pipe'], env: runnerEnv}).ms);
 		}
 		const certs = process.env.NODE_EXTRA_CA_CERTS ? `; node -e 0 without NODE_EXTRA_CA_CERTS: ${round(median(nodeBare))} ms` : '';
 		rows.push({
@@ -88,7 +91,7 @@ export default async function ({runs}) {
 			// The detached runner alone (it masks the stream and writes the log), spec on stdin.
 			const log = join(dir, `runner-${i}.log`);
 			const spec = {runId: `b${i}`, files: {log, pid: `${log}.pid.json`, exit: `${log}.exit.json`}, scripts: [FLOOD], prelude: '', cwd: dir, env: {PATH: process.env.PATH}, carried: [], graceMs: 2000};
-			runnerFlood.push(timeProcess(process.execPath, [bundle, '--runner'], {input: JSON.stringify(spec), stdio: ['pipe', 'ignore', 'pipe'], env: runnerEnv}));
+			runnerFlood.push(timeProcess(process.execPath, [core, bundle, '--runner'], {input: JSON.stringify(spec), stdio: ['pipe', 'ignore', 'pipe'], env: runnerEnv}));
 			rmSync(log, {force: true});
 		}
 		const ms = list => round(median(list.map(r => r.ms)));

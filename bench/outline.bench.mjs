@@ -15,7 +15,7 @@ export default async function ({runs}) {
 		const file = join(dir, 'checklist-5000.md');
 		writeFileSync(file, generateChecklist({steps: 5000}));
 		const text = readFileSync(file, 'utf8');
-		const bin = join(root, 'bin/deploycockpit.js');
+		const bin = join(root, 'bin/deploycockpit.cjs');
 		const check = timeProcess(process.execPath, [bin, 'outline', file, '--json'], {cwd: root, maxBuffer: 256 * 1024 * 1024});
 		if (check.status !== 0) throw new Error(`outline failed: ${check.stderr}`);
 		const steps = JSON.parse(check.stdout).steps.length;

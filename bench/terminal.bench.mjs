@@ -11,7 +11,7 @@ import {median, percentile, timeProcess} from './lib.mjs';
 import {ms, spawnPty} from './pty.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = join(root, 'bin', 'deploycockpit.js');
+const bin = join(root, 'bin', 'deploycockpit.cjs');
 const FLOOD = "head -c 100000000 /dev/zero | tr '\\0' 'x' | fold -w 100";
 const round = (n, d = 0) => Number(n.toFixed(d));
 const sleep = t => new Promise(r => setTimeout(r, t));

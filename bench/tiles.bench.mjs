@@ -20,7 +20,7 @@ import {median} from './lib.mjs';
 import {spawnPty} from './pty.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = join(root, 'bin', 'deploycockpit.js');
+const bin = join(root, 'bin', 'deploycockpit.cjs');
 const TILES = 12;
 const WARMUP_MS = 5000;
 const sleep = t => new Promise(r => setTimeout(r, t));
@@ -99,7 +99,7 @@ function cockpitPid(scriptPid) {
 			const tasks = readFileSync(`/proc/${scriptPid}/task/${scriptPid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
 			for (const pid of tasks) {
 				const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-				if (cmd.includes('deploycockpit.js')) return Number(pid);
+				if (cmd.includes('deploycockpit.cjs')) return Number(pid);
 			}
 		} catch {
 			// not yet

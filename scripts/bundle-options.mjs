@@ -23,8 +23,8 @@
 //    which loads Node's undici (tens of ms) just to read a string it holds.
 //  - minified: V8 compiles the whole file on every start when there is no
 //    code cache yet, and that time grows with its size.
-// programOptions, the app part of dist/deploycockpit.mjs (scripts/bundle.mjs
-// wraps it in scripts/launcher.mjs):
+// programOptions, the two programs of dist/deploycockpit.mjs (scripts/bundle.mjs
+// wraps them in scripts/launcher-core.cjs):
 //  - CommonJS-style output wrapped as `(function (require, __dcUrl) {…})`:
 //    a classic script, which node:vm compiles with a V8 code cache on Node 20
 //    as on 22/24. The launcher hands in require and its own import.meta.url

@@ -3,8 +3,9 @@
 // dist/deploycockpit.mjs, which runs alone with nothing but Node >= 20 beside
 // it (copy it to a bastion). tsc still type-checks and writes the per-file
 // dist/ the tests import. The esbuild settings and why: bundle-options.mjs.
-// The file is an ES module: scripts/launcher.mjs, then the program in a
-// comment the launcher compiles with a V8 code cache (see there why).
+// The file is an ES module: scripts/launcher-core.cjs, then the runner's
+// program and the whole program, each in a comment the launcher compiles
+// with a V8 code cache (see there why and how).
 // The file also carries what it would otherwise read from beside itself
 // (source/bundled.ts): the version, the built-in themes, the parser's stamp.
 import {createHash} from 'node:crypto';
@@ -31,32 +32,33 @@ for (const name of readdirSync(join(root, 'source', 'checklist')).sort()) {
 }
 
 const options = programOptions(root);
-const result = await build({
-	...options,
-	entryPoints: [join(root, 'source', 'main.ts')],
-	outfile,
-	write: false,
-	metafile: true,
-	define: {
-		...options.define,
-		__DEPLOYCOCKPIT_BUNDLED__: JSON.stringify({version: pkg.version, themes, parserStamp: `bundle:${parser.digest('hex')}`}),
-	},
-});
+const define = {
+	...options.define,
+	__DEPLOYCOCKPIT_BUNDLED__: JSON.stringify({version: pkg.version, themes, parserStamp: `bundle:${parser.digest('hex')}`}),
+};
+// The whole program, and the detached runner's own (what a run loads: no UI, no markdown).
+const [result, runner] = await Promise.all(
+	['main.ts', 'runner-main.ts'].map(entry => build({...options, entryPoints: [join(root, 'source', entry)], outfile, write: false, metafile: true, define})),
+);
 const app = result.outputFiles[0].text;
-const launcher = readFileSync(join(root, 'scripts', 'launcher.mjs'), 'utf8');
-const buildHash = createHash('sha256').update(app).digest('hex');
-// The program inside a block comment (see scripts/launcher.mjs for why and how it is escaped).
-const packed = app
-	.replaceAll('\x01', '\x01\x01')
-	.replace(/[\u007f-\uffff]/g, c => `\x01u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
-	.replaceAll('*/', '*\x01/');
-const head = ['#!/usr/bin/env node', `// deploycockpit ${pkg.version} (MIT), the whole program in one file: node deploycockpit.mjs --help`, launcher.trimEnd(), ''].join('\n');
+const runnerApp = runner.outputFiles[0].text;
+const core = readFileSync(join(root, 'scripts', 'launcher-core.cjs'), 'utf8');
+const buildHash = createHash('sha256').update(runnerApp).update('\0').update(app).digest('hex');
+// A program inside a block comment (see scripts/launcher-core.cjs for why and how it is escaped).
+const pack = program =>
+	program
+		.replaceAll('\x01', '\x01\x01')
+		.replace(/[\u007f-\uffff]/g, c => `\x01u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+		.replaceAll('*/', '*\x01/');
+// The ES module prelude gives the launcher's CommonJS text the `require` it uses.
+const prelude = ["import {createRequire} from 'node:module';", "import {fileURLToPath} from 'node:url';", 'const require = createRequire(import.meta.url);'];
+const head = ['#!/usr/bin/env node', `// deploycockpit ${pkg.version} (MIT), the whole program in one file: node deploycockpit.mjs --help`, ...prelude, core.trimEnd(), ''].join('\n');
 if (head.includes(buildHash)) throw new Error('bundle: the launcher text holds the build hash');
-const text = `${head}launch(import.meta.url, ${JSON.stringify(buildHash)});\n/*${packed}*/\n`;
+const text = `${head}launch(fileURLToPath(import.meta.url), ${JSON.stringify(buildHash)});\n/*${pack(runnerApp)}*/\n/*${pack(app)}*/\n`;
 if (!/^[\x00-\x7f]*$/.test(text)) throw new Error('bundle: the file is not ASCII');
 writeFileSync(outfile, text);
 chmodSync(outfile, 0o755);
 // What is in the file and how big (esbuild's analyzer reads it); not shipped.
 writeFileSync(outfile.replace(/\.mjs$/, '.meta.json'), JSON.stringify(result.metafile));
 const size = statSync(outfile).size;
-process.stderr.write(`bundle: ${outfile} ${(size / 1024).toFixed(0)} KiB, ${Object.keys(result.metafile.inputs).length} modules\n`);
+process.stderr.write(`bundle: ${outfile} ${(size / 1024).toFixed(0)} KiB, ${Object.keys(result.metafile.inputs).length} modules (the runner's part ${(runnerApp.length / 1024).toFixed(0)} KiB)\n`);

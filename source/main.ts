@@ -1,21 +1,16 @@
 // The entry of the single-file program (dist/deploycockpit.mjs, built by
 // scripts/bundle.mjs). Everything else is imported dynamically, which esbuild
-// turns into lazily initialised parts of the one file: in runner mode only
-// the runner's modules run, never Ink, React or the cockpit. The bundle is a
-// classic script (scripts/launcher.mjs compiles it with a V8 code cache), so
-// there is no top-level await here.
+// turns into lazily initialised parts of the one file: only the command's
+// modules run. The program is a classic script (scripts/launcher-core.cjs
+// compiles it with a V8 code cache), so there is no top-level await here.
 import {fileURLToPath} from 'node:url';
-import {PROCEDURE_FLAG, RUNNER_FLAG, runRunnerFromBundle} from './engine/runner-command.js';
+import {PROCEDURE_FLAG, runRunnerFromBundle} from './engine/runner-command.js';
 
 const self = fileURLToPath(import.meta.url);
 
 async function start(): Promise<void> {
-	// Runner mode only when this very file is started with the flag alone (as
-	// launch.ts does), never through the bin with a user's arguments.
-	if (process.argv[1] === self && process.argv[2] === RUNNER_FLAG && process.argv.length === 3) {
-		await import('./engine/runner.js');
-		return;
-	}
+	// Runner mode (`node deploycockpit.mjs --runner`) never gets here: the
+	// launcher runs the runner's own program (source/runner-main.ts) instead.
 	if (process.argv[1] === self && process.argv[2] === PROCEDURE_FLAG && process.argv.length === 3) {
 		// A rollback procedure (procedure.ts): it launches its steps' runners from this same file.
 		runRunnerFromBundle(self);

@@ -1,4 +1,4 @@
-// The single file's launcher (scripts/launcher.mjs) writes the cockpit's V8
+// The single file's launcher (scripts/launcher-core.cjs) writes the cockpit's V8
 // code cache once start-up is over, so that the functions that drew the first
 // frame are in it. This tells it; outside the single file, or when the cache
 // was already good, nobody listens.

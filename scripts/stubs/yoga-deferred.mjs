@@ -1,6 +1,6 @@
 // Stands in for yoga-layout's entry in the single file. The real entry awaits
 // the WebAssembly at its top level, which a classic script (the form V8's
-// code cache works with on every Node version, see scripts/launcher.mjs)
+// code cache works with on every Node version, see scripts/launcher-core.cjs)
 // cannot hold. Here the wasm starts loading when the module is first
 // initialised and `ready` settles once it is there; the default export is a
 // live binding that is undefined until then. Ink only touches Yoga inside

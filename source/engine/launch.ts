@@ -141,6 +141,9 @@ interface WaitingRunner {
 
 let waiting: WaitingRunner | undefined;
 
+/** Where scripts/launcher-core.cjs leaves a runner it started for `run` (the same shape, the same environment). */
+const PRESTARTED = Symbol.for('deploycockpit.prestarted-runner');
+
 /**
  * Starts a runner now, for the next launchRunner of this process: it loads
  * while the caller opens the session. Does nothing when one is waiting
@@ -148,6 +151,13 @@ let waiting: WaitingRunner | undefined;
  */
 export function prestartRunner(): void {
 	if (waiting) return;
+	// The bundle's launcher may have started one already, before the program was loaded (scripts/launcher-core.cjs).
+	const fromLauncher = (globalThis as Record<symbol, WaitingRunner | undefined>)[PRESTARTED];
+	if (fromLauncher) {
+		delete (globalThis as Record<symbol, unknown>)[PRESTARTED];
+		waiting = fromLauncher;
+		return;
+	}
 	let specFd: number | undefined;
 	for (const dir of ['/dev/shm', tmpdir()]) {
 		try {

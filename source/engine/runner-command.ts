@@ -11,9 +11,19 @@ export function runRunnerFromBundle(file: string): void {
 	bundleFile = file;
 }
 
+/**
+ * Set by the launcher (scripts/launcher-core.cjs) when this program was started
+ * through its CommonJS file: `node launcher-core.cjs FILE --runner` starts the
+ * same runner without loading FILE as an ES module (~10 ms less).
+ */
+const LAUNCHER_RUNNER_ARGV = Symbol.for('deploycockpit.runner-argv');
+
 /** The argv after the node executable; `runnerPath` finds the per-file runner. */
 export function runnerArgv(runnerPath: () => string): string[] {
-	return bundleFile ? [bundleFile, RUNNER_FLAG] : [runnerPath()];
+	if (!bundleFile) return [runnerPath()];
+	const viaLauncher = (globalThis as Record<symbol, unknown>)[LAUNCHER_RUNNER_ARGV];
+	if (Array.isArray(viaLauncher) && viaLauncher[1] === bundleFile) return viaLauncher as string[];
+	return [bundleFile, RUNNER_FLAG];
 }
 
 /** The detached rollback procedure (procedure.ts): `node deploycockpit.mjs --procedure` in the bundle. */

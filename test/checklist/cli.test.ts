@@ -1,4 +1,4 @@
-// The real CLI as users run it: `node bin/deploycockpit.js` (needs `npm run build`).
+// The real CLI as users run it: `node bin/deploycockpit.cjs` (needs `npm run build`).
 import {spawnSync} from 'node:child_process';
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -12,7 +12,7 @@ const dir = mkdtempSync(join(tmpdir(), 'dc-cli-'));
 afterAll(() => rmSync(dir, {recursive: true, force: true}));
 
 function cli(...args: string[]) {
-	const r = spawnSync(process.execPath, ['bin/deploycockpit.js', ...args], {cwd: root, encoding: 'utf8', env: {...process.env, NO_COLOR: '1', DEPLOYCOCKPIT_STATE_DIR: join(dir, 'state')}});
+	const r = spawnSync(process.execPath, ['bin/deploycockpit.cjs', ...args], {cwd: root, encoding: 'utf8', env: {...process.env, NO_COLOR: '1', DEPLOYCOCKPIT_STATE_DIR: join(dir, 'state')}});
 	return {code: r.status, out: r.stdout, err: r.stderr};
 }
 

@@ -17,7 +17,7 @@ let dir: string;
 
 function start(): TmuxTerminal {
 	const t = new TmuxTerminal();
-	t.start(['node', join(root, 'bin/deploycockpit.js'), join(dir, 'pick-rollback.md')], {
+	t.start(['node', join(root, 'bin/deploycockpit.cjs'), join(dir, 'pick-rollback.md')], {
 		width: 100,
 		height: 30,
 		cwd: dir,

@@ -14,7 +14,7 @@ import {TmuxTerminal, tmuxOrSkip} from '../helpers/tmux.js';
 
 const gate = tmuxOrSkip();
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(root, 'bin/deploycockpit.js');
+const bin = join(root, 'bin/deploycockpit.cjs');
 const fence = '```';
 
 // Full screen: the program clears it, reads an answer, and ends with 0 only for the right one (else 9).
@@ -119,7 +119,7 @@ describe.skipIf(gate.skip)('! runs held by the runner', () => {
 	it('kill -9 of the cockpit while the program waits: reopen, it runs, the answer reaches it', {timeout: 90_000}, async () => {
 		const t = open();
 		await bang(t);
-		const cockpit = Number(execFileSync('pgrep', ['-P', String(t.panePid()), '-f', 'deploycockpit.js']).toString().trim().split('\n')[0]);
+		const cockpit = Number(execFileSync('pgrep', ['-P', String(t.panePid()), '-f', 'deploycockpit.cjs']).toString().trim().split('\n')[0]);
 		process.kill(cockpit, 'SIGKILL');
 		await t.waitFor('__COCKPIT_EXITED__', 'the cockpit is gone');
 		t.kill();

@@ -23,7 +23,7 @@ function open(size: {width?: number; height?: number} = {}) {
 
 function start(size: {width?: number; height?: number} = {}): TmuxTerminal {
 	const t = new TmuxTerminal();
-	t.start(['node', join(root, 'bin/deploycockpit.js'), fixture], {
+	t.start(['node', join(root, 'bin/deploycockpit.cjs'), fixture], {
 		...size,
 		cwd: root,
 		env: {DEPLOYCOCKPIT_STATE_DIR: stateDir, DEPLOYCOCKPIT_CONFIG_DIR: join(stateDir, 'config'), PAGER: 'cat'},

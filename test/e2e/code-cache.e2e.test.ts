@@ -1,4 +1,4 @@
-// The single file's packing and V8 code cache (scripts/launcher.mjs): real processes of
+// The single file's packing and V8 code cache (scripts/launcher-core.cjs): real processes of
 // a copy of dist/deploycockpit.mjs, each test with a cache directory of its
 // own (XDG_CACHE_HOME). What is checked is what a user would meet: the cache
 // is written, a good one is used as it is, a damaged one or one of another
@@ -12,8 +12,10 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-// @ts-expect-error a plain .mjs build script without types
-import {unpack} from '../../scripts/launcher.mjs';
+// @ts-expect-error a plain CommonJS build script without types
+import launcher from '../../scripts/launcher-core.cjs';
+
+const {unpack} = launcher as {unpack: (file: string, hash: string, which?: 'runner' | 'program') => string};
 
 const bundle = fileURLToPath(new URL('../../dist/deploycockpit.mjs', import.meta.url));
 const MAGIC = 'deploycockpit code cache 1\n';
@@ -87,9 +89,15 @@ describe('the single file compiles itself with a V8 code cache', {timeout: 120_0
 	it('is ASCII, and the program packed in its comment comes back exactly (the build hash is of the program)', () => {
 		const text = readFileSync(bundle, 'latin1');
 		expect(/^[\x00-\x7f]*$/.test(text)).toBe(true);
-		const [, hash] = /launch\(import\.meta\.url, "([0-9a-f]{64})"\);\n\/\*/.exec(text)!;
-		const app = unpack(bundle, hash) as string;
-		expect(createHash('sha256').update(app).digest('hex')).toBe(hash);
+		const [, hash] = /launch\(fileURLToPath\(import\.meta\.url\), "([0-9a-f]{64})"\);\n\/\*/.exec(text)!;
+		const app = unpack(bundle, hash!);
+		const runner = unpack(bundle, hash!, 'runner');
+		expect(createHash('sha256').update(runner).update('\0').update(app).digest('hex')).toBe(hash);
+		// The runner's own program is the small part: no UI in it.
+		expect(runner.length).toBeLessThan(app.length / 3);
+		// (the cockpit's key help is in the whole program only)
+		expect(app).toContain('next match of the last search');
+		expect(runner).not.toContain('next match of the last search');
 		// What the packing escapes is really there: the comment's end, control characters, non-ASCII.
 		expect(app).toContain('*/');
 		expect(app).toContain('\x01');
@@ -143,7 +151,7 @@ describe('the single file compiles itself with a V8 code cache', {timeout: 120_0
 		// a different string in the code that outline runs. V8 alone would take
 		// the old cache (it checks only the source's length) and print the old text.
 		const text = readFileSync(copy, 'latin1');
-		const hash = /launch\(import\.meta\.url, "([0-9a-f]{64})"/.exec(text)![1]!;
+		const hash = /launch\(fileURLToPath\(import\.meta\.url\), "([0-9a-f]{64})"/.exec(text)![1]!;
 		const other = createHash('sha256').update('another build').digest('hex');
 		const edited = text.replace(`"${hash}"`, `"${other}"`).replaceAll('risk: ${', 'RISK: ${');
 		expect(edited).not.toBe(text);

@@ -14,7 +14,7 @@ import {TmuxTerminal, tmuxOrSkip} from '../helpers/tmux.js';
 import {until} from '../session/helpers.js';
 
 const gate = tmuxOrSkip();
-const bin = fileURLToPath(new URL('../../bin/deploycockpit.js', import.meta.url));
+const bin = fileURLToPath(new URL('../../bin/deploycockpit.cjs', import.meta.url));
 const fence = '```';
 
 const CHECKLIST = `---
@@ -83,7 +83,7 @@ describe.skipIf(gate.skip || !pgAvailability().available)('sql steps in a real t
 		}
 		term!.send('y');
 		await until(() => active('e2e_slow_insert'), 20_000);
-		const cockpit = Number(execFileSync('pgrep', ['-P', String(term!.panePid()), '-f', 'deploycockpit.js']).toString().trim().split('\n')[0]);
+		const cockpit = Number(execFileSync('pgrep', ['-P', String(term!.panePid()), '-f', 'deploycockpit.cjs']).toString().trim().split('\n')[0]);
 		process.kill(cockpit, 'SIGKILL');
 		await term!.waitFor('__COCKPIT_EXITED__', 'the cockpit is gone');
 		term!.kill();

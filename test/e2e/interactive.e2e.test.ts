@@ -14,7 +14,7 @@ import {EXIT_MARK, TmuxTerminal, tmuxOrSkip} from '../helpers/tmux.js';
 const gate = tmuxOrSkip();
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const fixture = fileURLToPath(new URL('../fixtures/ui/interactive.md', import.meta.url));
-const bin = join(root, 'bin/deploycockpit.js');
+const bin = join(root, 'bin/deploycockpit.cjs');
 
 let term: TmuxTerminal;
 let stateDir: string;

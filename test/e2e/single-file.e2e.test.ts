@@ -123,7 +123,7 @@ describe('the single bundled file, alone in an empty directory', {timeout: 120_0
 			const first = await term.waitFor(s => s.includes('Bastion drill') && s.includes('Say goodbye'), 'first frame');
 			expect(first).toContain('Who runs me');
 			expect(term.alternateOn()).toBe(true);
-			// Once the first frame is up, the launcher keeps the cockpit's code cache (scripts/launcher.mjs).
+			// Once the first frame is up, the launcher keeps the cockpit's code cache (scripts/launcher-core.cjs).
 			const codeCache = join(dir, 'cache', 'deploycockpit', 'code-cache');
 			for (let i = 0; i < 200 && !(existsSync(codeCache) && readdirSync(codeCache).some(n => n.startsWith('open-'))); i++) await new Promise(r => setTimeout(r, 100));
 			expect(readdirSync(codeCache).filter(n => n.startsWith('open-'))).toHaveLength(1);

@@ -15,7 +15,7 @@ import {TmuxTerminal, tmuxOrSkip} from '../helpers/tmux.js';
 
 const gate = tmuxOrSkip();
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(root, 'bin/deploycockpit.js');
+const bin = join(root, 'bin/deploycockpit.cjs');
 const fence = '```';
 
 const CHECKLIST = `# Terminal pane checks
@@ -234,7 +234,7 @@ describe.skipIf(gate.skip)('the detail pane is a terminal', {timeout: 120_000}, 
 		await selectStep(1);
 		await runSelected();
 		await term.waitFor(outputLine('Continue? [y/N]'), 'the prompt');
-		const cockpit = Number(execFileSync('pgrep', ['-P', String(term.panePid()), '-f', 'deploycockpit.js']).toString().trim().split('\n')[0]);
+		const cockpit = Number(execFileSync('pgrep', ['-P', String(term.panePid()), '-f', 'deploycockpit.cjs']).toString().trim().split('\n')[0]);
 		process.kill(cockpit, 'SIGKILL');
 		await term.waitFor('__COCKPIT_EXITED__', 'the cockpit is gone');
 		term.kill();

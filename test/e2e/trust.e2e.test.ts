@@ -25,7 +25,7 @@ let stateDir: string;
 
 function open(size: {width?: number; height?: number} = {}) {
 	term = new TmuxTerminal();
-	term.start(['node', join(root, 'bin/deploycockpit.js'), fixture], {
+	term.start(['node', join(root, 'bin/deploycockpit.cjs'), fixture], {
 		...size,
 		cwd: root,
 		env: {DEPLOYCOCKPIT_STATE_DIR: stateDir, DEPLOYCOCKPIT_CONFIG_DIR: join(stateDir, 'config'), PAGER: 'cat'},

@@ -5,7 +5,7 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {openSession} from '../../source/session/open.js';
 import {sandbox} from '../session/helpers.js';
 
-const bin = join(import.meta.dirname, '..', '..', 'bin', 'deploycockpit.js');
+const bin = join(import.meta.dirname, '..', '..', 'bin', 'deploycockpit.cjs');
 let cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
 	for (const fn of cleanups.reverse()) await fn();

@@ -15,7 +15,7 @@ const FLOOD = 'runs/flood';
 const SECRETS = 'runs/secrets';
 const LATER = 'runs/uses-the-secret-later';
 const QUICK = 'runs/quick';
-const bin = join(import.meta.dirname, '..', '..', 'bin', 'deploycockpit.js');
+const bin = join(import.meta.dirname, '..', '..', 'bin', 'deploycockpit.cjs');
 
 let cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

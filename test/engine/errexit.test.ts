@@ -8,7 +8,7 @@ import {join} from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {sandbox} from '../session/helpers.js';
 
-const bin = join(import.meta.dirname, '..', '..', 'bin', 'deploycockpit.js');
+const bin = join(import.meta.dirname, '..', '..', 'bin', 'deploycockpit.cjs');
 let cleanups: Array<() => void> = [];
 afterEach(() => {
 	for (const fn of cleanups.reverse()) fn();

@@ -17,7 +17,7 @@ import {redisAvailability, startRedis, type RedisServer} from '../helpers/redis.
 import {startFakePrometheus} from '../metrics/fake-prometheus.js';
 import {filesUnder, until} from '../session/helpers.js';
 
-const bin = join(import.meta.dirname, '..', '..', 'bin', 'deploycockpit.js');
+const bin = join(import.meta.dirname, '..', '..', 'bin', 'deploycockpit.cjs');
 
 const CHECKLIST = `---
 deploycockpit:

@@ -8,7 +8,7 @@ import {join} from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {filesUnder, sandbox} from '../session/helpers.js';
 
-const bin = join(import.meta.dirname, '..', '..', 'bin', 'deploycockpit.js');
+const bin = join(import.meta.dirname, '..', '..', 'bin', 'deploycockpit.cjs');
 const SECRET = 'flood-s3cret-4417-value';
 const LINES = 200_000;
 

@@ -17,7 +17,7 @@ import {identify} from '../../source/engine/proc.js';
 import {checklistLockPath} from '../../source/session/checklist-lock.js';
 import {sandbox, until} from '../session/helpers.js';
 
-const bin = join(import.meta.dirname, '..', '..', 'bin', 'deploycockpit.js');
+const bin = join(import.meta.dirname, '..', '..', 'bin', 'deploycockpit.cjs');
 let cleanups: Array<() => void> = [];
 afterEach(() => {
 	for (const fn of cleanups.reverse()) fn();
@@ -155,6 +155,29 @@ describe.skipIf(!existsSync('/proc/self/task'))('runner spec handoff', () => {
 		await until(() => !alive(runner!), 15_000);
 		expect(existsSync(join(b.dir, 'ran-marker'))).toBe(false);
 		expect(runsFiles(b.stateDir)).toEqual([]);
+	});
+
+	it('a `run` that fails before it reaches its step (no such checklist) lets the runner its launcher started go: nothing left', {timeout: 60_000}, async () => {
+		const b = box(TOUCH);
+		// The launcher (scripts/launcher-core.cjs) starts the runner before the program is even read.
+		const run = startRun({...b, file: join(b.dir, 'missing.md')}, ['--step', 'steps/touch']);
+		const runner = catchRunnerSpawn(run.child.pid!, 20_000);
+		expect(runner).toBeDefined();
+		const code = await run.exited;
+		expect(code).not.toBe(0);
+		await until(() => !alive(runner!), 15_000);
+		expect(existsSync(join(b.dir, 'ran-marker'))).toBe(false);
+		expect(runsFiles(b.stateDir)).toEqual([]);
+	});
+
+	it('the installed command starts its runners through the launcher\'s CommonJS file, not by loading the bundle as an ES module', {timeout: 60_000}, async () => {
+		// bash's parent is its runner: its argv says how the runner was started.
+		const b = box(`# Argv\n\n## Steps\n\n- [ ] Parent\n  \`\`\`bash\n  tr '\\0' ' ' < /proc/$PPID/cmdline\n  \`\`\`\n`);
+		const r = spawnSync(process.execPath, [bin, 'run', b.file, '--step', 'steps/parent'], {env: {...process.env, DEPLOYCOCKPIT_STATE_DIR: b.stateDir}, cwd: b.dir, encoding: 'utf8'});
+		expect(r.status, r.stderr).toBe(0);
+		const bundle = join(import.meta.dirname, '..', '..', 'dist', 'deploycockpit.mjs');
+		const core = join(import.meta.dirname, '..', '..', 'scripts', 'launcher-core.cjs');
+		expect(r.stdout.trim()).toBe(`${process.execPath} ${core} ${bundle} --runner`);
 	});
 
 	it('the second step of a section gets a runner spawned with its spec: a kill -9 aimed at that spawn still runs it', {timeout: 60_000}, async () => {

@@ -16,7 +16,7 @@ const SET = 'prepare/set-the-target';
 const FAILS = 'prepare/fails-in-the-first-block';
 const SLEEPS = 'prepare/sleeps';
 const MANUAL = 'prepare/manual-check-on-the-dashboard';
-const bin = join(import.meta.dirname, '..', '..', 'bin', 'deploycockpit.js');
+const bin = join(import.meta.dirname, '..', '..', 'bin', 'deploycockpit.cjs');
 
 let cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

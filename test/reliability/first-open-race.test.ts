@@ -7,7 +7,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
 
-const bin = join(import.meta.dirname, '..', '..', 'bin', 'deploycockpit.js');
+const bin = join(import.meta.dirname, '..', '..', 'bin', 'deploycockpit.cjs');
 const root = mkdtempSync(join(tmpdir(), 'dc-race-'));
 afterAll(() => rmSync(root, {recursive: true, force: true}));
 

@@ -17,7 +17,7 @@ import {redisAvailability, startRedis, type RedisServer} from '../helpers/redis.
 import {until} from '../session/helpers.js';
 import {makeContext, sqlBlock} from '../sql/context.js';
 
-const bin = join(import.meta.dirname, '..', '..', 'bin', 'deploycockpit.js');
+const bin = join(import.meta.dirname, '..', '..', 'bin', 'deploycockpit.cjs');
 let frozen: Frozen | undefined;
 afterEach(() => {
 	frozen?.thaw();

@@ -13,7 +13,7 @@ import {until} from '../session/helpers.js';
 
 const gate = tmuxOrSkip();
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(root, 'bin/deploycockpit.js');
+const bin = join(root, 'bin/deploycockpit.cjs');
 const fixture = fileURLToPath(new URL('../fixtures/ui/e2e.md', import.meta.url));
 const COUNT = 'checks/count-slowly';
 

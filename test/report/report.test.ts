@@ -8,7 +8,7 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {buildReport, duration, stripAnsi} from '../../source/session/report.js';
 import {stepIdOf, workspace, type Workspace} from '../rollback/helpers.js';
 
-const bin = fileURLToPath(new URL('../../bin/deploycockpit.js', import.meta.url));
+const bin = fileURLToPath(new URL('../../bin/deploycockpit.cjs', import.meta.url));
 let ws: Workspace | undefined;
 afterEach(async () => {
 	await ws?.cleanup();

@@ -9,7 +9,7 @@ import {cockpitDeps, createCockpitStore, startEngines, type StoreDeps} from '../
 import {KEYS, renderCockpit, type Rendered} from '../ui/render-cockpit.js';
 import {stepIdOf, until, waitFrame, workspace, type Workspace} from './helpers.js';
 
-const bin = fileURLToPath(new URL('../../bin/deploycockpit.js', import.meta.url));
+const bin = fileURLToPath(new URL('../../bin/deploycockpit.cjs', import.meta.url));
 let ws: Workspace | undefined;
 let r: Rendered | undefined;
 afterEach(async () => {

@@ -15,7 +15,7 @@ import {TmuxTerminal, tmuxOrSkip} from '../helpers/tmux.js';
 
 const gate = tmuxOrSkip();
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(root, 'bin/deploycockpit.js');
+const bin = join(root, 'bin/deploycockpit.cjs');
 const fence = '```';
 
 // Step 1 waits for a go file (so the cockpit can be stopped while it runs); step 2 fails while a
@@ -117,7 +117,7 @@ async function startRollback(t: TmuxTerminal): Promise<void> {
 }
 
 function cockpitPid(t: TmuxTerminal): number {
-	return Number(execFileSync('pgrep', ['-P', String(t.panePid()), '-f', 'deploycockpit.js']).toString().trim().split('\n')[0]);
+	return Number(execFileSync('pgrep', ['-P', String(t.panePid()), '-f', 'deploycockpit.cjs']).toString().trim().split('\n')[0]);
 }
 
 const ROLLBACK_STEPS = ['rollback/drain-traffic', 'rollback/restore-release', 'rollback/reopen-traffic'];

@@ -19,7 +19,7 @@ beforeEach(() => {
 	dir = mkdtempSync(join(tmpdir(), 'dc-rb-e2e-'));
 	copyFileSync(fixture, join(dir, 'deploy.md'));
 	term = new TmuxTerminal();
-	term.start(['node', join(root, 'bin/deploycockpit.js'), join(dir, 'deploy.md')], {
+	term.start(['node', join(root, 'bin/deploycockpit.cjs'), join(dir, 'deploy.md')], {
 		width: 110,
 		height: 32,
 		cwd: dir,

@@ -17,7 +17,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {filesUnder} from '../session/helpers.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const bin = join(root, 'bin', 'deploycockpit.js');
+const bin = join(root, 'bin', 'deploycockpit.cjs');
 
 const GHP = 'ghp_Pr00fT0kenAbCdEfGhIjKlMnOpQrStUv0123';
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJwcm9vZi1kZXBsb3kifQ.UHJvb2ZTaWduYXR1cmVGb3JUZXN0c1g';

@@ -11,7 +11,7 @@ import {fileURLToPath} from 'node:url';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const bin = join(root, 'bin', 'deploycockpit.js');
+const bin = join(root, 'bin', 'deploycockpit.cjs');
 const fixture = fileURLToPath(new URL('../fixtures/safety/secrets.md', import.meta.url));
 
 const SECRETS = ['s3cr3t-value-123456', 'dbpass-9917', 'url-pw-7731', 'redis-pw-4410', 'bearer-tok-88213', 'kv-pw-5521', 'cvault-77x9-0042'];

@@ -17,7 +17,7 @@ import type {RollbackRecord, SessionHandle} from '../../source/session/types.js'
 import {pgAvailability, startPostgres, type PgServer} from '../helpers/postgres.js';
 import {sandbox, until} from './helpers.js';
 
-const bin = fileURLToPath(new URL('../../bin/deploycockpit.js', import.meta.url));
+const bin = fileURLToPath(new URL('../../bin/deploycockpit.cjs', import.meta.url));
 const fence = '```';
 const CHECKLIST = `---
 deploycockpit:

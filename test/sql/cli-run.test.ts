@@ -1,6 +1,6 @@
 // Headless `deploycockpit run` with sql and redis steps against real servers:
 // results printed as plain tables, writes refused without --yes.
-// Needs `npm run build` first (spawns bin/deploycockpit.js → dist/).
+// Needs `npm run build` first (spawns bin/deploycockpit.cjs → dist/).
 import {execFile} from 'node:child_process';
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -11,7 +11,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {PASSWORD, pgAvailability, startPostgres, type PgServer} from '../helpers/postgres.js';
 import {redisAvailability, startRedis, type RedisServer} from '../helpers/redis.js';
 
-const bin = fileURLToPath(new URL('../../bin/deploycockpit.js', import.meta.url));
+const bin = fileURLToPath(new URL('../../bin/deploycockpit.cjs', import.meta.url));
 const pgCheck = pgAvailability();
 const redisCheck = redisAvailability();
 

@@ -6,7 +6,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
-export const bin = fileURLToPath(new URL('../../bin/deploycockpit.js', import.meta.url));
+export const bin = fileURLToPath(new URL('../../bin/deploycockpit.cjs', import.meta.url));
 export const fixture = fileURLToPath(new URL('../fixtures/team/window.md', import.meta.url));
 
 export const DEPLOY = 'app/deploy-payments-api-v2';

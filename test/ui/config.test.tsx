@@ -70,14 +70,14 @@ describe('open arguments', () => {
 	});
 
 	it('refuses to start without a terminal, in one line', () => {
-		const result = spawnSync('node', [join(root, 'bin/deploycockpit.js'), 'test/fixtures/ui/basic.md'], {cwd: root, encoding: 'utf8', input: ''});
+		const result = spawnSync('node', [join(root, 'bin/deploycockpit.cjs'), 'test/fixtures/ui/basic.md'], {cwd: root, encoding: 'utf8', input: ''});
 		expect(result.status).toBe(2);
 		expect(result.stderr.trim().split('\n')).toHaveLength(1);
 		expect(result.stderr).toContain('needs a terminal');
 	});
 
 	it('a bad option is a usage error, not a stack trace', () => {
-		const result = spawnSync('node', [join(root, 'bin/deploycockpit.js'), 'open', '--colour', 'x.md'], {cwd: root, encoding: 'utf8'});
+		const result = spawnSync('node', [join(root, 'bin/deploycockpit.cjs'), 'open', '--colour', 'x.md'], {cwd: root, encoding: 'utf8'});
 		expect(result.status).toBe(2);
 		expect(result.stderr).toMatch(/^deploycockpit: .*--colour/);
 		expect(result.stderr).not.toMatch(/\n\s+at /);
