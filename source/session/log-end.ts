@@ -23,7 +23,7 @@ export function fileSize(path: string): number {
 	}
 }
 
-/** The last `max` bytes of a log, starting at a line start when there is one. */
+/** The last `max` bytes of a log, starting at a line start when there is one (else at a whole character). */
 export function readLogEnd(path: string, max: number, size = fileSize(path)): string {
 	if (!existsSync(path) || size === 0) return '';
 	const length = Math.min(size, max);
@@ -34,7 +34,10 @@ export function readLogEnd(path: string, max: number, size = fileSize(path)): st
 	} finally {
 		closeSync(fd);
 	}
-	let text = buffer.toString('utf8');
+	// Cut inside a character: start at the next whole one (no U+FFFD at the front).
+	let start = 0;
+	if (length < size) while (start < Math.min(3, length) && (buffer[start]! & 0xc0) === 0x80) start++;
+	let text = buffer.toString('utf8', start);
 	if (length < size) {
 		const nl = text.indexOf('\n');
 		if (nl >= 0) text = text.slice(nl + 1);

@@ -1,12 +1,13 @@
 // The output side of a session's runs: each step's bounded tail and the log
 // follower that fills it and tells the listeners. Keyed by step id (one run
 // per step at a time); the RunSupervisor owns one and says when to follow.
-// Followed output stays bytes until someone wants text: the tail keeps the
-// end as bytes, and an output event decodes its chunk only when a listener
-// reads it (`run` prints the bytes; a flood makes no text at all there).
-import {ByteTail} from '../engine/byte-tail.js';
+// Followed output stays bytes until someone wants text: the tail is read back
+// from the log when asked for (followed-tail.ts), and an output event decodes
+// its chunk only when a listener reads it (`run` prints the bytes; a flood
+// makes no text at all there).
 import {LogFollower} from '../engine/follow.js';
 import {BoundedTail, defaultTailLimits} from '../engine/tail.js';
+import {FollowedTail} from './followed-tail.js';
 import {fileSize, lastScreenReset, readLogEnd, screenStartBefore} from './log-end.js';
 import type {SessionEvent, SessionState} from './types.js';
 
@@ -24,7 +25,7 @@ function outputEvent(stepId: string, runId: string, bytes: Buffer, text: () => s
 }
 
 export class RunOutputs {
-	private readonly tails = new Map<string, BoundedTail | ByteTail>();
+	private readonly tails = new Map<string, BoundedTail | FollowedTail>();
 	private readonly followers = new Map<string, LogFollower>();
 
 	constructor(
@@ -73,24 +74,15 @@ export class RunOutputs {
 	/** Tails the log into the step's bounded buffer and to the listeners. */
 	follow(stepId: string, runId: string, logPath: string, fromTail = false): LogFollower {
 		this.followers.get(stepId)?.stop();
-		let from = 0;
-		let start = '';
-		if (fromTail) {
-			// Reattached: show the end of what was printed while away, then follow.
-			const size = fileSize(logPath);
-			start = readLogEnd(logPath, defaultTailLimits.maxChars, size);
-			from = size;
-		}
-		const tail = new ByteTail(defaultTailLimits, start);
-		this.tails.set(stepId, tail);
+		// Reattached: the tail starts with what was printed while away (the log's end), then follows.
+		const from = fromTail ? fileSize(logPath) : 0;
 		const follower = new LogFollower(logPath, () => undefined, {
 			from,
 			pollMs: Math.max(this.pollMs, 100),
-			onBytes: (bytes, text) => {
-				tail.push(bytes);
-				this.emit(outputEvent(stepId, runId, bytes, text));
-			},
-		}).start();
+			onBytes: (bytes, text) => this.emit(outputEvent(stepId, runId, bytes, text)),
+		});
+		this.tails.set(stepId, new FollowedTail(logPath, () => follower.offset));
+		follower.start();
 		this.followers.set(stepId, follower);
 		return follower;
 	}

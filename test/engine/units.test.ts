@@ -3,11 +3,12 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {execFileSync} from 'node:child_process';
 import {afterEach, describe, expect, it} from 'vitest';
-import {ByteTail} from '../../source/engine/byte-tail.js';
 import {LogFollower} from '../../source/engine/follow.js';
 import {applyChange, diffDumps, parseDumps} from '../../source/engine/shell-state.js';
 import {BoundedTail} from '../../source/engine/tail.js';
 import {identify, isSameProcessAlive} from '../../source/engine/proc.js';
+import {FollowedTail} from '../../source/session/followed-tail.js';
+import {RunOutputs} from '../../source/session/run-output.js';
 import {until} from '../session/helpers.js';
 
 let dirs: string[] = [];
@@ -71,39 +72,62 @@ describe('bounded tail', () => {
 	});
 });
 
-describe('byte tail (a followed log\'s end, kept as bytes)', () => {
-	it('reads like a BoundedTail of the same output, across growth and wrap-around, with multi-byte text', () => {
+describe('followed tail (a followed log\'s end, read back from the log)', () => {
+	it('is the end of the log up to where the follower has read, cut like a BoundedTail, with multi-byte text', () => {
+		const dir = mkdtempSync(join(tmpdir(), 'dc-tail-'));
+		dirs.push(dir);
 		let seed = 11;
 		const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 		const pieces = ['a', 'b', '\n', ' ', '€', 'ü', '日本'];
-		for (let round = 0; round < 200; round++) {
+		for (let round = 0; round < 100; round++) {
 			const limits = {maxChars: 64 + Math.floor(random() * 300), maxLines: 1 + Math.floor(random() * 12)};
-			const tail = new ByteTail(limits);
+			const path = join(dir, `${round}.log`);
+			writeFileSync(path, '');
+			let offset = 0;
+			const tail = new FollowedTail(path, () => offset, limits);
 			let all = '';
-			for (let i = 0; i < 60; i++) {
+			for (let i = 0; i < 40; i++) {
 				const text = Array.from({length: Math.floor(random() * 40)}, () => pieces[Math.floor(random() * pieces.length)]).join('');
-				tail.push(Buffer.from(text));
+				// Written, not yet read by the follower: not in the tail.
+				appendFileSync(path, `${text}UNREAD`);
+				const got = tail.text();
+				expect(got).not.toContain('UNREAD');
+				expect(all.endsWith(got), `round ${round}`).toBe(true);
 				all += text;
+				writeFileSync(path, all);
+				offset = Buffer.byteLength(all);
 				if (random() < 0.3) {
-					const got = tail.text();
-					expect(all.endsWith(got), `round ${round}`).toBe(true);
-					expect(Buffer.byteLength(got)).toBeLessThanOrEqual(limits.maxChars);
-					expect(got.split('\n').length - 1).toBeLessThanOrEqual(limits.maxLines);
-					// What fits is all kept: the last maxLines lines when their bytes fit the ring.
+					const now = tail.text();
+					expect(all.endsWith(now), `round ${round}`).toBe(true);
+					expect(Buffer.byteLength(now)).toBeLessThanOrEqual(limits.maxChars);
+					expect(now.split('\n').length - 1).toBeLessThanOrEqual(limits.maxLines);
+					// What fits is all kept: the last maxLines lines when their bytes fit the limit.
 					const ends = [...all.matchAll(/\n/g)].map(m => m.index);
 					const lastLines = ends.length > limits.maxLines ? all.slice(ends[ends.length - limits.maxLines - 1]! + 1) : all;
-					if (Buffer.byteLength(all) <= limits.maxChars) expect(got).toBe(lastLines);
+					if (Buffer.byteLength(all) <= limits.maxChars) expect(now).toBe(lastLines);
 				}
 			}
 		}
 	});
 
-	it('starts with the text it is given (a reattached run\'s log end) and copies what it is pushed', () => {
-		const tail = new ByteTail({maxChars: 1000, maxLines: 100}, 'before\n');
-		const reused = Buffer.from('after\n');
-		tail.push(reused);
-		reused.write('XXXXX\n');
-		expect(tail.text()).toBe('before\nafter\n');
+	it('follows a run in a session: the tail is what was printed, while it runs and after', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'dc-tail-'));
+		dirs.push(dir);
+		const path = join(dir, 'run.log');
+		writeFileSync(path, 'before\n');
+		const seen: string[] = [];
+		const outputs = new RunOutputs(event => {
+			if (event.type === 'output') seen.push(event.chunk);
+		}, 20);
+		// Reattached: what was printed while away comes first.
+		const follower = outputs.follow('s', 'r', path, true);
+		expect(outputs.text('s', path)).toBe('before\n');
+		appendFileSync(path, 'after\n');
+		await until(() => seen.join('') === 'after\n');
+		expect(outputs.text('s', path)).toBe('before\nafter\n');
+		await follower.finish();
+		outputs.forget('s');
+		expect(outputs.text('s', path)).toBe('before\nafter\n');
 	});
 });
 
