@@ -41,7 +41,7 @@ afterEach(async () => {
 		await session.close().catch(() => undefined);
 	}
 	session = undefined;
-	if (dir) rmSync(dir, {recursive: true, force: true});
+	if (dir) rmSync(dir, {recursive: true, force: true, maxRetries: 10, retryDelay: 100}); // a runner may still be writing its files
 	dir = undefined;
 });
 
