@@ -139,7 +139,43 @@ export function patchStyledChars(text) {
 	return same + text.replace(STYLED_DIFF, 'if (!__dcSameStyles(chars[i - 1].styles, char.styles)) ret += ansiCodesToString(diffAnsiCodes(chars[i - 1].styles, char.styles));');
 }
 
-/** Both patches as an esbuild plugin; a dependency that changed is bundled as it is, with a warning. */
+const OUTPUT_CLIP = `                    if (clipHorizontally) {
+                        lines = lines.map(line => {
+                            const from = x < clip.x1 ? clip.x1 - x : 0;
+                            const width = this.caches.getStringWidth(line);
+                            const to = x + width > clip.x2 ? clip.x2 - x : width;
+                            return sliceAnsi(line, from, to);
+                        });
+                        if (x < clip.x1) {
+                            x = clip.x1;
+                        }
+                    }
+                    if (clipVertically) {
+                        const from = y < clip.y1 ? clip.y1 - y : 0;
+                        const height = lines.length;
+                        const to = y + height > clip.y2 ? clip.y2 - y : height;
+                        lines = lines.slice(from, to);
+                        if (y < clip.y1) {
+                            y = clip.y1;
+                        }
+                    }`;
+
+/**
+ * Ink's output.js: a clipped text's lines are cut to the clip's rows first,
+ * then to its columns. Ink cut every line of the text to the columns
+ * (slice-ansi tokenizes each) before dropping the rows outside the clip, so
+ * a pane showing 40 rows of a 300-line text paid for 300; the two cuts are
+ * independent per line. (Keeping a line that fits as it is would save more,
+ * but slice-ansi's idea of a fitting line is not string-width's for
+ * zero-width and emoji characters: the frame would change.)
+ */
+export function patchOutputClip(text) {
+	if (!text.includes(OUTPUT_CLIP)) return undefined;
+	const [horizontal, vertical] = OUTPUT_CLIP.split('\n                    if (clipVertically) {');
+	return text.replace(OUTPUT_CLIP, `                    if (clipVertically) {${vertical}\n${horizontal}`);
+}
+
+/** The patches as an esbuild plugin; a dependency that changed is bundled as it is, with a warning. */
 export const hotPathPatches = {
 	name: 'hot-path-patches',
 	setup(b) {
@@ -150,6 +186,12 @@ export const hotPathPatches = {
 			const {default: stringWidth} = await import(pathToFileURL(args.path).href);
 			const patched = patchStringWidth(text, narrowSymbols(stringWidth));
 			if (!patched) return {contents: text, loader: 'js', warnings: [{text: 'hot-path-patches: string-width changed, left as is'}]};
+			return {contents: patched, loader: 'js'};
+		});
+		b.onLoad({filter: /[\\/]ink[\\/]build[\\/]output\.js$/}, async args => {
+			const text = await readFile(args.path, 'utf8');
+			const patched = patchOutputClip(text);
+			if (!patched) return {contents: text, loader: 'js', warnings: [{text: 'hot-path-patches: Ink\'s output.js changed, left as is'}]};
 			return {contents: patched, loader: 'js'};
 		});
 		b.onLoad({filter: /[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]styledChars\.js$/}, async args => {

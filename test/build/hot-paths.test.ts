@@ -1,4 +1,4 @@
-// The single file changes two hot paths of its dependencies so that the
+// The single file changes three hot paths of its dependencies so that the
 // first frame costs less (scripts/bundle-options.mjs, hotPathPatches). They
 // must give exactly what the originals give: both versions are built here
 // with esbuild from the installed packages and compared on every candidate
@@ -10,7 +10,7 @@ import {fileURLToPath, pathToFileURL} from 'node:url';
 import {build} from 'esbuild';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 // @ts-expect-error a plain .mjs build script without types
-import {narrowSymbols, patchStringWidth, patchStyledChars} from '../../scripts/bundle-options.mjs';
+import {narrowSymbols, patchOutputClip, patchStringWidth, patchStyledChars} from '../../scripts/bundle-options.mjs';
 
 type Width = (text: string, options?: {ambiguousIsNarrow?: boolean}) => number;
 interface Tokenize {
@@ -23,6 +23,7 @@ interface Tokenize {
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const stringWidthFile = join(root, 'node_modules', 'string-width', 'index.js');
 const tokenizeDir = join(root, 'node_modules', '@alcalzone', 'ansi-tokenize', 'build');
+const inkBuild = join(root, 'node_modules', 'ink', 'build');
 
 let dir: string;
 beforeAll(() => {
@@ -130,6 +131,65 @@ describe('ansi-tokenize writing no style change between equally styled cells', (
 			// A row of cells from several writes, as Ink's Output builds one: equal styles in distinct arrays.
 			const row = [...original.styledCharsFromTokens(original.tokenize(line())), ...original.styledCharsFromTokens(original.tokenize(text)), {value: ' ', styles: []}];
 			expect(patched.styledCharsToString(row), JSON.stringify(row)).toBe(original.styledCharsToString(row));
+		}
+	});
+});
+
+interface InkOutput {
+	write(x: number, y: number, text: string, options: {transformers: Array<(line: string, index: number) => string>}): void;
+	clip(clip: {x1?: number; x2?: number; y1?: number; y2?: number}): void;
+	unclip(): void;
+	get(): {output: string; height: number};
+}
+type OutputClass = new (options: {width: number; height: number}) => InkOutput;
+
+describe('Ink\'s Output cutting clipped text to the rows first', () => {
+	let original: OutputClass;
+	let patched: OutputClass;
+	beforeAll(async () => {
+		original = (await load<{default: OutputClass}>('output-original', `export {default} from './output.js';`, inkBuild)).default;
+		const source = patchOutputClip(readFileSync(join(inkBuild, 'output.js'), 'utf8')) as string | undefined;
+		expect(source, 'the patch applies to the installed Ink').toBeDefined();
+		patched = (await load<{default: OutputClass}>('output-patched', source!, inkBuild)).default;
+	});
+
+	it('draws the same frame for random styled, wide and multi-line texts under nested clips', () => {
+		const next = random(56);
+		const int = (n: number) => Math.floor(next() * n);
+		const pieces = ['a', 'b', ' ', '│', '›', '✓', '…', '中', '👍', 'e\u0301', '\u200b', '\x1b[1m', '\x1b[22m', '\x1b[31m', '\x1b[39m', '\x1b[7m', '\x1b[27m', '\x1b[0m', '\x1b]8;;https://x\x07', '\x1b]8;;\x07'];
+		const text = () => {
+			const lines: string[] = [];
+			for (let l = 0, n = 1 + int(12); l < n; l++) {
+				let line = '';
+				for (let j = 0, m = int(40); j < m; j++) line += pieces[int(pieces.length)];
+				lines.push(line);
+			}
+			return lines.join('\n');
+		};
+		for (let round = 0; round < 600; round++) {
+			const width = 10 + int(50);
+			const height = 4 + int(20);
+			const a = new original({width, height});
+			const b = new patched({width, height});
+			let depth = 0;
+			for (let op = 0, n = 1 + int(12); op < n; op++) {
+				const r = next();
+				if (r < 0.3) {
+					const clip = next() < 0.2 ? {x1: int(width), x2: int(width * 1.5)} : next() < 0.2 ? {y1: int(height), y2: int(height * 1.5)} : {x1: int(width) - 3, x2: int(width) + 3, y1: int(height) - 3, y2: int(height) + 3};
+					a.clip(clip);
+					b.clip(clip);
+					depth++;
+				} else if (r < 0.4 && depth > 0) {
+					a.unclip();
+					b.unclip();
+					depth--;
+				} else {
+					const [x, y, t] = [int(width + 4) - 4, int(height + 6) - 6, text()];
+					a.write(x, y, t, {transformers: []});
+					b.write(x, y, t, {transformers: []});
+				}
+			}
+			expect(b.get(), `round ${round}`).toEqual(a.get());
 		}
 	});
 });
