@@ -42,7 +42,7 @@
 //    compiles a very large automaton (tens of ms); ansi-tokenize writes no
 //    style change between two cells with the same styles without computing
 //    the (empty) difference for each of the frame's ~5,000 cells.
-import {builtinModules} from 'node:module';
+import {builtinModules, createRequire} from 'node:module';
 import {readFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import {pathToFileURL} from 'node:url';
@@ -162,17 +162,24 @@ const OUTPUT_CLIP = `                    if (clipHorizontally) {
 
 /**
  * Ink's output.js: a clipped text's lines are cut to the clip's rows first,
- * then to its columns. Ink cut every line of the text to the columns
- * (slice-ansi tokenizes each) before dropping the rows outside the clip, so
- * a pane showing 40 rows of a 300-line text paid for 300; the two cuts are
- * independent per line. (Keeping a line that fits as it is would save more,
- * but slice-ansi's idea of a fitting line is not string-width's for
- * zero-width and emoji characters: the frame would change.)
+ * then to its columns, and a line that fits the columns and holds nothing but
+ * printable ASCII and the narrow symbols (`narrow`, see narrowSymbols) is kept
+ * as it is (Ink colours a text's lines after this cut, so most are plain).
+ * Ink cut every line of the text to the columns (slice-ansi tokenizes each,
+ * in code that is still cold at the first frame) before dropping the rows
+ * outside the clip, so a pane showing 40 rows of a 300-line text paid for 300,
+ * and a line that fits was cut to itself. The two cuts are independent per
+ * line. (Only plain lines are kept: for zero-width, emoji and other wide
+ * characters slice-ansi's idea of a fitting line is not string-width's, and it
+ * rewrites style codes, e.g. drops a dim that a bold follows: the frame would
+ * change.)
  */
-export function patchOutputClip(text) {
+export function patchOutputClip(text, narrow) {
 	if (!text.includes(OUTPUT_CLIP)) return undefined;
 	const [horizontal, vertical] = OUTPUT_CLIP.split('\n                    if (clipVertically) {');
-	return text.replace(OUTPUT_CLIP, `                    if (clipVertically) {${vertical}\n${horizontal}`);
+	const kept = horizontal.replace('return sliceAnsi(line, from, to);', 'return from === 0 && to === width && __dcPlainLine.test(line) ? line : sliceAnsi(line, from, to);');
+	const plain = `const __dcPlainLine = /^[\\u0020-\\u007E${narrow}]*$/u;\n`;
+	return plain + text.replace(OUTPUT_CLIP, `                    if (clipVertically) {${vertical}\n${kept}`);
 }
 
 /** The patches as an esbuild plugin; a dependency that changed is bundled as it is, with a warning. */
@@ -190,7 +197,9 @@ export const hotPathPatches = {
 		});
 		b.onLoad({filter: /[\\/]ink[\\/]build[\\/]output\.js$/}, async args => {
 			const text = await readFile(args.path, 'utf8');
-			const patched = patchOutputClip(text);
+			// The string-width Ink's output.js measures lines with.
+			const {default: stringWidth} = await import(pathToFileURL(createRequire(args.path).resolve('string-width')).href).catch(() => import('string-width'));
+			const patched = patchOutputClip(text, narrowSymbols(stringWidth));
 			if (!patched) return {contents: text, loader: 'js', warnings: [{text: 'hot-path-patches: Ink\'s output.js changed, left as is'}]};
 			return {contents: patched, loader: 'js'};
 		});

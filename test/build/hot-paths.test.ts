@@ -143,30 +143,46 @@ interface InkOutput {
 }
 type OutputClass = new (options: {width: number; height: number}) => InkOutput;
 
-describe('Ink\'s Output cutting clipped text to the rows first', () => {
+describe('Ink\'s Output cutting clipped text to the rows first and keeping plain lines that fit', () => {
 	let original: OutputClass;
 	let patched: OutputClass;
 	beforeAll(async () => {
 		original = (await load<{default: OutputClass}>('output-original', `export {default} from './output.js';`, inkBuild)).default;
-		const source = patchOutputClip(readFileSync(join(inkBuild, 'output.js'), 'utf8')) as string | undefined;
+		const stringWidth = (await import(pathToFileURL(join(root, 'node_modules', 'string-width', 'index.js')).href)).default as Width;
+		const source = patchOutputClip(readFileSync(join(inkBuild, 'output.js'), 'utf8'), narrowSymbols(stringWidth)) as string | undefined;
 		expect(source, 'the patch applies to the installed Ink').toBeDefined();
 		patched = (await load<{default: OutputClass}>('output-patched', source!, inkBuild)).default;
 	});
 
-	it('draws the same frame for random styled, wide and multi-line texts under nested clips', () => {
+	it('draws the same frame for random styled, wide and multi-line texts under nested clips', async () => {
 		const next = random(56);
 		const int = (n: number) => Math.floor(next() * n);
-		const pieces = ['a', 'b', ' ', '│', '›', '✓', '…', '中', '👍', 'e\u0301', '\u200b', '\x1b[1m', '\x1b[22m', '\x1b[31m', '\x1b[39m', '\x1b[7m', '\x1b[27m', '\x1b[0m', '\x1b]8;;https://x\x07', '\x1b]8;;\x07'];
+		const stringWidth = (await import(pathToFileURL(join(root, 'node_modules', 'string-width', 'index.js')).href)).default as Width;
+		const set = new RegExp(`^[${narrowSymbols(stringWidth)}]$`, 'u');
+		const narrow: string[] = [];
+		for (let cp = 0xa0; cp <= 0x2bff; cp++) if (set.test(String.fromCodePoint(cp))) narrow.push(String.fromCodePoint(cp));
+		const codes = ['\x1b[1m', '\x1b[22m', '\x1b[2m', '\x1b[31m', '\x1b[39m', '\x1b[38;5;208m', '\x1b[38;2;1;2;3m', '\x1b[44m', '\x1b[49m', '\x1b[7m', '\x1b[27m', '\x1b[4m', '\x1b[24m', '\x1b[0m', '\x1b[m'];
+		const others = ['中', '👍', 'e\u0301', '\u200b', '⚠\ufe0f', '\x1b]8;;https://x\x07', '\x1b]8;;\x07', '\t'];
+		// Plain lines (what the cockpit draws: ASCII, its glyphs) mostly; colour codes in some, anything in others.
+		// kind 0: plain; 1: with colour codes; 2: with anything.
+		const piece = (kind: number) => {
+			const r = next();
+			if (r < 0.25) return narrow[int(narrow.length)];
+			if (kind > 0 && r < 0.45) return codes[int(codes.length)];
+			if (kind > 1 && r < 0.6) return others[int(others.length)];
+			return 'ab -|xyz019'[int(11)];
+		};
 		const text = () => {
 			const lines: string[] = [];
 			for (let l = 0, n = 1 + int(12); l < n; l++) {
 				let line = '';
-				for (let j = 0, m = int(40); j < m; j++) line += pieces[int(pieces.length)];
+				const kind = next() < 0.6 ? 0 : next() < 0.5 ? 1 : 2;
+				for (let j = 0, m = int(40); j < m; j++) line += piece(kind);
 				lines.push(line);
 			}
 			return lines.join('\n');
 		};
-		for (let round = 0; round < 600; round++) {
+		for (let round = 0; round < 1500; round++) {
 			const width = 10 + int(50);
 			const height = 4 + int(20);
 			const a = new original({width, height});
