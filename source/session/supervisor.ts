@@ -7,27 +7,27 @@
 // segment and end goes back to the owning Session through RunOwner, which
 // reduces, saves and logs it (session.ts imports this file, never the other way).
 //
-// Over the ~400-line mark (~480): launch, follow, cancel and reattach share
+// Over the ~400-line mark (~450): launch, follow, cancel and reattach share
 // the ActiveRun bookkeeping; splitting them apart would pass that map around.
-// The spec builders (shellSpec/executorSpec/specFor) are the next to move out.
+// The runner specs are built in run-specs.ts; reattach (settle/reattach) is
+// the next part that could move out, behind the same RunOwner.
 import {openSync, closeSync} from 'node:fs';
 import {hostname} from 'node:os';
-import {basename} from 'node:path';
 import type {Block, Checklist, Step} from '../checklist/model.js';
 import {awaitRunEnd, runState, type RunOutcome} from '../engine/await-run.js';
-import {positionScript} from '../engine/block-lines.js';
 import {launchRunner, type LaunchedRunner} from '../engine/launch.js';
-import {runFiles, type ExecutorName, type ExitFile, type PidFile, type RunFiles, type RunnerSpec} from '../engine/run-files.js';
+import {runFiles, type ExitFile, type PidFile, type RunFiles, type RunnerSpec} from '../engine/run-files.js';
 import {stopRun} from '../engine/stop-run.js';
 import type {ProcedureRunSpec} from '../engine/procedure-files.js';
-import {unexportPrelude, type CarriedShell, type ShellChange} from '../engine/shell-state.js';
+import type {CarriedShell, ShellChange} from '../engine/shell-state.js';
 import type {StepStatus} from '../engine/types.js';
-import {secretRules, type Masker} from '../safety/mask.js';
+import type {Masker} from '../safety/mask.js';
 import {fillPlaceholders} from '../safety/analyze.js';
 import type {RecordEvent, SequencedEvent} from './events.js';
 import {newRunId} from './identity.js';
 import {RunInputs} from './run-input.js';
 import {RunOutputs} from './run-output.js';
+import {executorSpec, scriptRun, shellSpec} from './run-specs.js';
 import {segments} from './segments.js';
 import type {RunOptions, RunTerminal, SessionEvent, SessionState} from './types.js';
 
@@ -80,15 +80,6 @@ interface ActiveRun {
 }
 
 const VALID_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/**
- * A `!` run without a PTY size of its own runs through util-linux `script` on the real terminal, in this
- * process (interactive.ts). With one (the cockpit found node-pty) it is an ordinary detached run on the
- * runner's PTY, which the cockpit attaches the real terminal to: it survives a dropped link.
- */
-function scriptRun(options: RunOptions): boolean {
-	return options.interactive === true && !options.terminal;
-}
 
 export class RunSupervisor {
 	/** Control sockets of the live runs: typed input, resize, the terminal a run is drawing. */
@@ -158,7 +149,7 @@ export class RunSupervisor {
 		const first = segments(runnable)[0];
 		if (first && !(first.kind === 'shell' && scriptRun(options))) {
 			try {
-				const spec = first.kind === 'shell' ? this.shellSpec(first.blocks, scripts.slice(0, first.blocks.length), files, active.runId, options) : this.executorSpec(first.block, scripts[0]!, files, active.runId, options);
+				const spec = first.kind === 'shell' ? shellSpec(this.owner, first.blocks, scripts.slice(0, first.blocks.length), files, active.runId, options, this.terminalFor(options, first.blocks)) : executorSpec(this.owner, first.block, scripts[0]!, files, active.runId, options);
 				active.launched = launchRunner(spec);
 			} catch {
 				// runDetached tries again and reports the error as the step's
@@ -269,7 +260,7 @@ export class RunSupervisor {
 				}
 				last = outcome.exit;
 			} else {
-				const outcome = await this.runDetached(this.executorSpec(part.block, scripts[index]!, files, active.runId, options), active);
+				const outcome = await this.runDetached(executorSpec(this.owner, part.block, scripts[index]!, files, active.runId, options), active);
 				index += 1;
 				if (outcome.kind === 'detached') return {detached: true};
 				if (outcome.kind === 'lost') return {lost: outcome.reason};
@@ -301,7 +292,7 @@ export class RunSupervisor {
 		}
 		const filled = runnable.map(b => fillPlaceholders(b.code, given));
 		const files = runFiles(this.runsDir, runId);
-		const full = shellOnly ? this.shellSpec(runnable, filled, files, runId, options) : this.executorSpec(runnable[0]!, filled[0]!, files, runId, options);
+		const full = shellOnly ? shellSpec(this.owner, runnable, filled, files, runId, options, this.terminalFor(options, runnable)) : executorSpec(this.owner, runnable[0]!, filled[0]!, files, runId, options);
 		const {env: _env, prelude: _prelude, cwd: _cwd, carried: _carried, ...rest} = full;
 		return rest;
 	}
@@ -321,31 +312,8 @@ export class RunSupervisor {
 		await this.settle(step.id, runId, 0, false, starting);
 	}
 
-	private shellSpec(blocks: Block[], filled: string[], files: RunFiles, runId: string, options: RunOptions): RunnerSpec {
-		// Laid out at their checklist lines, so bash's line numbers are the checklist's.
-		const placed = filled.map((code, i) => positionScript(blocks[i]!, code));
-		return {
-			runId,
-			files,
-			scripts: placed.map(p => p.code),
-			lines: placed.map(p => p.line),
-			...(this.owner.checklist.file ? {name: basename(this.owner.checklist.file)} : {}),
-			prelude: unexportPrelude(this.owner.carried()),
-			cwd: this.owner.carried().cwd,
-			env: this.owner.runEnv(),
-			carried: Object.keys(this.owner.carried().vars),
-			...(options.timeoutMs ? {timeoutMs: options.timeoutMs} : {}),
-			graceMs: this.owner.graceMs,
-			...(this.terminalFor(options, blocks) ? {terminal: this.terminalFor(options, blocks)} : {}),
-			// Failure is failure: set -e and pipefail unless the frontmatter says `errexit: false`.
-			...(this.owner.checklist.settings.errexit !== false ? {errexit: true} : {}),
-			...(options.interactive && options.terminal ? {interactive: true} : {}),
-			secrets: secretRules(),
-		};
-	}
-
 	private async runShell(blocks: Block[], filled: string[], files: RunFiles, active: ActiveRun, options: RunOptions): Promise<RunOutcome> {
-		const spec = this.shellSpec(blocks, filled, files, active.runId, options);
+		const spec = shellSpec(this.owner, blocks, filled, files, active.runId, options, this.terminalFor(options, blocks));
 		if (scriptRun(options)) {
 			// execa costs ~60 ms to load; only the `!` key needs it.
 			const {runInteractive} = await import('../engine/interactive.js');
@@ -353,23 +321,6 @@ export class RunSupervisor {
 			return {kind: 'exit', exit: result.exit, ...(result.change ? {change: result.change} : {})};
 		}
 		return this.runDetached(spec, active);
-	}
-
-	/** A sql/redis/promql block for the runner: its connection settings travel in env, like a shell run's secrets. */
-	private executorSpec(block: Block, code: string, files: RunFiles, runId: string, options: RunOptions): RunnerSpec {
-		return {
-			runId,
-			files,
-			scripts: [],
-			prelude: '',
-			cwd: this.owner.carried().cwd,
-			env: this.owner.runEnv(),
-			carried: [],
-			...(options.timeoutMs ? {timeoutMs: options.timeoutMs} : {}),
-			graceMs: this.owner.graceMs,
-			secrets: secretRules(),
-			executor: {name: block.executor as ExecutorName, block: {...block, code}, settings: this.owner.checklist.settings, confirmed: options.confirmed ?? false},
-		};
 	}
 
 	/** Launches (or takes the already launched) runner for one segment and waits for its end through its files. */
