@@ -13,7 +13,7 @@
 // Two programs, each built by esbuild (programOptions in bundle-options.mjs),
 // each packed in a block comment: the runner's (source/runner-main.ts: the
 // detached runner that runs a step, ~0.3 MB) and the whole program's
-// (source/main.ts, ~1.5 MB). The launcher finds the comments after the first
+// (source/main.ts, ~1.4 MB). The launcher finds the comments after the first
 // occurrence of the build hash (the call), so an edit above it does not move
 // them, and reads the part it runs back from the file. A comment, not a string
 // literal: V8 skips a comment quickly but copies and internalises a 1.5 MB
@@ -132,7 +132,7 @@ function writeCache(dir, path, prefix, data) {
 /**
  * The text of `file` up to the end of its runner program (`which` 'runner'),
  * or all of it: the runner's part is read in pieces from the start, so a
- * runner never reads the 1.5 MB it does not run.
+ * runner never reads the 1.4 MB it does not run.
  */
 function readText(file, which) {
 	if (which !== 'runner') return readFileSync(file, 'latin1');
@@ -175,7 +175,7 @@ function unpackText(text, buildHash, which) {
 	const end = which === 'runner' ? runnerEnd : text.lastIndexOf('*/');
 	if (start < 2 || end < start) throw new Error('deploycockpit: this file is damaged (its program is cut short)');
 	const packed = text.slice(start, end);
-	// A few dozen escapes in 1.5 MB: indexOf finds them faster than a regular expression.
+	// A few dozen escapes in 1.4 MB: indexOf finds them faster than a regular expression.
 	let app = '';
 	let at = 0;
 	for (let i = packed.indexOf('\x01'); i !== -1; i = packed.indexOf('\x01', at)) {
