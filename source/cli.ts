@@ -49,8 +49,25 @@ async function userSecretRules(): Promise<void> {
 	}
 }
 
+/**
+ * A reader that went away (`deploycockpit status FILE | head`) ends what is
+ * printed, not the command with a stack trace: stdout's EPIPE (and the writes
+ * after it, refused on the closed stream) are let go and the command finishes
+ * as it would have (`run` still records its step's end). Not for the cockpit,
+ * which has a terminal and handles a hang-up itself.
+ */
+function letClosedOutputGo(): void {
+	for (const stream of [process.stdout, process.stderr]) {
+		stream.on('error', (error: NodeJS.ErrnoException) => {
+			if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
+			throw error;
+		});
+	}
+}
+
 export async function main(argv: string[]): Promise<number> {
 	const [first, ...rest] = argv;
+	if (first !== undefined && first !== 'open' && commands[first]) letClosedOutputGo();
 	if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
 		process.stdout.write(usage + '\n');
 		return first === undefined ? 2 : 0;

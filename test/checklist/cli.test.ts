@@ -1,5 +1,5 @@
 // The real CLI as users run it: `node bin/deploycockpit.cjs` (needs `npm run build`).
-import {spawnSync} from 'node:child_process';
+import {spawn, spawnSync} from 'node:child_process';
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
@@ -115,5 +115,31 @@ describe('validate', () => {
 		const r = cli('validate', '-h');
 		expect(r.code).toBe(0);
 		expect(r.out).toContain('Exit status');
+	});
+});
+
+describe('a reader that goes away (`deploycockpit status FILE | head`)', () => {
+	/** Runs the command with its stdout read for one chunk, then closed, as `| head -1` does. */
+	function closedEarly(...args: string[]): Promise<{code: number | null; err: string}> {
+		return new Promise(resolve => {
+			const child = spawn(process.execPath, ['bin/deploycockpit.cjs', ...args], {cwd: root, env: {...process.env, NO_COLOR: '1', DEPLOYCOCKPIT_STATE_DIR: join(dir, 'state')}});
+			let err = '';
+			child.stderr.setEncoding('utf8');
+			child.stderr.on('data', (chunk: string) => (err += chunk));
+			child.stdout.once('data', () => child.stdout.destroy());
+			child.on('close', code => resolve({code, err}));
+		});
+	}
+
+	it('ends the output, not the command with a stack trace (status, outline)', async () => {
+		// Enough steps that the output is far more than a pipe holds.
+		const big = join(dir, 'big.md');
+		writeFileSync(big, `# Big\n\n## Steps\n\n${Array.from({length: 3000}, (_, i) => `- [ ] Step number ${i} with a long enough title to fill the pipe\n  \`\`\`bash\n  true\n  \`\`\`\n`).join('')}`);
+		for (const args of [['status', big], ['outline', big, '--json']]) {
+			const r = await closedEarly(...args);
+			noStack(r.err);
+			expect(r.err, args.join(' ')).not.toContain('EPIPE');
+			expect(r.code, args.join(' ')).toBe(0);
+		}
 	});
 });
