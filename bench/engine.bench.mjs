@@ -1,7 +1,7 @@
 // Execution engine figures: `deploycockpit run` of a trivial step against
 // `node -e 0` and plain `bash -c`, and a 100 MB output flood (time, peak RSS)
 // against `bash -c 'CMD > file'`. Whole processes, medians of several runs,
-// baselines measured in the same run. The runner is the bundle in runner mode
+// baselines measured in the same run. The runner is the file's runner program
 // through the launcher (`node scripts/launcher-core.cjs dist/deploycockpit.mjs
 // --runner`), as the installed command starts it.
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
@@ -69,7 +69,7 @@ export default async function ({runs}) {
 			note: `${round(median(dc) / median(nodeStart), 2)}× node -e 0 (target ≤ 2.5×); ${round(median(dc) / median(bash))}× bash -c true (${round(median(bash), 1)} ms)${certs}`,
 		});
 		rows.push({
-			name: 'the detached runner alone, step `true` (node + the bundle in runner mode + bash)',
+			name: 'the detached runner alone, step `true` (node + the launcher + the runner\'s program + bash)',
 			value: round(median(runnerAlone)),
 			unit: 'ms',
 			baseline: 'node -e 0, same environment',
@@ -98,7 +98,7 @@ export default async function ({runs}) {
 		const mib = list => round(median(list.map(r => r.rssKiB ?? 0)) / 1024, 1);
 		rows.push({name: '100 MB flood: `run` wall time', value: ms(dcFlood), unit: 'ms', baseline: "bash -c 'CMD > file'", baselineValue: ms(fileFlood), note: `${round(ms(dcFlood) / ms(fileFlood), 2)}× (target ≤ 2×); to /dev/null: ${ms(baseFlood)} ms`});
 		rows.push({name: '100 MB flood: detached runner alone (mask + log)', value: ms(runnerFlood), unit: 'ms', baseline: "bash -c 'CMD > file'", baselineValue: ms(fileFlood), note: `${round(ms(runnerFlood) / ms(fileFlood), 2)}×; the cost of masking on the fly`});
-		rows.push({name: '100 MB flood: peak RSS of `run` (follower)', value: mib(dcFlood), unit: 'MiB', baseline: "bash -c 'CMD > file'", baselineValue: mib(fileFlood), note: 'bounded tail: last 2,000 lines / 1 MiB in memory'});
+		rows.push({name: '100 MB flood: peak RSS of `run` (follower)', value: mib(dcFlood), unit: 'MiB', baseline: "bash -c 'CMD > file'", baselineValue: mib(fileFlood), note: 'the log followed and printed as bytes; the tail is read back from the log when asked for'});
 		rows.push({name: '100 MB flood: peak RSS of the runner', value: mib(runnerFlood), unit: 'MiB', baseline: "bash -c 'CMD > file'", baselineValue: mib(fileFlood)});
 	} finally {
 		rmSync(dir, {recursive: true, force: true, maxRetries: 10, retryDelay: 100});
