@@ -34,18 +34,22 @@
 //    Ink's reconciler loses its two DEV-only awaits (the devtools import,
 //    which the stub above makes fail anyway, and reading its package.json for
 //    the devtools).
-//  - two hot paths of the first frame, changed so that they give the same
+//  - the hot paths of the first frame, changed so that they give the same
 //    result with less work (hotPathPatches below; test/build/hot-paths.test.ts
-//    compares them with the originals): string-width measures text made of
-//    printable ASCII and of single-width symbols (box drawing, arrows, the
-//    cockpit's glyphs) without the emoji regular expression, whose first use
-//    compiles a very large automaton (tens of ms); ansi-tokenize writes no
-//    style change between two cells with the same styles without computing
-//    the (empty) difference for each of the frame's ~5,000 cells.
+//    compares them with the originals). Text made of printable ASCII and of
+//    single-width symbols (box drawing, arrows, the cockpit's glyphs), with
+//    or without colour codes, is measured, cut and tokenized without the
+//    emoji regular expression (its first use compiles a very large automaton,
+//    tens of ms) and without Intl.Segmenter (the first one a process makes
+//    loads ICU's break rules, ~13 ms), which is made only when some text
+//    needs it; Ink's Output draws a frame of such text from flat rows
+//    (scripts/ink-output-get.mjs) instead of one object per cell; and
+//    ansi-tokenize writes no style change between two cells with the same
+//    styles without computing the (empty) difference.
 import {builtinModules, createRequire} from 'node:module';
 import {readFile} from 'node:fs/promises';
 import {join} from 'node:path';
-import {pathToFileURL} from 'node:url';
+import {fileURLToPath, pathToFileURL} from 'node:url';
 
 const builtins = new Set(builtinModules.flatMap(name => [name, `node:${name}`]));
 
@@ -132,6 +136,21 @@ export function patchStringWidth(text, narrow) {
 		.replace(STRING_WIDTH_RGI_USE, '(rgiEmojiRegex ??= /^\\p{RGI_Emoji}$/v).test(segment)');
 }
 
+const OLD_STRING_WIDTH = '\tlet width = 0;\n\tconst eastAsianWidthOptions = {ambiguousAsWide: !ambiguousIsNarrow};\n';
+
+/**
+ * An older string-width without an ASCII fast path (the one in Ink's own
+ * wrap-ansi, which segments every text it measures): a text of printable
+ * ASCII and `narrow` (that copy's own narrowSymbols) is as wide as it is long.
+ */
+export function patchOldStringWidth(text, narrow) {
+	if (!text.includes(OLD_STRING_WIDTH)) return undefined;
+	const plain = `const __dcNarrowText = /^[\\u0020-\\u007E${narrow}]*$/u;\n`;
+	// After the escape codes are stripped, where the original starts measuring.
+	const fast = '\tif (ambiguousIsNarrow && __dcNarrowText.test(string)) return string.length;\n';
+	return plain + text.replace(OLD_STRING_WIDTH, fast + OLD_STRING_WIDTH);
+}
+
 /** ansi-tokenize's styledChars.js: no difference computed between equal style lists. */
 export function patchStyledChars(text) {
 	if (!text.includes(STYLED_DIFF)) return undefined;
@@ -182,24 +201,151 @@ export function patchOutputClip(text, narrow) {
 	return plain + text.replace(OUTPUT_CLIP, `                    if (clipVertically) {${vertical}\n${kept}`);
 }
 
+const OUTPUT_GET = '    get() {\n';
+const OUTPUT_TOKENIZE_IMPORT = "import { styledCharsFromTokens, styledCharsToString, tokenize, } from '@alcalzone/ansi-tokenize';";
+
+/**
+ * Ink's output.js (already through patchOutputClip): get() draws the frame
+ * with scripts/ink-output-get.mjs, from flat per-row arrays instead of one
+ * object per cell, and falls back to Ink's own (renamed __dcCellGet) for a
+ * frame that holds something it does not place (see that file). `fastGet`
+ * is the path to import it from.
+ */
+export function patchOutputGet(text, fastGet) {
+	if (!text.includes(OUTPUT_GET) || !text.includes(OUTPUT_TOKENIZE_IMPORT) || !text.includes('const __dcPlainLine = ')) return undefined;
+	const imports = [
+		"import { reduceAnsiCodesIncremental as __dcReduce, ansiCodesToString as __dcCodesToString, diffAnsiCodes as __dcDiff } from '@alcalzone/ansi-tokenize';",
+		`import { createFastGet as __dcCreateFastGet } from ${JSON.stringify(fastGet)};`,
+	].join('\n');
+	const create = 'const __dcFastGet = __dcCreateFastGet({sliceAnsi, tokenize, reduceAnsiCodesIncremental: __dcReduce, ansiCodesToString: __dcCodesToString, diffAnsiCodes: __dcDiff, plainLine: __dcPlainLine});\n';
+	return text
+		.replace(OUTPUT_TOKENIZE_IMPORT, `${OUTPUT_TOKENIZE_IMPORT}\n${imports}`)
+		.replace(OUTPUT_GET, `    get() {\n        return __dcFastGet(this) ?? this.__dcCellGet();\n    }\n    __dcCellGet() {\n`) + `\n${create}`;
+}
+
+/**
+ * Defers a module's `new Intl.Segmenter(...)` to the first segment() call.
+ * The first segmenter a process creates loads ICU's break rules, ~13 ms on
+ * this project's machine, and string-width (both copies), slice-ansi and
+ * ansi-tokenize each create one when they are loaded; with the fast paths
+ * here the cockpit's first frame segments nothing.
+ */
+export function patchLazySegmenter(text) {
+	if (!text.includes('new Intl.Segmenter(')) return undefined;
+	const lazy = 'const __dcLazySegmenter = (...options) => { let made; return {segment: text => (made ??= new Intl.Segmenter(...options)).segment(text)}; };\n';
+	return lazy + text.replaceAll('new Intl.Segmenter(', '__dcLazySegmenter(');
+}
+
+const TOKENIZE_LOOP = 'for (const { segment, index } of segmenter.segment(str)) {';
+
+/**
+ * ansi-tokenize's tokenize.js: a string of printable ASCII, the narrow
+ * symbols (`narrow`, see narrowSymbols) and SGR sequences is walked one UTF-16
+ * unit at a time instead of through Intl.Segmenter: each of those units is a
+ * grapheme of its own (an escape is a control, which always stands alone).
+ */
+export function patchTokenize(text, narrow) {
+	if (!text.includes(TOKENIZE_LOOP)) return undefined;
+	const units = [
+		`const __dcUnitsOnly = /^(?:\\x1b\\[[0-9;]*m|[\\u0020-\\u007E${narrow}])*$/u;`,
+		'const __dcSegments = str => {',
+		'    if (!__dcUnitsOnly.test(str)) return segmenter.segment(str);',
+		'    const units = [];',
+		'    for (let index = 0; index < str.length; index++) units.push({ segment: str[index], index });',
+		'    return units;',
+		'};',
+		'',
+	].join('\n');
+	return units + text.replace(TOKENIZE_LOOP, 'for (const { segment, index } of __dcSegments(str)) {');
+}
+
+const TOKENIZE_ANSI_SEGMENTS = 'const graphemeSegments = GRAPHEME_SEGMENTER.segment(string);';
+const TOKENIZE_ANSI_PAIR = 'function areValuesInSameGrapheme(leftValue, rightValue) {\n';
+
+/**
+ * slice-ansi's tokenize-ansi.js, for a string of printable ASCII, the narrow
+ * symbols and SGR sequences (see patchTokenize): the graphemes of each unit
+ * are the unit itself, found without Intl.Segmenter (tokenizeAnsi asks its
+ * segments only for the one containing an index), and two such characters
+ * are never one grapheme.
+ */
+export function patchTokenizeAnsi(text, narrow) {
+	if (!text.includes(TOKENIZE_ANSI_SEGMENTS) || !text.includes(TOKENIZE_ANSI_PAIR)) return undefined;
+	const units = [
+		`const __dcUnitsOnly = /^(?:\\x1b\\[[0-9;]*m|[\\u0020-\\u007E${narrow}])*$/u;`,
+		`const __dcPlainText = /^[\\u0020-\\u007E${narrow}]*$/u;`,
+		'const __dcUnitSegments = string => ({containing: index => (index >= 0 && index < string.length ? {segment: string[index], index, input: string} : undefined)});',
+		'',
+	].join('\n');
+	return units + text
+		.replace(TOKENIZE_ANSI_SEGMENTS, 'const graphemeSegments = __dcUnitsOnly.test(string) ? __dcUnitSegments(string) : GRAPHEME_SEGMENTER.segment(string);')
+		.replace(TOKENIZE_ANSI_PAIR, `${TOKENIZE_ANSI_PAIR}\tif (__dcPlainText.test(leftValue) && __dcPlainText.test(rightValue) && leftValue.length === 1 && rightValue.length === 1) return false;\n`);
+}
+
+const SLICE_ANSI = 'export default function sliceAnsi(string, start, end) {\n';
+
+/**
+ * slice-ansi's index.js: a string of printable ASCII and the narrow symbols,
+ * cut at whole non-negative columns, is cut with String#slice (each of its
+ * characters is one column, one grapheme and one UTF-16 unit). Ink cuts with
+ * it the lines of a clipped text and cli-truncate the truncated ones.
+ */
+export function patchSliceAnsi(text, narrow) {
+	if (!text.includes(SLICE_ANSI)) return undefined;
+	const plain = `const __dcPlainText = /^[\\u0020-\\u007E${narrow}]*$/u;\n`;
+	const fast = '\tif (Number.isInteger(start) && start >= 0 && (end === undefined || (Number.isInteger(end) && end >= 0)) && __dcPlainText.test(string)) return string.slice(start, end);\n';
+	return plain + text.replace(SLICE_ANSI, SLICE_ANSI + fast);
+}
+
 /** The patches as an esbuild plugin; a dependency that changed is bundled as it is, with a warning. */
 export const hotPathPatches = {
 	name: 'hot-path-patches',
 	setup(b) {
+		const lazy = (text, what) => {
+			const patched = patchLazySegmenter(text);
+			if (!patched) return {contents: text, loader: 'js', warnings: [{text: `hot-path-patches: ${what} creates no Intl.Segmenter any more, left as is`}]};
+			return {contents: patched, loader: 'js'};
+		};
+		// The string-width the program measures text with (the project's).
+		const projectStringWidth = async () => (await import('string-width')).default;
 		b.onLoad({filter: /[\\/]string-width[\\/]index\.js$/}, async args => {
 			const text = await readFile(args.path, 'utf8');
-			// Only the release with the ASCII fast path (Ink's nested older copy has none).
-			if (!text.includes(STRING_WIDTH_ASCII)) return undefined;
+			// Each copy measures the narrow symbols as its own release does.
 			const {default: stringWidth} = await import(pathToFileURL(args.path).href);
+			// Ink's nested older copy has no ASCII fast path: it gets one for ASCII and the narrow symbols.
+			if (!text.includes(STRING_WIDTH_ASCII)) {
+				const old = patchOldStringWidth(text, narrowSymbols(stringWidth));
+				if (!old) return {contents: text, loader: 'js', warnings: [{text: `hot-path-patches: ${args.path} changed, left as is`}]};
+				return lazy(old, 'string-width');
+			}
 			const patched = patchStringWidth(text, narrowSymbols(stringWidth));
 			if (!patched) return {contents: text, loader: 'js', warnings: [{text: 'hot-path-patches: string-width changed, left as is'}]};
+			return lazy(patched, 'string-width');
+		});
+		b.onLoad({filter: /[\\/]slice-ansi[\\/]tokenize-ansi\.js$/}, async args => {
+			const text = await readFile(args.path, 'utf8');
+			const patched = patchTokenizeAnsi(text, narrowSymbols(await projectStringWidth()));
+			if (!patched) return {contents: text, loader: 'js', warnings: [{text: 'hot-path-patches: slice-ansi\'s tokenizer changed, left as is'}]};
+			return lazy(patched, 'slice-ansi');
+		});
+		b.onLoad({filter: /[\\/]slice-ansi[\\/]index\.js$/}, async args => {
+			const text = await readFile(args.path, 'utf8');
+			const patched = patchSliceAnsi(text, narrowSymbols(await projectStringWidth()));
+			if (!patched) return {contents: text, loader: 'js', warnings: [{text: 'hot-path-patches: slice-ansi changed, left as is'}]};
 			return {contents: patched, loader: 'js'};
+		});
+		b.onLoad({filter: /[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]tokenize\.js$/}, async args => {
+			const text = await readFile(args.path, 'utf8');
+			const patched = patchTokenize(text, narrowSymbols(await projectStringWidth()));
+			if (!patched) return {contents: text, loader: 'js', warnings: [{text: 'hot-path-patches: ansi-tokenize changed, left as is'}]};
+			return lazy(patched, 'ansi-tokenize');
 		});
 		b.onLoad({filter: /[\\/]ink[\\/]build[\\/]output\.js$/}, async args => {
 			const text = await readFile(args.path, 'utf8');
 			// The string-width Ink's output.js measures lines with.
 			const {default: stringWidth} = await import(pathToFileURL(createRequire(args.path).resolve('string-width')).href).catch(() => import('string-width'));
-			const patched = patchOutputClip(text, narrowSymbols(stringWidth));
+			const clipped = patchOutputClip(text, narrowSymbols(stringWidth));
+			const patched = clipped && patchOutputGet(clipped, fileURLToPath(new URL('ink-output-get.mjs', import.meta.url)));
 			if (!patched) return {contents: text, loader: 'js', warnings: [{text: 'hot-path-patches: Ink\'s output.js changed, left as is'}]};
 			return {contents: patched, loader: 'js'};
 		});

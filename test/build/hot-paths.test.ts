@@ -10,7 +10,7 @@ import {fileURLToPath, pathToFileURL} from 'node:url';
 import {build} from 'esbuild';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 // @ts-expect-error a plain .mjs build script without types
-import {narrowSymbols, patchOutputClip, patchStringWidth, patchStyledChars} from '../../scripts/bundle-options.mjs';
+import {hotPathPatches, narrowSymbols, patchOutputClip, patchOutputGet, patchStringWidth, patchStyledChars} from '../../scripts/bundle-options.mjs';
 
 type Width = (text: string, options?: {ambiguousIsNarrow?: boolean}) => number;
 interface Tokenize {
@@ -37,6 +37,14 @@ afterAll(() => {
 async function load<T>(name: string, contents: string, resolveDir: string): Promise<T> {
 	const outfile = join(dir, `${name}.mjs`);
 	await build({stdin: {contents, resolveDir, sourcefile: name, loader: 'js'}, bundle: true, format: 'esm', platform: 'node', outfile, logLevel: 'error'});
+	return (await import(pathToFileURL(outfile).href)) as T;
+}
+
+/** Bundles `contents` as `load` does, through the bundle's hotPathPatches plugin (every patch, as the program gets them). */
+async function loadPatched<T>(name: string, contents: string, resolveDir: string, beforeImport = () => {}): Promise<T> {
+	const outfile = join(dir, `${name}.mjs`);
+	await build({stdin: {contents, resolveDir, sourcefile: name, loader: 'js'}, bundle: true, format: 'esm', platform: 'node', outfile, logLevel: 'error', plugins: [hotPathPatches]});
+	beforeImport();
 	return (await import(pathToFileURL(outfile).href)) as T;
 }
 
@@ -143,15 +151,25 @@ interface InkOutput {
 }
 type OutputClass = new (options: {width: number; height: number}) => InkOutput;
 
-describe('Ink\'s Output cutting clipped text to the rows first and keeping plain lines that fit', () => {
+describe('Ink\'s Output cutting clipped text to the rows first, keeping plain lines that fit, and drawing from flat rows', () => {
 	let original: OutputClass;
 	let patched: OutputClass;
+	let cellGets = 0;
 	beforeAll(async () => {
 		original = (await load<{default: OutputClass}>('output-original', `export {default} from './output.js';`, inkBuild)).default;
 		const stringWidth = (await import(pathToFileURL(join(root, 'node_modules', 'string-width', 'index.js')).href)).default as Width;
-		const source = patchOutputClip(readFileSync(join(inkBuild, 'output.js'), 'utf8'), narrowSymbols(stringWidth)) as string | undefined;
-		expect(source, 'the patch applies to the installed Ink').toBeDefined();
+		const clipped = patchOutputClip(readFileSync(join(inkBuild, 'output.js'), 'utf8'), narrowSymbols(stringWidth)) as string | undefined;
+		expect(clipped, 'the clip patch applies to the installed Ink').toBeDefined();
+		const source = patchOutputGet(clipped, join(root, 'scripts', 'ink-output-get.mjs')) as string | undefined;
+		expect(source, 'the get patch applies to the installed Ink').toBeDefined();
 		patched = (await load<{default: OutputClass}>('output-patched', source!, inkBuild)).default;
+		// Count the frames the fast get leaves to Ink's own.
+		const prototype = patched.prototype as unknown as {__dcCellGet(this: InkOutput): unknown};
+		const cellGet = prototype.__dcCellGet;
+		prototype.__dcCellGet = function () {
+			cellGets++;
+			return cellGet.call(this);
+		};
 	});
 
 	it('draws the same frame for random styled, wide and multi-line texts under nested clips', async () => {
@@ -182,7 +200,22 @@ describe('Ink\'s Output cutting clipped text to the rows first and keeping plain
 			}
 			return lines.join('\n');
 		};
-		for (let round = 0; round < 1500; round++) {
+		// Ink's Text colours each line in a transformer (chalk: open codes, the line, close codes).
+		const colour = () => {
+			const open = Array.from({length: 1 + int(3)}, () => codes[int(codes.length)]).join('');
+			const close = next() < 0.8 ? '\x1b[39m\x1b[22m' : next() < 0.5 ? '\x1b[0m' : '';
+			return (line: string) => `${open}${line}${close}`;
+		};
+		const transformers = () => {
+			const r = next();
+			if (r < 0.4) return [];
+			if (r < 0.8) return [colour()];
+			if (r < 0.9) return [colour(), colour()];
+			return [(line: string, index: number) => (index % 2 === 0 ? line : `\x1b[2m${line}\x1b[22m`)];
+		};
+		cellGets = 0;
+		const rounds = 1500;
+		for (let round = 0; round < rounds; round++) {
 			const width = 10 + int(50);
 			const height = 4 + int(20);
 			const a = new original({width, height});
@@ -200,12 +233,123 @@ describe('Ink\'s Output cutting clipped text to the rows first and keeping plain
 					b.unclip();
 					depth--;
 				} else {
-					const [x, y, t] = [int(width + 4) - 4, int(height + 6) - 6, text()];
-					a.write(x, y, t, {transformers: []});
-					b.write(x, y, t, {transformers: []});
+					// Also past the right edge (Ink leaves holes there, then drops them) and above the top.
+					const [x, y, t, f] = [int(width + 10) - 4, int(height + 6) - 6, text(), transformers()];
+					a.write(x, y, t, {transformers: f});
+					b.write(x, y, t, {transformers: f});
 				}
 			}
 			expect(b.get(), `round ${round}`).toEqual(a.get());
+		}
+		// Both ways were compared: most frames here hold only plain and coloured lines.
+		expect(cellGets).toBeGreaterThan(rounds * 0.1);
+		expect(cellGets).toBeLessThan(rounds * 0.7);
+	});
+});
+
+const oldStringWidthFile = join(inkBuild, '..', 'node_modules', 'wrap-ansi', 'node_modules', 'string-width', 'index.js');
+interface Texts {
+	oldStringWidth: Width;
+	tokenize(text: string): unknown[];
+	sliceAnsi(text: string, start?: number, end?: number): string;
+	stringWidth: Width;
+	wrapAnsi(text: string, columns: number, options?: {hard?: boolean; trim?: boolean}): string;
+}
+
+describe('the text functions without Intl.Segmenter for plain and colour-coded text', () => {
+	// The project's tokenize, slice-ansi and string-width, and the wrap-ansi Ink
+	// loads (with its own older string-width), as they are and as bundled.
+	const entry = [
+		"export {tokenize} from '@alcalzone/ansi-tokenize';",
+		"export {default as sliceAnsi} from 'slice-ansi';",
+		"export {default as stringWidth} from 'string-width';",
+		`export {default as wrapAnsi} from ${JSON.stringify(join(inkBuild, '..', 'node_modules', 'wrap-ansi', 'index.js'))};`,
+		`export {default as oldStringWidth} from ${JSON.stringify(oldStringWidthFile)};`,
+	].join('\n');
+	let original: Texts;
+	let patched: Texts;
+	let made = 0;
+	const RealSegmenter = Intl.Segmenter;
+	beforeAll(async () => {
+		original = await load<Texts>('texts-original', entry, root);
+		// Count the segmenters the patched modules make, from their loading on (the build itself loads the originals).
+		patched = await loadPatched<Texts>('texts-patched', entry, root, () => {
+			(Intl as {Segmenter: typeof Intl.Segmenter}).Segmenter = class extends RealSegmenter {
+				constructor(...options: ConstructorParameters<typeof Intl.Segmenter>) {
+					super(...options);
+					made++;
+				}
+			};
+		});
+	});
+	afterAll(() => {
+		(Intl as {Segmenter: typeof Intl.Segmenter}).Segmenter = RealSegmenter;
+	});
+
+	const next = random(78);
+	const int = (n: number) => Math.floor(next() * n);
+	const codes = ['\x1b[1m', '\x1b[22m', '\x1b[2m', '\x1b[31m', '\x1b[39m', '\x1b[1;31m', '\x1b[38;5;208m', '\x1b[38;2;1;2;3m', '\x1b[44m', '\x1b[49m', '\x1b[7m', '\x1b[0m', '\x1b[m'];
+	const others = ['中', '👍', 'e\u0301', '\u0301', '\u200b', '⚠\ufe0f', '\x1b]8;;https://x\x07', '\x1b]8;;\x07', '\t', '\x1b[', '\x1b[1', '\x1b', '\x9b31m', '\x1b[?25l', '\r\n', '🇩🇪'];
+	const plainChars = 'ab -|xyz019│›✓…─·—→';
+	/** kind 0: plain; 1: with colour codes; 2: with anything. */
+	const text = (kind: number) => {
+		let t = '';
+		for (let j = 0, n = int(30); j < n; j++) {
+			const r = next();
+			if (kind > 0 && r < 0.2) t += codes[int(codes.length)];
+			else if (kind > 1 && r < 0.35) t += others[int(others.length)];
+			else t += plainChars[int(plainChars.length)];
+		}
+		return t;
+	};
+
+	it('segments nothing while measuring, cutting, tokenizing and wrapping plain and colour-coded text', () => {
+		expect(made, 'no segmenter is made when the modules load').toBe(0);
+		for (let i = 0; i < 200; i++) {
+			const t = text(1);
+			patched.tokenize(t);
+			patched.sliceAnsi(t, int(5), 5 + int(20));
+			patched.stringWidth(t);
+			patched.oldStringWidth(t);
+			patched.wrapAnsi(t.replace(/\x1b\[[0-9;]*m/g, ''), 8, {hard: true, trim: false});
+		}
+		expect(made).toBe(0);
+		patched.tokenize('a中b');
+		expect(made, 'a wide character is segmented as before').toBeGreaterThan(0);
+	});
+
+	it('tokenizes, cuts, measures and wraps random strings as the originals do', () => {
+		for (let i = 0; i < 4000; i++) {
+			const t = text(i % 3);
+			expect(patched.tokenize(t), JSON.stringify(t)).toEqual(original.tokenize(t));
+			const start = next() < 0.1 ? -int(3) : int(t.length + 3);
+			const end = next() < 0.2 ? undefined : next() < 0.1 ? -int(3) : int(t.length + 6);
+			expect(patched.sliceAnsi(t, start, end), `${JSON.stringify(t)} ${start} ${end}`).toBe(original.sliceAnsi(t, start, end));
+			expect(patched.stringWidth(t), JSON.stringify(t)).toBe(original.stringWidth(t));
+			expect(patched.oldStringWidth(t), JSON.stringify(t)).toBe(original.oldStringWidth(t));
+			expect(patched.oldStringWidth(t, {ambiguousIsNarrow: false}), JSON.stringify(t)).toBe(original.oldStringWidth(t, {ambiguousIsNarrow: false}));
+			const columns = 1 + int(12);
+			expect(patched.wrapAnsi(t, columns, {hard: true, trim: false}), `${JSON.stringify(t)} ${columns}`).toBe(original.wrapAnsi(t, columns, {hard: true, trim: false}));
+		}
+	});
+
+	it('measures every character of the narrow blocks with the older string-width as the original does', () => {
+		for (let cp = 0xa0; cp <= 0x2bff; cp++) {
+			const t = `a${String.fromCodePoint(cp)}b`;
+			expect(patched.oldStringWidth(t), t).toBe(original.oldStringWidth(t));
+			expect(patched.oldStringWidth(t, {ambiguousIsNarrow: false}), t).toBe(original.oldStringWidth(t, {ambiguousIsNarrow: false}));
+		}
+	});
+
+	it('cuts every narrow symbol as the original does', async () => {
+		const stringWidth = (await import(pathToFileURL(stringWidthFile).href)).default as Width;
+		const set = new RegExp(`^[${narrowSymbols(stringWidth)}]$`, 'u');
+		for (let cp = 0xa0; cp <= 0x2bff; cp++) {
+			const ch = String.fromCodePoint(cp);
+			if (!set.test(ch)) continue;
+			const t = `a${ch}b${ch}`;
+			for (const [start, end] of [[0, 2], [1, 3], [1, undefined], [2, 4]] as const) expect(patched.sliceAnsi(t, start, end), `${ch} ${start} ${end}`).toBe(original.sliceAnsi(t, start, end));
+			expect(patched.tokenize(`\x1b[31m${t}`), ch).toEqual(original.tokenize(`\x1b[31m${t}`));
 		}
 	});
 });
