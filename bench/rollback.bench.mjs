@@ -54,7 +54,7 @@ export default async function ({runs}) {
 	const file = join(dir, 'release.md');
 	writeFileSync(file, checklist(marker));
 	const {openSession} = await dist('session/open.js');
-	const {createCockpitStore, startEngines} = await dist('store/index.js');
+	const {cockpitDeps, createCockpitStore, startEngines} = await dist('store/index.js');
 	const {KeyParser} = await dist('ui/input/parse-keys.js');
 	const {dispatchAction} = await dist('ui/cockpit-keys.js');
 	const {buildBindings, actionFor} = await dist('ui/keymap.js');
@@ -66,7 +66,8 @@ export default async function ({runs}) {
 		handedAt = performance.timeOrigin + performance.now();
 		return runStep(...args);
 	};
-	const deps = {session, options: {file, dryRun: false}, config: {}, now: () => Date.now(), env: {...process.env}};
+	// Assembled as the cockpit assembles it (commands/open.ts): the workflows are built once and injected.
+	const deps = cockpitDeps({session, options: {file, dryRun: false}, config: {}, now: () => Date.now(), env: {...process.env}});
 	const store = createCockpitStore(deps);
 	const stop = startEngines(store, deps);
 	const {bindings} = buildBindings();
