@@ -87,11 +87,51 @@ export class TmuxTerminal {
 
 	kill(): void {
 		if (!this.started) return;
+		// The cockpit ends on the hang-up but still writes its session on the way out (up to a few
+		// seconds on a loaded machine): wait for it, so a test's cleanup does not race those writes.
+		let cockpits: number[] = [];
+		try {
+			cockpits = cockpitsUnder(this.panePid());
+		} catch {
+			// no pane any more
+		}
 		try {
 			this.tmux('kill-server');
 		} catch {
 			// Already gone.
 		}
 		this.started = false;
+		const tick = new Int32Array(new SharedArrayBuffer(4));
+		const deadline = Date.now() + 6000;
+		while (cockpits.some(alive) && Date.now() < deadline) Atomics.wait(tick, 0, 0, 20);
+	}
+}
+
+/** The cockpit processes (the installed command, not the detached runners it started) below `pid`. */
+function cockpitsUnder(pid: number): number[] {
+	const rows = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,args='], {encoding: 'utf8'})
+		.split('\n')
+		.map(line => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+		.filter((m): m is RegExpExecArray => m !== null)
+		.map(m => ({pid: Number(m[1]), ppid: Number(m[2]), args: m[3]!}));
+	const below = new Set([pid]);
+	for (let grew = true; grew; ) {
+		grew = false;
+		for (const row of rows) {
+			if (below.has(row.ppid) && !below.has(row.pid)) {
+				below.add(row.pid);
+				grew = true;
+			}
+		}
+	}
+	return rows.filter(row => below.has(row.pid) && row.args.includes('deploycockpit.cjs')).map(row => row.pid);
+}
+
+function alive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
 	}
 }
