@@ -127,6 +127,14 @@ export function narrowSymbols(stringWidth) {
 	return ranges.map(([a, b]) => (a === b ? hex(a) : `${hex(a)}-${hex(b)}`)).join('');
 }
 
+/**
+ * Source text of a regular expression for a string of printable ASCII and the
+ * narrow symbols, its name `name` (each patched module gets its own copy).
+ */
+const plainTextRegExp = (name, narrow) => `const ${name} = /^[\\u0020-\\u007E${narrow}]*$/u;`;
+/** The same with SGR sequences between the characters. */
+const unitsOnlyRegExp = narrow => `const __dcUnitsOnly = /^(?:\\x1b\\[[0-9;]*m|[\\u0020-\\u007E${narrow}])*$/u;`;
+
 /** string-width's source with the narrow fast path and a lazily built emoji expression. */
 export function patchStringWidth(text, narrow) {
 	if (!text.includes(STRING_WIDTH_ASCII) || !text.includes(STRING_WIDTH_RGI) || !text.includes(STRING_WIDTH_RGI_USE)) return undefined;
@@ -145,7 +153,7 @@ const OLD_STRING_WIDTH = '\tlet width = 0;\n\tconst eastAsianWidthOptions = {amb
  */
 export function patchOldStringWidth(text, narrow) {
 	if (!text.includes(OLD_STRING_WIDTH)) return undefined;
-	const plain = `const __dcNarrowText = /^[\\u0020-\\u007E${narrow}]*$/u;\n`;
+	const plain = `${plainTextRegExp('__dcNarrowText', narrow)}\n`;
 	// After the escape codes are stripped, where the original starts measuring.
 	const fast = '\tif (ambiguousIsNarrow && __dcNarrowText.test(string)) return string.length;\n';
 	return plain + text.replace(OLD_STRING_WIDTH, fast + OLD_STRING_WIDTH);
@@ -197,7 +205,7 @@ export function patchOutputClip(text, narrow) {
 	if (!text.includes(OUTPUT_CLIP)) return undefined;
 	const [horizontal, vertical] = OUTPUT_CLIP.split('\n                    if (clipVertically) {');
 	const kept = horizontal.replace('return sliceAnsi(line, from, to);', 'return from === 0 && to === width && __dcPlainLine.test(line) ? line : sliceAnsi(line, from, to);');
-	const plain = `const __dcPlainLine = /^[\\u0020-\\u007E${narrow}]*$/u;\n`;
+	const plain = `${plainTextRegExp('__dcPlainLine', narrow)}\n`;
 	return plain + text.replace(OUTPUT_CLIP, `                    if (clipVertically) {${vertical}\n${kept}`);
 }
 
@@ -247,7 +255,7 @@ const TOKENIZE_LOOP = 'for (const { segment, index } of segmenter.segment(str)) 
 export function patchTokenize(text, narrow) {
 	if (!text.includes(TOKENIZE_LOOP)) return undefined;
 	const units = [
-		`const __dcUnitsOnly = /^(?:\\x1b\\[[0-9;]*m|[\\u0020-\\u007E${narrow}])*$/u;`,
+		unitsOnlyRegExp(narrow),
 		'const __dcSegments = str => {',
 		'    if (!__dcUnitsOnly.test(str)) return segmenter.segment(str);',
 		'    const units = [];',
@@ -272,8 +280,8 @@ const TOKENIZE_ANSI_PAIR = 'function areValuesInSameGrapheme(leftValue, rightVal
 export function patchTokenizeAnsi(text, narrow) {
 	if (!text.includes(TOKENIZE_ANSI_SEGMENTS) || !text.includes(TOKENIZE_ANSI_PAIR)) return undefined;
 	const units = [
-		`const __dcUnitsOnly = /^(?:\\x1b\\[[0-9;]*m|[\\u0020-\\u007E${narrow}])*$/u;`,
-		`const __dcPlainText = /^[\\u0020-\\u007E${narrow}]*$/u;`,
+		unitsOnlyRegExp(narrow),
+		plainTextRegExp('__dcPlainText', narrow),
 		'const __dcUnitSegments = string => ({containing: index => (index >= 0 && index < string.length ? {segment: string[index], index, input: string} : undefined)});',
 		'',
 	].join('\n');
@@ -292,7 +300,7 @@ const SLICE_ANSI = 'export default function sliceAnsi(string, start, end) {\n';
  */
 export function patchSliceAnsi(text, narrow) {
 	if (!text.includes(SLICE_ANSI)) return undefined;
-	const plain = `const __dcPlainText = /^[\\u0020-\\u007E${narrow}]*$/u;\n`;
+	const plain = `${plainTextRegExp('__dcPlainText', narrow)}\n`;
 	const fast = '\tif (Number.isInteger(start) && start >= 0 && (end === undefined || (Number.isInteger(end) && end >= 0)) && __dcPlainText.test(string)) return string.slice(start, end);\n';
 	return plain + text.replace(SLICE_ANSI, SLICE_ANSI + fast);
 }

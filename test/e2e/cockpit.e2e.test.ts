@@ -7,7 +7,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {EXIT_MARK, TmuxTerminal, tmuxOrSkip} from '../helpers/tmux.js';
+import {EXIT_MARK, TmuxTerminal, alive, tmuxOrSkip} from '../helpers/tmux.js';
 
 const gate = tmuxOrSkip();
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -34,15 +34,6 @@ function start(size: {width?: number; height?: number} = {}): TmuxTerminal {
 function cockpitPid(): number {
 	const shellPid = term.panePid();
 	return Number(execFileSync('pgrep', ['-P', String(shellPid), '-f', 'deploycockpit'], {encoding: 'utf8'}).trim().split('\n')[0]);
-}
-
-function alive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch {
-		return false;
-	}
 }
 
 const selected = (screen: string) => screen.split('\n').find(l => /│›/.test(l) || /^›[○◐◓◑◒✓✗↷⊘!]/.test(l)) ?? '';

@@ -127,7 +127,8 @@ function cockpitsUnder(pid: number): number[] {
 	return rows.filter(row => below.has(row.pid) && row.args.includes('deploycockpit.cjs')).map(row => row.pid);
 }
 
-function alive(pid: number): boolean {
+/** The process exists (signal 0). */
+export function alive(pid: number): boolean {
 	try {
 		process.kill(pid, 0);
 		return true;
