@@ -1,6 +1,14 @@
 // Statement-aware SQL checks: splits on `;` outside strings, comments and
 // dollar-quoted bodies, then looks at each statement's keywords at paren
 // depth 0, so a WHERE inside a subquery does not count for the outer DELETE.
+//
+// Quoting is read two ways, and what either reading finds is flagged: as
+// MySQL reads it (a backslash escapes the next character in any '' string,
+// backticks quote) and as PostgreSQL and psql read it (a backslash is a
+// character except in E'' strings, a backtick quotes nothing; the engine's
+// own splitter, engine/sql/split.ts, sends statements that way). Read only
+// the first way, `SELECT 'a\'; DROP TABLE t; --'` was one harmless SELECT,
+// and PostgreSQL ran the DROP without asking.
 
 export interface SqlStatement {
 	/** The statement as written (trimmed, comments before it dropped). */
@@ -20,7 +28,10 @@ export interface SqlToken {
 	text?: string;
 }
 
-export function splitSql(sql: string): SqlStatement[] {
+/** How quotes are read: `mysql` (backslash escapes in every '' string, backticks quote) or `postgres`. */
+export type SqlQuoting = 'mysql' | 'postgres';
+
+export function splitSql(sql: string, quoting: SqlQuoting = 'mysql'): SqlStatement[] {
 	const statements: SqlStatement[] = [];
 	let current: SqlStatement | null = null;
 	let depth = 0;
@@ -59,11 +70,12 @@ export function splitSql(sql: string): SqlStatement[] {
 			continue;
 		}
 		const st = begin(i);
-		if (c === "'" || c === '"' || c === '`') {
+		if (c === "'" || c === '"' || (c === '`' && quoting === 'mysql')) {
 			// Doubled quote chars escape themselves; backslash escapes (E'', mysql) too.
+			const escapes = c === "'" && (quoting === 'mysql' || /(^|[^\w$])[eE]$/.test(sql.slice(Math.max(0, i - 2), i)));
 			let j = i + 1;
 			while (j < sql.length) {
-				if (sql[j] === '\\' && c === "'") j += 2;
+				if (sql[j] === '\\' && escapes) j += 2;
 				else if (sql[j] === c && sql[j + 1] === c) j += 2;
 				else if (sql[j] === c) break;
 				else j++;
@@ -203,8 +215,19 @@ export interface SqlFinding {
 }
 
 export function analyzeSql(sql: string, inBody = false): SqlFinding[] {
+	const findings = analyzeAs(sql, inBody, 'mysql');
+	// Both readings split alike unless a backslash or a backtick is in the text.
+	if (!sql.includes('\\') && !sql.includes('`')) return findings;
+	const seen = new Set(findings.map(f => `${f.reason}\0${f.command}`));
+	for (const finding of analyzeAs(sql, inBody, 'postgres')) {
+		if (!seen.has(`${finding.reason}\0${finding.command}`)) findings.push(finding);
+	}
+	return findings.sort((a, b) => a.start - b.start);
+}
+
+function analyzeAs(sql: string, inBody: boolean, quoting: SqlQuoting): SqlFinding[] {
 	const findings: SqlFinding[] = [];
-	for (const st of splitSql(sql)) {
+	for (const st of splitSql(sql, quoting)) {
 		const reason = sqlDanger(st, inBody);
 		if (reason) findings.push({command: st.text, reason, start: st.start});
 		else if (st.tokens[0]?.word === 'DO' || st.tokens.some(t => t.word === 'FUNCTION' || t.word === 'PROCEDURE')) {

@@ -156,6 +156,15 @@ const sqlFlag: Array<[string, string]> = [
 	['ALTER TABLE users DROP COLUMN legacy_flag;', 'ALTER ... DROP COLUMN'],
 	['SELECT 1; DELETE FROM jobs; SELECT 2;', 'DELETE without WHERE'],
 	["DO $$ BEGIN DELETE FROM jobs; END $$;", 'DELETE without WHERE'],
+	// PostgreSQL's standard strings: a backslash is a character, so the string ends at \' and the DROP runs
+	// (the engine's splitter, like psql, sends it as a statement of its own).
+	["SELECT 'abc\\'; DROP TABLE users; --'", 'DROP TABLE'],
+	// A backtick quotes nothing in PostgreSQL: the statement after it runs.
+	['SELECT 1 AS `; TRUNCATE orders; --`', 'TRUNCATE'],
+	// Still read as MySQL would: a backslash-escaped quote inside a string.
+	["SELECT 'it\\'s'; DELETE FROM carts;", 'DELETE without WHERE'],
+	// And as E'' strings: the backslash escapes there too.
+	["SELECT E'a\\'; DROP TABLE t; --'; DELETE FROM jobs;", 'DELETE without WHERE'],
 ];
 
 const sqlClean: string[] = [
@@ -172,6 +181,7 @@ const sqlClean: string[] = [
 	'CREATE INDEX CONCURRENTLY idx_b ON t (b);',
 	"UPDATE users SET note = 'no where; here' WHERE id = 3;",
 	'BEGIN; SELECT pg_sleep(1); COMMIT;',
+	"SELECT 'C:\\temp\\' AS dir WHERE true;",
 ];
 
 describe('dangerousIn — sql blocks (statement-aware)', () => {
@@ -186,6 +196,16 @@ describe('dangerousIn — sql blocks (statement-aware)', () => {
 	it('reports the statement text and its line', () => {
 		const f = dangerousIn(block('SELECT 1;\n\n-- clean up\nDELETE FROM carts;\n', 'sql'));
 		expect(f).toEqual([{command: 'DELETE FROM carts', reason: 'DELETE without WHERE', line: 14}]);
+	});
+});
+
+describe('dangerousIn — SQL whose quoting reads two ways', () => {
+	it('flags what either reading runs, once, in statement order', () => {
+		const f = dangerousIn(block("SELECT 'abc\\'; DROP TABLE users; --'", 'sql'));
+		expect(f).toEqual([{command: 'DROP TABLE users', reason: 'DROP TABLE', line: 11}]);
+	});
+	it('psql -c with such a string is flagged like the block', () => {
+		expect(reasons(`psql -c "SELECT 'a\\'; DELETE FROM carts; --'"`)).toContain('DELETE without WHERE');
 	});
 });
 

@@ -43,6 +43,8 @@ export const dangerous: Case[] = [
 	{code: 'cat drop.sql | psql app_cat', reason: 'DROP TABLE', ran: logHas('psql app_cat')},
 	{code: 'psql -f drop.sql app_dash_f', reason: 'DROP TABLE', ran: logHas('psql -f drop.sql app_dash_f')},
 	{code: 'psql app_redirect < drop.sql', reason: 'DROP TABLE', ran: logHas('psql app_redirect')},
+	// To PostgreSQL the string ends at \' (a backslash is a character there): the DROP is a statement of its own.
+	{code: `echo "SELECT 'a\\'; DROP TABLE users; --'" | psql app_backslash`, reason: 'DROP TABLE', ran: logHas('psql app_backslash')},
 	{code: 'psql -f not-there-yet.sql app_missing', reason: 'cannot be analysed', ran: logHas('psql -f not-there-yet.sql'), unknown: true},
 	{code: 'echo FLUSHALL | redis-cli -n 3', reason: 'FLUSHALL', ran: logHas('redis-cli -n 3')},
 	{code: 'redis-cli -n 4 < flush.redis', reason: 'FLUSHDB', ran: logHas('redis-cli -n 4')},
