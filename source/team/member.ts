@@ -17,6 +17,7 @@ import type {RecordEvent} from '../session/events.js';
 import type {TeamConfig} from './config.js';
 import {SHARED} from './fence.js';
 import {teamKeys, type TeamKeys} from './keys.js';
+import {OutputQueue} from './held-output.js';
 import {connect, LinkHealth} from './link.js';
 import {makeSealer, WrongTeamKey, type Sealer} from './seal.js';
 import {Compactor, idAfter, type Snapshot} from './snapshot.js';
@@ -83,7 +84,8 @@ export class TeamMember {
 	private saved!: Saved;
 	private lastId = '0';
 	private lastOutputId = '0';
-	private outbound: OutputWire[] = [];
+	/** This member's runs' output not sent yet (held while the link is down). */
+	private readonly outbound = new OutputQueue();
 	private outputTimer: NodeJS.Timeout | undefined;
 	/** Called with each output chunk of another member's run. */
 	onOutput: (wire: OutputWire) => void = () => undefined;
@@ -170,6 +172,8 @@ export class TeamMember {
 			return;
 		}
 		this.kick();
+		// Output printed while the link was down.
+		if (this.outbound.length > 0) void this.flushOutput();
 	}
 
 	/** The snapshot, then the stream after it (the stream is capped: its start may be gone). */
@@ -287,23 +291,28 @@ export class TeamMember {
 		}
 	}
 
-	/** A chunk of this member's run (the log is masked already): sent with the others of the next 100 ms; dropped while the link is down. */
+	/**
+	 * A chunk of this member's run (the log is masked already): sent with the
+	 * others of the next 100 ms; while the link is down held (bounded,
+	 * held-output.ts) and sent when it is back.
+	 */
 	sendOutput(stepId: string, runId: string, chunk: string): void {
-		if (!this.dir || this.closed || !this.health.isUp) return;
-		const last = this.outbound.at(-1);
-		if (last && last.runId === runId) last.chunk += chunk;
-		else this.outbound.push({member: this.saved.member, stepId, runId, chunk});
-		this.outputTimer ??= setTimeout(() => void this.flushOutput(), OUTPUT_FLUSH_MS);
+		if (!this.dir || this.closed) return;
+		this.outbound.push({member: this.saved.member, stepId, runId, chunk});
+		if (this.health.isUp) this.outputTimer ??= setTimeout(() => void this.flushOutput(), OUTPUT_FLUSH_MS);
 	}
 
 	private async flushOutput(): Promise<void> {
 		if (this.outputTimer) clearTimeout(this.outputTimer);
 		this.outputTimer = undefined;
-		const batch = this.outbound.splice(0);
+		const batch = this.outbound.take();
 		if (batch.length === 0) return;
 		const pipeline = this.cmd.pipeline();
 		for (const wire of batch) pipeline.xadd(this.keys.output, 'MAXLEN', '~', OUTPUT_MAXLEN, '*', 'p', this.sealer.seal(JSON.stringify(wire)));
-		await pipeline.exec().catch(() => undefined);
+		// What Redis did not take (the link went down meanwhile) is held for the next time it is up.
+		const results = await pipeline.exec().catch(() => null);
+		const failed = results ? batch.filter((_wire, i) => results[i]?.[0]) : batch;
+		if (failed.length > 0) this.outbound.putBack(failed);
 	}
 
 	/** Publishes what this member holds and Redis has not got (own events; all, after Redis lost them). */

@@ -1,0 +1,49 @@
+// A run's output printed while the team link is down reaches the other
+// members once Redis is back (held by the running member, up to a bound),
+// against a real redis-server killed and restarted on the same port; the
+// members are in this process (openTeamSession, as the CLI joins).
+import {afterEach, describe, expect, it} from 'vitest';
+import {redisAvailability, startRedis, type RedisServer} from '../helpers/redis.js';
+import {joinInProcess} from './in-process.js';
+import {makeRoot, sleep, until} from './members.js';
+import type {TeamSession} from '../../source/team/team-session.js';
+
+const {available} = redisAvailability();
+const STEP = 'app/print-through-an-outage';
+
+describe.runIf(available)('team mode: output across an outage', () => {
+	let redis: RedisServer | undefined;
+	let root: {root: string; cleanup(): void} | undefined;
+	const sessions: TeamSession[] = [];
+	afterEach(async () => {
+		await Promise.all(sessions.splice(0).map(s => s.close().catch(() => undefined)));
+		await redis?.stop();
+		root?.cleanup();
+	});
+
+	it('output printed while Redis was down is in the other member\'s view of the run once Redis is back', async () => {
+		redis = await startRedis();
+		root = makeRoot();
+		const team = {url: redis.url, session: 'outage-output'};
+		const ana = await joinInProcess(root.root, 'ana', 'outage-window.md', team);
+		sessions.push(ana);
+		const bo = await joinInProcess(root.root, 'bo', 'outage-window.md', team);
+		sessions.push(bo);
+		const running = ana.runStep(STEP);
+		await until(() => bo.outputTail(STEP).includes('before the outage') || undefined, 15_000);
+		const port = redis.port;
+		process.kill(redis.pid, 'SIGKILL');
+		// The run goes on and prints while Redis is away.
+		await until(() => ana.outputTail(STEP).includes('printed while the link was down') || undefined, 15_000);
+		await sleep(500);
+		await redis.stop();
+		redis = await startRedis({port});
+		await running;
+		const seen = await until(() => (bo.outputTail(STEP).includes('after the outage') ? bo.outputTail(STEP) : undefined), 20_000);
+		expect(seen).toContain('printed while the link was down');
+		// Once, and in order.
+		expect(seen.split('printed while the link was down')).toHaveLength(2);
+		expect(seen.indexOf('before the outage')).toBeLessThan(seen.indexOf('printed while the link was down'));
+		expect(seen.indexOf('printed while the link was down')).toBeLessThan(seen.indexOf('after the outage'));
+	}, 60_000);
+});
