@@ -187,9 +187,8 @@ export class TeamMember {
 				if (idAfter(snapshot.upTo, this.lastId === '0' ? '0-0' : this.lastId)) this.lastId = snapshot.upTo;
 			}
 			await this.drain(await this.tail());
-			// Output from now on only (what was printed before is the running member's log).
-			const [last] = await this.cmd.xrevrange(this.keys.output, '+', '-', 'COUNT', 1);
-			if (last) this.lastOutputId = last[0];
+			// Output is read from the start of its capped stream (lastOutputId stays where it is, '0' at a
+			// join): a run that is already going shows what it printed before this member joined.
 			this.caughtUp = true;
 		})().finally(() => (this.catching = undefined));
 		return this.catching;

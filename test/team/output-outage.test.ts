@@ -1,7 +1,9 @@
-// A run's output printed while the team link is down reaches the other
-// members once Redis is back (held by the running member, up to a bound),
-// against a real redis-server killed and restarted on the same port; the
-// members are in this process (openTeamSession, as the CLI joins).
+// A run's output reaches the other members whatever happened around it:
+// printed while the team link was down (held by the running member, up to a
+// bound, sent once Redis is back: a real redis-server killed and restarted
+// on the same port), or printed before the other member joined (read from
+// the team's capped output stream at the join). The members are in this
+// process (openTeamSession, as the CLI joins).
 import {afterEach, describe, expect, it} from 'vitest';
 import {redisAvailability, startRedis, type RedisServer} from '../helpers/redis.js';
 import {joinInProcess} from './in-process.js';
@@ -11,7 +13,7 @@ import type {TeamSession} from '../../source/team/team-session.js';
 const {available} = redisAvailability();
 const STEP = 'app/print-through-an-outage';
 
-describe.runIf(available)('team mode: output across an outage', () => {
+describe.runIf(available)('team mode: output across an outage and a late join', () => {
 	let redis: RedisServer | undefined;
 	let root: {root: string; cleanup(): void} | undefined;
 	const sessions: TeamSession[] = [];
@@ -45,5 +47,26 @@ describe.runIf(available)('team mode: output across an outage', () => {
 		expect(seen.split('printed while the link was down')).toHaveLength(2);
 		expect(seen.indexOf('before the outage')).toBeLessThan(seen.indexOf('printed while the link was down'));
 		expect(seen.indexOf('printed while the link was down')).toBeLessThan(seen.indexOf('after the outage'));
+	}, 60_000);
+
+	it('a member who joins during a run sees what the run printed before the join, then the rest', async () => {
+		redis = await startRedis();
+		root = makeRoot();
+		const team = {url: redis.url, session: 'late-join-output'};
+		const ana = await joinInProcess(root.root, 'ana', 'outage-window.md', team);
+		sessions.push(ana);
+		const running = ana.runStep(STEP);
+		const outputKey = async () => (await redis!.client.keys('dc:*:output'))[0];
+		await until(async () => {
+			const key = await outputKey();
+			return key ? (await redis!.client.xlen(key)) > 0 : undefined;
+		}, 15_000);
+		const bo = await joinInProcess(root.root, 'bo', 'outage-window.md', team);
+		sessions.push(bo);
+		await running;
+		const seen = await until(() => (bo.outputTail(STEP).includes('after the outage') ? bo.outputTail(STEP) : undefined), 20_000);
+		expect(seen.indexOf('before the outage')).toBe(0);
+		expect(seen.split('before the outage')).toHaveLength(2);
+		expect(seen.indexOf('printed while the link was down')).toBeGreaterThan(0);
 	}, 60_000);
 });
