@@ -309,59 +309,53 @@ export function patchSliceAnsi(text, narrow) {
 export const hotPathPatches = {
 	name: 'hot-path-patches',
 	setup(b) {
+		/** The patched text, or the original with a warning when the patch no longer applies. */
+		const orAsIs = (text, patched, what) => (patched ? {contents: patched, loader: 'js'} : {contents: text, loader: 'js', warnings: [{text: `hot-path-patches: ${what} changed, left as is`}]});
 		const lazy = (text, what) => {
 			const patched = patchLazySegmenter(text);
 			if (!patched) return {contents: text, loader: 'js', warnings: [{text: `hot-path-patches: ${what} creates no Intl.Segmenter any more, left as is`}]};
 			return {contents: patched, loader: 'js'};
 		};
+		// narrowSymbols measures ~11,000 code points: once per string-width copy, not once per patched file.
+		const narrowOf = new Map();
+		const narrow = stringWidth => {
+			if (!narrowOf.has(stringWidth)) narrowOf.set(stringWidth, narrowSymbols(stringWidth));
+			return narrowOf.get(stringWidth);
+		};
 		// The string-width the program measures text with (the project's).
-		const projectStringWidth = async () => (await import('string-width')).default;
+		const projectNarrow = async () => narrow((await import('string-width')).default);
 		b.onLoad({filter: /[\\/]string-width[\\/]index\.js$/}, async args => {
 			const text = await readFile(args.path, 'utf8');
 			// Each copy measures the narrow symbols as its own release does.
 			const {default: stringWidth} = await import(pathToFileURL(args.path).href);
 			// Ink's nested older copy has no ASCII fast path: it gets one for ASCII and the narrow symbols.
-			if (!text.includes(STRING_WIDTH_ASCII)) {
-				const old = patchOldStringWidth(text, narrowSymbols(stringWidth));
-				if (!old) return {contents: text, loader: 'js', warnings: [{text: `hot-path-patches: ${args.path} changed, left as is`}]};
-				return lazy(old, 'string-width');
-			}
-			const patched = patchStringWidth(text, narrowSymbols(stringWidth));
-			if (!patched) return {contents: text, loader: 'js', warnings: [{text: 'hot-path-patches: string-width changed, left as is'}]};
-			return lazy(patched, 'string-width');
+			const patched = text.includes(STRING_WIDTH_ASCII) ? patchStringWidth(text, narrow(stringWidth)) : patchOldStringWidth(text, narrow(stringWidth));
+			return patched ? lazy(patched, 'string-width') : orAsIs(text, undefined, args.path);
 		});
 		b.onLoad({filter: /[\\/]slice-ansi[\\/]tokenize-ansi\.js$/}, async args => {
 			const text = await readFile(args.path, 'utf8');
-			const patched = patchTokenizeAnsi(text, narrowSymbols(await projectStringWidth()));
-			if (!patched) return {contents: text, loader: 'js', warnings: [{text: 'hot-path-patches: slice-ansi\'s tokenizer changed, left as is'}]};
-			return lazy(patched, 'slice-ansi');
+			const patched = patchTokenizeAnsi(text, await projectNarrow());
+			return patched ? lazy(patched, 'slice-ansi') : orAsIs(text, undefined, 'slice-ansi\'s tokenizer');
 		});
 		b.onLoad({filter: /[\\/]slice-ansi[\\/]index\.js$/}, async args => {
 			const text = await readFile(args.path, 'utf8');
-			const patched = patchSliceAnsi(text, narrowSymbols(await projectStringWidth()));
-			if (!patched) return {contents: text, loader: 'js', warnings: [{text: 'hot-path-patches: slice-ansi changed, left as is'}]};
-			return {contents: patched, loader: 'js'};
+			return orAsIs(text, patchSliceAnsi(text, await projectNarrow()), 'slice-ansi');
 		});
 		b.onLoad({filter: /[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]tokenize\.js$/}, async args => {
 			const text = await readFile(args.path, 'utf8');
-			const patched = patchTokenize(text, narrowSymbols(await projectStringWidth()));
-			if (!patched) return {contents: text, loader: 'js', warnings: [{text: 'hot-path-patches: ansi-tokenize changed, left as is'}]};
-			return lazy(patched, 'ansi-tokenize');
+			const patched = patchTokenize(text, await projectNarrow());
+			return patched ? lazy(patched, 'ansi-tokenize') : orAsIs(text, undefined, 'ansi-tokenize');
 		});
 		b.onLoad({filter: /[\\/]ink[\\/]build[\\/]output\.js$/}, async args => {
 			const text = await readFile(args.path, 'utf8');
 			// The string-width Ink's output.js measures lines with.
 			const {default: stringWidth} = await import(pathToFileURL(createRequire(args.path).resolve('string-width')).href).catch(() => import('string-width'));
-			const clipped = patchOutputClip(text, narrowSymbols(stringWidth));
-			const patched = clipped && patchOutputGet(clipped, fileURLToPath(new URL('ink-output-get.mjs', import.meta.url)));
-			if (!patched) return {contents: text, loader: 'js', warnings: [{text: 'hot-path-patches: Ink\'s output.js changed, left as is'}]};
-			return {contents: patched, loader: 'js'};
+			const clipped = patchOutputClip(text, narrow(stringWidth));
+			return orAsIs(text, clipped && patchOutputGet(clipped, fileURLToPath(new URL('ink-output-get.mjs', import.meta.url))), 'Ink\'s output.js');
 		});
 		b.onLoad({filter: /[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]styledChars\.js$/}, async args => {
 			const text = await readFile(args.path, 'utf8');
-			const patched = patchStyledChars(text);
-			if (!patched) return {contents: text, loader: 'js', warnings: [{text: 'hot-path-patches: ansi-tokenize changed, left as is'}]};
-			return {contents: patched, loader: 'js'};
+			return orAsIs(text, patchStyledChars(text), 'ansi-tokenize');
 		});
 	},
 };

@@ -23,22 +23,32 @@ describe.runIf(available)('team mode: output across an outage and a late join', 
 		root?.cleanup();
 	});
 
-	it('output printed while Redis was down is in the other member\'s view of the run once Redis is back', async () => {
+	/** A fresh Redis and root for team `session`; `join(name)` joins a member to it. */
+	async function startTeam(session: string): Promise<{join(name: string): Promise<TeamSession>}> {
 		redis = await startRedis();
 		root = makeRoot();
-		const team = {url: redis.url, session: 'outage-output'};
-		const ana = await joinInProcess(root.root, 'ana', 'outage-window.md', team);
-		sessions.push(ana);
-		const bo = await joinInProcess(root.root, 'bo', 'outage-window.md', team);
-		sessions.push(bo);
+		const team = {url: redis.url, session};
+		return {
+			async join(name) {
+				const member = await joinInProcess(root!.root, name, 'outage-window.md', team);
+				sessions.push(member);
+				return member;
+			},
+		};
+	}
+
+	it('output printed while Redis was down is in the other member\'s view of the run once Redis is back', async () => {
+		const team = await startTeam('outage-output');
+		const ana = await team.join('ana');
+		const bo = await team.join('bo');
 		const running = ana.runStep(STEP);
 		await until(() => bo.outputTail(STEP).includes('before the outage') || undefined, 15_000);
-		const port = redis.port;
-		process.kill(redis.pid, 'SIGKILL');
+		const port = redis!.port;
+		process.kill(redis!.pid, 'SIGKILL');
 		// The run goes on and prints while Redis is away.
 		await until(() => ana.outputTail(STEP).includes('printed while the link was down') || undefined, 15_000);
 		await sleep(500);
-		await redis.stop();
+		await redis!.stop();
 		redis = await startRedis({port});
 		await running;
 		const seen = await until(() => (bo.outputTail(STEP).includes('after the outage') ? bo.outputTail(STEP) : undefined), 20_000);
@@ -50,19 +60,15 @@ describe.runIf(available)('team mode: output across an outage and a late join', 
 	}, 60_000);
 
 	it('a member who joins during a run sees what the run printed before the join, then the rest', async () => {
-		redis = await startRedis();
-		root = makeRoot();
-		const team = {url: redis.url, session: 'late-join-output'};
-		const ana = await joinInProcess(root.root, 'ana', 'outage-window.md', team);
-		sessions.push(ana);
+		const team = await startTeam('late-join-output');
+		const ana = await team.join('ana');
 		const running = ana.runStep(STEP);
 		const outputKey = async () => (await redis!.client.keys('dc:*:output'))[0];
 		await until(async () => {
 			const key = await outputKey();
 			return key ? (await redis!.client.xlen(key)) > 0 : undefined;
 		}, 15_000);
-		const bo = await joinInProcess(root.root, 'bo', 'outage-window.md', team);
-		sessions.push(bo);
+		const bo = await team.join('bo');
 		await running;
 		const seen = await until(() => (bo.outputTail(STEP).includes('after the outage') ? bo.outputTail(STEP) : undefined), 20_000);
 		expect(seen.indexOf('before the outage')).toBe(0);
